@@ -1,0 +1,102 @@
+"""The application: `create_app(settings)` builds it from the features' routes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from meetup import health
+from meetup.db import Database
+from meetup.events import admin as events_admin
+from meetup.events import public as events_public
+from meetup.hosts import routes as hosts
+from meetup.mail import routes as mail_routes
+from meetup.mail.messages import Mail
+from meetup.mail.sender import MailSender, transport_for
+from meetup.settings import STATIC_DIR, Settings, load_settings
+from meetup.web import errors
+from meetup.web.templating import environment, make_templates
+
+
+async def admin_home(request: Request) -> Response:
+    return RedirectResponse(request.url_for("admin:events"), status_code=303)
+
+
+def routes() -> list[Route | Mount]:
+    admin = [
+        Route("/", admin_home, name="home"),
+        *events_admin.routes,
+        *hosts.admin_routes,
+        *mail_routes.admin_routes,
+    ]
+    return [
+        *events_public.routes,
+        *hosts.routes,
+        *health.routes,
+        Mount("/admin", routes=admin, name="admin"),
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+
+
+def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
+    database = db or Database(settings.database_url)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await database.connect()
+        sender_task = None
+        if settings.send_mail_in_web:
+            sender = MailSender(
+                database, transport_for(settings.smtp_url, settings.mail_from)
+            )
+            sender_task = asyncio.create_task(sender.run(settings.mail_poll_seconds))
+        try:
+            yield
+        finally:
+            if sender_task:
+                sender_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sender_task
+            await database.disconnect()
+
+    app = Starlette(
+        debug=settings.debug,
+        routes=routes(),
+        middleware=[
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key,
+                session_cookie="meetup_session",
+                same_site="lax",
+                https_only=settings.https,
+            ),
+        ],
+        exception_handlers=errors.handlers,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.templates = make_templates(settings)
+    app.state.mail = Mail(
+        environment(), sender=settings.mail_from, domain=settings.mail_domain
+    )
+    return app
+
+
+def __getattr__(name: str) -> Starlette:
+    """`meetup.app:app`, the default instance, built from the environment on
+    first use (so importing this module has no side effects)."""
+    if name != "app":
+        raise AttributeError(name)
+    global app
+    app = create_app(load_settings())
+    return app

@@ -1,0 +1,163 @@
+"""The `meetup` command: serve, migrate, worker, create-host, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+
+from meetup.db import Database
+from meetup.db.migrate import migrate
+from meetup.settings import Settings, load_settings
+
+logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
+async def with_db(
+    settings: Settings, work: Callable[[Database], Awaitable[object]]
+) -> object:
+    db = Database(settings.database_url)
+    await db.connect()
+    try:
+        return await work(db)
+    finally:
+        await db.disconnect()
+
+
+def login_url(settings: Settings) -> str:
+    return settings.absolute_url("/login/{token}")
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> None:
+    asyncio.run(migrate(settings.database_url))
+    print("Database is up to date.")
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
+    from meetup import demo
+
+    asyncio.run(migrate(settings.database_url))
+    link = asyncio.run(with_db(settings, lambda db: demo.seed(db, login_url(settings))))
+    print(
+        f"\nDemo host ready: {settings.base_url}/@demo\nSign in as the demo host (link valid 15 minutes):\n  {link}\n"
+    )
+
+
+def cmd_create_host(args: argparse.Namespace, settings: Settings) -> None:
+    from meetup import text
+    from meetup.errors import DomainError
+    from meetup.hosts.forms import normalised_email
+    from meetup.hosts.service import NewHost, create_host, new_login_link
+
+    try:
+        email = normalised_email(args.email)
+    except ValueError as error:
+        sys.exit(f"meetup: {args.email!r} is not a valid email address: {error}")
+    if not text.is_time_zone(args.timezone):
+        sys.exit(
+            f"meetup: {args.timezone!r} is not a known time zone (try Europe/Paris)."
+        )
+    host = NewHost(
+        email=email, handle=args.handle.lower(), name=args.name, timezone=args.timezone
+    )
+
+    async def create(db: Database) -> str:
+        host_id = await create_host(db, host)
+        async with db.write():
+            return await new_login_link(db, host_id, login_url(settings))
+
+    if settings.is_sqlite:
+        asyncio.run(migrate(settings.database_url))
+    try:
+        link = asyncio.run(with_db(settings, create))
+    except DomainError as error:
+        sys.exit(f"meetup: {error.message}")
+    print(f"Host @{host.handle} created. Sign in (link valid 15 minutes):\n  {link}")
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
+    import uvicorn
+
+    from meetup.app import create_app
+    from meetup.hosts import queries as hosts
+
+    settings = settings.with_(base_url=_base_url(settings, args))
+    if settings.is_sqlite:
+        asyncio.run(migrate(settings.database_url))
+    if args.demo:
+        cmd_demo(args, settings)
+    elif asyncio.run(with_db(settings, hosts.count)) == 0:
+        print(
+            "\nNo host yet. Create the first one:\n"
+            "  meetup create-host you@example.com --handle you --name 'Your Name'\n"
+        )
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+
+
+def _base_url(settings: Settings, args: argparse.Namespace) -> str:
+    """Links printed by a local `serve` should open on the port it listens on."""
+    if settings.base_url != Settings.base_url:
+        return settings.base_url
+    return f"http://{args.host}:{args.port}"
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> None:
+    from meetup.mail.sender import MailSender, transport_for
+
+    async def work(db: Database) -> None:
+        sender = MailSender(db, transport_for(settings.smtp_url, settings.mail_from))
+        task = asyncio.current_task()
+        assert task is not None
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        print("meetup worker: delivering the outbox", flush=True)
+        with contextlib.suppress(asyncio.CancelledError):
+            await sender.run(settings.mail_poll_seconds)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(with_db(settings, work))
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="meetup", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser(
+        "serve", help="run the site (migrates a SQLite database first)"
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--demo", action="store_true", help="seed a demo host and events"
+    )
+    serve.set_defaults(run=cmd_serve)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(
+        run=cmd_migrate
+    )
+    commands.add_parser("worker", help="deliver the outbox").set_defaults(
+        run=cmd_worker
+    )
+    commands.add_parser("demo", help="seed the demo host and events").set_defaults(
+        run=cmd_demo
+    )
+    create = commands.add_parser(
+        "create-host", help="create a host and print a sign-in link"
+    )
+    create.add_argument("email")
+    create.add_argument("--handle", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--timezone", default="UTC")
+    create.set_defaults(run=cmd_create_host)
+    return root
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    args.run(args, load_settings())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""The database: connections, the write-transaction helper, and the only import
+of `databases` outside the query modules (it is archived upstream; keeping it
+here keeps a move to `databasez` or SQLAlchemy's asyncio engine local)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import databases
+from sqlalchemy.sql import ClauseElement, Insert
+
+from meetup.db.tables import metadata
+
+__all__ = ["Database", "metadata"]
+
+Row = Mapping[str, Any]
+
+_after_commit: contextvars.ContextVar[list[Callable[[], None]] | None] = (
+    contextvars.ContextVar("meetup_after_commit", default=None)
+)
+
+
+class _Databases(databases.Database):
+    SUPPORTED_BACKENDS = {
+        **databases.Database.SUPPORTED_BACKENDS,
+        "sqlite": "meetup.db.sqlite:PersistentSQLiteBackend",
+    }
+
+
+class Database:
+    """Reads run on pooled connections; writes go through `write()`."""
+
+    def __init__(self, url: str, *, pool_size: int | None = None) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        options: dict[str, Any] = {}
+        if self.is_sqlite:
+            options["max_size"] = pool_size or 4
+        else:
+            options.update(min_size=1, max_size=pool_size or 10)
+        self._db = _Databases(url, **options)
+        # SQLite has one writer at a time; queueing writers here, in the
+        # process, is cheaper and fairer than letting them spin on busy_timeout.
+        self._writer_lock = asyncio.Lock()
+        self.outbox_ready = asyncio.Event()
+
+    async def connect(self) -> None:
+        await self._db.connect()
+
+    async def disconnect(self) -> None:
+        await self._db.disconnect()
+
+    async def fetch_one(self, query: ClauseElement) -> Row | None:
+        return await self._db.fetch_one(query)  # type: ignore[return-value]
+
+    async def fetch_all(self, query: ClauseElement) -> Sequence[Row]:
+        return await self._db.fetch_all(query)  # type: ignore[return-value]
+
+    async def fetch_val(self, query: ClauseElement) -> Any:
+        return await self._db.fetch_val(query)
+
+    async def execute(self, query: ClauseElement) -> Any:
+        return await self._db.execute(query)
+
+    async def insert(self, query: Insert) -> int:
+        """Runs an INSERT and returns the new row's id, on either database."""
+        return await self._db.fetch_val(query.returning(query.table.c.id))
+
+    async def ping(self) -> None:
+        async with asyncio.timeout(2.0):
+            await self._db.fetch_val("SELECT 1")
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[None]:
+        """One write transaction: `BEGIN IMMEDIATE` behind the writer lock on
+        SQLite, a plain transaction on PostgreSQL. Nested calls join the outer
+        transaction. Every change the site makes goes through here."""
+        if _after_commit.get() is not None:
+            yield
+            return
+        callbacks: list[Callable[[], None]] = []
+        token = _after_commit.set(callbacks)
+        try:
+            if self.is_sqlite:
+                async with self._writer_lock, self._db.transaction():
+                    yield
+            else:
+                async with self._db.transaction():
+                    yield
+        finally:
+            _after_commit.reset(token)
+        for callback in callbacks:
+            callback()
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Runs `callback` once the current write commits (at once outside one)."""
+        callbacks = _after_commit.get()
+        if callbacks is None:
+            callback()
+        else:
+            callbacks.append(callback)
+
+    def notify_outbox(self) -> None:
+        self.outbox_ready.set()

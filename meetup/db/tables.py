@@ -1,0 +1,125 @@
+"""Table definitions (SQLAlchemy Core). Migrations in meetup/migrations follow
+these; `meetup migrate` applies them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given for a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+hosts = sa.Table(
+    "hosts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("email", sa.String(254), nullable=False, unique=True),
+    sa.Column("handle", sa.String(40), nullable=False, unique=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("bio", sa.Text, nullable=False, server_default=""),
+    sa.Column("timezone", sa.String(64), nullable=False, server_default="UTC"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+login_tokens = sa.Table(
+    "login_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("used_at", UTCDateTime),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("slug", sa.String(80), nullable=False, unique=True),
+    sa.Column("title", sa.String(140), nullable=False),
+    sa.Column("summary", sa.String(300), nullable=False, server_default=""),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("starts_at", UTCDateTime, nullable=False),
+    sa.Column("ends_at", UTCDateTime, nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("venue_name", sa.String(140), nullable=False, server_default=""),
+    sa.Column("venue_address", sa.String(300), nullable=False, server_default=""),
+    sa.Column("capacity", sa.Integer),
+    # Seats held by going guests (and their extra guests): kept beside the
+    # capacity so one conditional UPDATE can take a seat without overbooking.
+    sa.Column("seats_taken", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("visibility", sa.String(10), nullable=False, server_default="public"),
+    sa.Column("status", sa.String(10), nullable=False, server_default="draft"),
+    sa.Column("published_at", UTCDateTime),
+    sa.Column("cancelled_at", UTCDateTime),
+    # iCalendar SEQUENCE: raised whenever time or place changes.
+    sa.Column("sequence", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    sa.CheckConstraint("seats_taken >= 0", name="seats_taken_positive"),
+    sa.CheckConstraint(
+        "capacity IS NULL OR seats_taken <= capacity", name="within_capacity"
+    ),
+    sa.Index("ix_events_listing", "status", "visibility", "starts_at"),
+    sa.Index("ix_events_host", "host_id", "starts_at"),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # The Message-ID's local part: stable across retries, so a message sent
+    # twice after a crash is recognisable as the same message.
+    sa.Column("message_key", sa.String(40), nullable=False, unique=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("recipient", sa.String(254), nullable=False),
+    sa.Column("subject", sa.String(300), nullable=False),
+    sa.Column("raw", sa.Text, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False, server_default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", UTCDateTime, nullable=False),
+    sa.Column("claimed_at", UTCDateTime),
+    sa.Column("last_error", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime),
+    sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+)

@@ -1,0 +1,31 @@
+"""Domain errors: raised by services, turned into pages in one place
+(`meetup.web.errors`)."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule said no. `code` is stable for tests and logs; `status` is HTTP."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class LoginRequired(Exception):
+    """The page needs a signed-in host: redirect to /login."""

@@ -1,0 +1,1 @@
+"""Events: the host's event editor and the public event pages."""

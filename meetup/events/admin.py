@@ -1,0 +1,157 @@
+"""The host's event editor under /admin/events."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from wtforms import ValidationError
+
+from meetup.db import Database, Row
+from meetup.errors import DomainError, NotFound
+from meetup.events import queries, service
+from meetup.events.forms import EventForm, form_data_for
+from meetup.events.public import render_event
+from meetup.forms import bind
+from meetup.web.auth import require_host
+from meetup.web.csrf import checked_form
+from meetup.web.pages import PageMeta, render
+
+
+async def event_list(request: Request) -> Response:
+    host = await require_host(request)
+    rows = await queries.all_for_host(request.app.state.db, host["id"])
+    meta = PageMeta(title="Your events", noindex=True)
+    return render(
+        request, "admin/events/list.html", {"host": host, "events": rows, "meta": meta}
+    )
+
+
+async def new_event(request: Request) -> Response:
+    host = await require_host(request)
+    if request.method == "GET":
+        form = bind(EventForm, timezone=host["timezone"], visibility="public")
+        return _editor(request, host, form, event=None)
+    form = bind(EventForm, await checked_form(request))
+    values = _valid_values(form)
+    if values is None:
+        return _editor(request, host, form, event=None, status=400)
+    try:
+        event = await service.create_event(request.app.state.db, host["id"], values)
+    except DomainError as error:
+        form.form_errors.append(error.message)
+        return _editor(request, host, form, event=None, status=error.status)
+    return _see_other(request, "admin:event", event_id=event["id"])
+
+
+async def edit_event(request: Request) -> Response:
+    host = await require_host(request)
+    event = await _host_event(request, host)
+    if request.method == "GET":
+        return _editor(
+            request, host, bind(EventForm, **form_data_for(event)), event=event
+        )
+    form = bind(EventForm, await checked_form(request))
+    values = _valid_values(form)
+    if values is None:
+        return _editor(request, host, form, event=event, status=400)
+    try:
+        await service.update_event(
+            request.app.state.db, host["id"], event["id"], values
+        )
+    except DomainError as error:
+        form.form_errors.append(error.message)
+        return _editor(request, host, form, event=event, status=error.status)
+    return _see_other(request, "admin:event", event_id=event["id"])
+
+
+async def preview_event(request: Request) -> Response:
+    host = await require_host(request)
+    return render_event(
+        request, await _host_event(request, host), preview=True, host=host
+    )
+
+
+StatusChange = Callable[[Database, int, int], Awaitable[None]]
+
+
+def status_endpoint(change: StatusChange) -> Callable[[Request], Awaitable[Response]]:
+    """A POST endpoint that publishes, unpublishes or cancels one event."""
+
+    async def endpoint(request: Request) -> Response:
+        host = await require_host(request)
+        event = await _host_event(request, host)
+        await checked_form(request)
+        await change(request.app.state.db, host["id"], event["id"])
+        return _see_other(request, "admin:event", event_id=event["id"])
+
+    return endpoint
+
+
+def _valid_values(form: EventForm) -> dict | None:
+    if not form.validate():
+        return None
+    try:
+        return form.values()
+    except ValidationError as error:
+        form.starts_at.errors = [*form.starts_at.errors, str(error)]
+        return None
+
+
+def _editor(
+    request: Request,
+    host: Row,
+    form: EventForm,
+    *,
+    event: Row | None,
+    status: int = 200,
+) -> Response:
+    title = f"Edit {event['title']}" if event else "New event"
+    context = {
+        "host": host,
+        "form": form,
+        "event": event,
+        "meta": PageMeta(title=title, noindex=True),
+    }
+    return render(request, "admin/events/edit.html", context, status=status)
+
+
+async def _host_event(request: Request, host: Row) -> Row:
+    event = await queries.by_id_for_host(
+        request.app.state.db, request.path_params["event_id"], host["id"]
+    )
+    if event is None:
+        raise NotFound("There is no such event among yours.")
+    return event
+
+
+def _see_other(request: Request, name: str, **params: object) -> RedirectResponse:
+    return RedirectResponse(request.url_for(name, **params), status_code=303)
+
+
+routes = [
+    Route("/events", event_list, name="events"),
+    Route("/events/new", new_event, methods=["GET", "POST"], name="new_event"),
+    Route("/events/{event_id:int}", preview_event, name="event"),
+    Route(
+        "/events/{event_id:int}/edit",
+        edit_event,
+        methods=["GET", "POST"],
+        name="edit_event",
+    ),
+    *(
+        Route(
+            f"/events/{{event_id:int}}/{action}",
+            status_endpoint(change),
+            methods=["POST"],
+            name=f"{action}_event",
+        )
+        for action, change in (
+            ("publish", service.publish),
+            ("unpublish", service.unpublish),
+            ("cancel", service.cancel),
+        )
+    ),
+]

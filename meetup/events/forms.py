@@ -1,0 +1,135 @@
+"""The event form: every field validated with a message a host can act on."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from wtforms import (
+    DateTimeLocalField,
+    Form,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from meetup.forms import check_time_zone, time_zone_choices
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def local_to_utc(value: datetime, zone_name: str) -> datetime:
+    """A wall-clock time in a zone to UTC, refusing times that DST skips."""
+    zone = ZoneInfo(zone_name)
+    aware = value.replace(tzinfo=zone)
+    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
+        raise ValidationError(
+            f"{value:%d %b %Y %H:%M} does not exist in {zone_name}: "
+            "the clocks skip that hour for daylight saving time."
+        )
+    return aware.astimezone(UTC)
+
+
+class EventForm(Form):
+    title = StringField(
+        "Title", [DataRequired("Give the event a title."), Length(max=140)]
+    )
+    slug = StringField(
+        "Link",
+        [Optional(), Length(max=80)],
+        description="Letters, digits and hyphens. Left empty, it is made from the title.",
+        filters=[lambda value: (value or "").strip().lower()],
+    )
+    summary = StringField("Summary", [Optional(), Length(max=300)])
+    description = TextAreaField(
+        "Description (Markdown)", [Optional(), Length(max=20000)]
+    )
+    starts_at = DateTimeLocalField(
+        "Starts", [DataRequired("Say when the event starts.")], format="%Y-%m-%dT%H:%M"
+    )
+    ends_at = DateTimeLocalField(
+        "Ends", [DataRequired("Say when the event ends.")], format="%Y-%m-%dT%H:%M"
+    )
+    timezone = SelectField(
+        "Time zone", [check_time_zone], choices=time_zone_choices, validate_choice=False
+    )
+    venue_name = StringField("Venue", [Optional(), Length(max=140)])
+    venue_address = StringField("Address", [Optional(), Length(max=300)])
+    capacity = IntegerField(
+        "Capacity",
+        [
+            Optional(),
+            NumberRange(
+                min=1, max=100000, message="Capacity is a number from 1 to 100,000."
+            ),
+        ],
+        description="Leave empty for no limit.",
+    )
+    visibility = SelectField(
+        "Visibility",
+        choices=[
+            ("public", "Public: listed on the site"),
+            ("unlisted", "Unlisted: only people with the link"),
+        ],
+    )
+
+    def validate_slug(self, field: Any) -> None:
+        if field.data and not SLUG.match(field.data):
+            raise ValidationError(
+                "Use lower-case letters, digits and single hyphens only."
+            )
+
+    def validate_ends_at(self, field: Any) -> None:
+        if self.starts_at.data and field.data and field.data <= self.starts_at.data:
+            raise ValidationError("The event must end after it starts.")
+
+    def utc_times(self) -> tuple[datetime, datetime]:
+        """Start and end in UTC; call after `validate()`. Raises ValidationError."""
+        zone = self.timezone.data
+        return local_to_utc(self.starts_at.data, zone), local_to_utc(
+            self.ends_at.data, zone
+        )
+
+    def values(self) -> dict[str, Any]:
+        starts_at, ends_at = self.utc_times()
+        return {
+            "title": self.title.data.strip(),
+            "slug": self.slug.data,
+            "summary": (self.summary.data or "").strip(),
+            "description": self.description.data or "",
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "timezone": self.timezone.data,
+            "venue_name": (self.venue_name.data or "").strip(),
+            "venue_address": (self.venue_address.data or "").strip(),
+            "capacity": self.capacity.data,
+            "visibility": self.visibility.data,
+        }
+
+
+def form_data_for(event: Any) -> dict[str, Any]:
+    """An event row as the form's initial values, in the event's own zone."""
+    zone = ZoneInfo(event["timezone"])
+    return {
+        **{
+            key: event[key]
+            for key in (
+                "title",
+                "slug",
+                "summary",
+                "description",
+                "timezone",
+                "venue_name",
+                "venue_address",
+                "capacity",
+                "visibility",
+            )
+        },
+        "starts_at": event["starts_at"].astimezone(zone).replace(tzinfo=None),
+        "ends_at": event["ends_at"].astimezone(zone).replace(tzinfo=None),
+    }

@@ -1,0 +1,77 @@
+"""Public pages: the upcoming events list and the event page."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from meetup.db import Row
+from meetup.db.tables import now
+from meetup.errors import NotFound
+from meetup.events import queries
+from meetup.events.jsonld import event_jsonld
+from meetup.hosts import queries as hosts
+from meetup.text import plain_excerpt
+from meetup.web.pages import PageMeta, render
+
+
+async def home(request: Request) -> Response:
+    db = request.app.state.db
+    upcoming = await queries.upcoming_public(db, now())
+    no_hosts = not upcoming and await hosts.count(db) == 0
+    meta = PageMeta(
+        title="Upcoming events",
+        description="Local events and coffee chats: RSVP with your name and email.",
+        path="/",
+    )
+    return render(
+        request,
+        "events/home.html",
+        {"events": upcoming, "no_hosts": no_hosts, "meta": meta},
+    )
+
+
+async def event_page(request: Request) -> Response:
+    event = await queries.by_slug_with_host(
+        request.app.state.db, request.path_params["slug"]
+    )
+    if event is None or event["status"] == "draft":
+        raise NotFound(
+            "There is no event at this address. It may have been unpublished."
+        )
+    return render_event(request, event, preview=False)
+
+
+def render_event(
+    request: Request, event: Row, *, preview: bool, host: Row | None = None
+) -> Response:
+    settings = request.app.state.settings
+    path = request.app.url_path_for("event", slug=event["slug"])
+    host_path = request.app.url_path_for("host", handle=event["host_handle"])
+    meta = PageMeta(
+        title=event["title"],
+        description=event["summary"] or plain_excerpt(event["description"], 200),
+        path=str(path),
+        og_type="event",
+        noindex=preview or event["visibility"] == "unlisted",
+    )
+    context = {
+        "event": event,
+        "meta": meta,
+        "preview": preview,
+        "host": host,
+        "is_past": event["ends_at"] <= now(),
+        "jsonld": event_jsonld(
+            event,
+            url=settings.absolute_url(str(path)),
+            host_url=settings.absolute_url(str(host_path)),
+        ),
+    }
+    return render(request, "events/event.html", context)
+
+
+routes = [
+    Route("/", home, name="home"),
+    Route("/e/{slug}", event_page, name="event"),
+]

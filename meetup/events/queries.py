@@ -1,0 +1,96 @@
+"""Queries on events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from meetup.db import Database, Row
+from meetup.db.tables import events, hosts
+
+# The public event page needs the event and its host: one query, one round-trip.
+_with_host = sa.select(
+    events,
+    hosts.c.handle.label("host_handle"),
+    hosts.c.name.label("host_name"),
+).join(hosts, hosts.c.id == events.c.host_id)
+
+_listed = sa.and_(events.c.status.in_(("published", "cancelled")))
+
+
+async def by_slug_with_host(db: Database, slug: str) -> Row | None:
+    return await db.fetch_one(_with_host.where(events.c.slug == slug))
+
+
+async def by_id_for_host(db: Database, event_id: int, host_id: int) -> Row | None:
+    query = _with_host.where(events.c.id == event_id, events.c.host_id == host_id)
+    return await db.fetch_one(query)
+
+
+async def upcoming_public(
+    db: Database, after: datetime, limit: int = 100
+) -> Sequence[Row]:
+    query = (
+        _with_host.where(
+            events.c.status == "published",
+            events.c.visibility == "public",
+            events.c.ends_at > after,
+        )
+        .order_by(events.c.starts_at)
+        .limit(limit)
+    )
+    return await db.fetch_all(query)
+
+
+async def upcoming_for_host(
+    db: Database, host_id: int, after: datetime, limit: int = 50
+) -> Sequence[Row]:
+    query = (
+        _with_host.where(
+            events.c.host_id == host_id,
+            events.c.status == "published",
+            events.c.visibility == "public",
+            events.c.ends_at > after,
+        )
+        .order_by(events.c.starts_at)
+        .limit(limit)
+    )
+    return await db.fetch_all(query)
+
+
+async def all_for_host(db: Database, host_id: int) -> Sequence[Row]:
+    query = (
+        _with_host.where(events.c.host_id == host_id)
+        .order_by(events.c.starts_at.desc())
+        .limit(500)
+    )
+    return await db.fetch_all(query)
+
+
+async def slug_taken(db: Database, slug: str, *, except_id: int = 0) -> bool:
+    query = sa.select(events.c.id).where(
+        events.c.slug == slug, events.c.id != except_id
+    )
+    return await db.fetch_one(query) is not None
+
+
+async def insert(db: Database, **values: Any) -> int:
+    return await db.insert(events.insert().values(**values))
+
+
+async def update(db: Database, event_id: int, **values: Any) -> None:
+    await db.execute(events.update().where(events.c.id == event_id).values(**values))
+
+
+async def lock(db: Database, event_id: int, host_id: int) -> Row | None:
+    """The event row, locked for the rest of the write (FOR UPDATE on PostgreSQL;
+    SQLite's write transaction already holds the database)."""
+    query = (
+        events.select()
+        .where(events.c.id == event_id, events.c.host_id == host_id)
+        .with_for_update()
+    )
+    return await db.fetch_one(query)

@@ -1,0 +1,134 @@
+"""Event workflows: create, edit, publish, unpublish, cancel. Each runs in one
+write transaction on a locked row and raises a coded DomainError."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from meetup import text
+from meetup.db import Database, Row
+from meetup.db.tables import now
+from meetup.errors import Conflict, DomainError, NotFound
+from meetup.events import queries
+
+# Fields whose change moves the event in guests' calendars (iCalendar SEQUENCE).
+SCHEDULE_FIELDS = ("starts_at", "ends_at", "timezone", "venue_name", "venue_address")
+
+
+async def unique_slug(db: Database, wanted: str, *, except_id: int = 0) -> str:
+    base = wanted[:70].strip("-") or "event"
+    slug, n = base, 2
+    while await queries.slug_taken(db, slug, except_id=except_id):
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+async def create_event(db: Database, host_id: int, values: dict[str, Any]) -> Row:
+    async with db.write():
+        values = dict(values)
+        requested = values.pop("slug", "")
+        if requested and await queries.slug_taken(db, requested):
+            raise Conflict(
+                f"The link /e/{requested} is taken: choose another.", code="slug_taken"
+            )
+        at = now()
+        event_id = await queries.insert(
+            db,
+            host_id=host_id,
+            slug=requested or await unique_slug(db, text.make_slug(values["title"])),
+            status="draft",
+            created_at=at,
+            updated_at=at,
+            **values,
+        )
+        row = await queries.by_id_for_host(db, event_id, host_id)
+        assert row is not None
+        return row
+
+
+async def update_event(
+    db: Database, host_id: int, event_id: int, values: dict[str, Any]
+) -> Row:
+    async with db.write():
+        event = await _locked(db, event_id, host_id)
+        values = dict(values)
+        requested = values.pop("slug", "") or event["slug"]
+        if requested != event["slug"]:
+            if event["published_at"] is not None:
+                raise DomainError(
+                    "The link of a published event cannot change: people have shared it.",
+                    code="slug_frozen",
+                )
+            if await queries.slug_taken(db, requested, except_id=event_id):
+                raise Conflict(
+                    f"The link /e/{requested} is taken: choose another.",
+                    code="slug_taken",
+                )
+        capacity = values.get("capacity")
+        if capacity is not None and capacity < event["seats_taken"]:
+            raise DomainError(
+                f"{event['seats_taken']} seats are taken already: capacity cannot go below that.",
+                code="capacity_below_taken",
+            )
+        moved = any(values[key] != event[key] for key in SCHEDULE_FIELDS)
+        await queries.update(
+            db,
+            event_id,
+            slug=requested,
+            sequence=event["sequence"] + (1 if moved else 0),
+            updated_at=now(),
+            **values,
+        )
+        row = await queries.by_id_for_host(db, event_id, host_id)
+        assert row is not None
+        return row
+
+
+async def publish(db: Database, host_id: int, event_id: int) -> None:
+    async with db.write():
+        event = await _locked(db, event_id, host_id)
+        if event["status"] == "cancelled":
+            raise DomainError(
+                "A cancelled event cannot be published again.", code="cancelled"
+            )
+        at = now()
+        await queries.update(
+            db,
+            event_id,
+            status="published",
+            published_at=event["published_at"] or at,
+            updated_at=at,
+        )
+
+
+async def unpublish(db: Database, host_id: int, event_id: int) -> None:
+    async with db.write():
+        event = await _locked(db, event_id, host_id)
+        if event["status"] != "published":
+            raise DomainError(
+                "Only a published event can be unpublished.", code="not_published"
+            )
+        await queries.update(db, event_id, status="draft", updated_at=now())
+
+
+async def cancel(db: Database, host_id: int, event_id: int) -> None:
+    async with db.write():
+        event = await _locked(db, event_id, host_id)
+        if event["status"] == "cancelled":
+            return  # cancelling twice is harmless
+        at = now()
+        await queries.update(
+            db,
+            event_id,
+            status="cancelled",
+            cancelled_at=at,
+            sequence=event["sequence"] + 1,
+            updated_at=at,
+        )
+
+
+async def _locked(db: Database, event_id: int, host_id: int) -> Row:
+    event = await queries.lock(db, event_id, host_id)
+    if event is None:
+        raise NotFound("There is no such event.")
+    return event

@@ -1,0 +1,31 @@
+"""Shared form pieces (WTForms): reading a request's form, common fields."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from starlette.datastructures import FormData
+from wtforms import Form, ValidationError
+
+from meetup import text
+
+F = TypeVar("F", bound=Form)
+
+
+def bind(form_class: type[F], form: FormData | None = None, **data: Any) -> F:
+    """A WTForms form from a request's form data, or from values to edit."""
+    return form_class(formdata=form, data=data or None)
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(zone, zone.replace("_", " ")) for zone in text.time_zones()]
+
+
+def check_time_zone(form: Form, field: Any) -> None:
+    if not text.is_time_zone(field.data or ""):
+        raise ValidationError(f"“{field.data}” is not a known time zone.")
+
+
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)

@@ -1,0 +1,1 @@
+"""Hosts: profiles, sign-in by emailed link, the public host page."""

@@ -1,0 +1,81 @@
+"""Queries on hosts and their sign-in tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from meetup.db import Database, Row
+from meetup.db.tables import hosts, login_tokens, now
+
+
+async def by_id(db: Database, host_id: int) -> Row | None:
+    return await db.fetch_one(hosts.select().where(hosts.c.id == host_id))
+
+
+async def by_email(db: Database, email: str) -> Row | None:
+    return await db.fetch_one(hosts.select().where(hosts.c.email == email.lower()))
+
+
+async def by_handle(db: Database, handle: str) -> Row | None:
+    return await db.fetch_one(hosts.select().where(hosts.c.handle == handle.lower()))
+
+
+async def count(db: Database) -> int:
+    return await db.fetch_val(sa.select(sa.func.count()).select_from(hosts))
+
+
+async def insert(
+    db: Database, *, email: str, handle: str, name: str, timezone: str, bio: str = ""
+) -> int:
+    return await db.insert(
+        hosts.insert().values(
+            email=email.lower(),
+            handle=handle.lower(),
+            name=name,
+            timezone=timezone,
+            bio=bio,
+            created_at=now(),
+        )
+    )
+
+
+async def update_profile(db: Database, host_id: int, **values: str) -> None:
+    await db.execute(hosts.update().where(hosts.c.id == host_id).values(**values))
+
+
+async def handle_taken(db: Database, handle: str, *, except_id: int = 0) -> bool:
+    query = sa.select(hosts.c.id).where(
+        hosts.c.handle == handle.lower(), hosts.c.id != except_id
+    )
+    return await db.fetch_one(query) is not None
+
+
+async def insert_login_token(
+    db: Database, host_id: int, token_hash: str, expires_at: datetime
+) -> None:
+    await db.execute(
+        login_tokens.insert().values(
+            host_id=host_id,
+            token_hash=token_hash,
+            expires_at=expires_at,
+            created_at=now(),
+        )
+    )
+
+
+async def login_token(db: Database, token_hash: str) -> Row | None:
+    query = login_tokens.select().where(login_tokens.c.token_hash == token_hash)
+    return await db.fetch_one(query)
+
+
+async def use_login_token(db: Database, token_id: int, at: datetime) -> bool:
+    """Marks the token used; False when another request used it first."""
+    query = (
+        login_tokens.update()
+        .where(login_tokens.c.id == token_id, login_tokens.c.used_at.is_(None))
+        .values(used_at=at)
+        .returning(login_tokens.c.id)
+    )
+    return await db.fetch_one(query) is not None

@@ -1,0 +1,126 @@
+"""Sign-in by emailed link, sign-out, the host profile and the public host page."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from meetup.db.tables import now
+from meetup.errors import DomainError, NotFound
+from meetup.events import queries as events
+from meetup.forms import bind
+from meetup.hosts import queries, service
+from meetup.hosts.forms import LoginForm, ProfileForm
+from meetup.web.auth import current_host, require_host, sign_in, sign_out
+from meetup.web.csrf import checked_form
+from meetup.web.pages import PageMeta, render
+
+LOGIN_META = PageMeta(title="Sign in", path="/login", noindex=True)
+
+
+async def login(request: Request) -> Response:
+    if request.method == "GET":
+        if await current_host(request):
+            return RedirectResponse(request.url_for("admin:events"), status_code=303)
+        return render(
+            request, "hosts/login.html", {"form": LoginForm(), "meta": LOGIN_META}
+        )
+    form = bind(LoginForm, await checked_form(request))
+    if not form.validate():
+        return render(
+            request, "hosts/login.html", {"form": form, "meta": LOGIN_META}, status=400
+        )
+    settings = request.app.state.settings
+    link_pattern = settings.absolute_url("/login/{token}")
+    await service.request_login(
+        request.app.state.db, form.email.data, link_pattern, request.app.state.mail
+    )
+    return render(
+        request, "hosts/login_sent.html", {"email": form.email.data, "meta": LOGIN_META}
+    )
+
+
+async def login_link(request: Request) -> Response:
+    """GET shows one button; only the POST signs in, so a mail scanner that
+    fetches the link cannot use it up."""
+    token = request.path_params["token"]
+    db = request.app.state.db
+    if request.method == "GET":
+        await service.valid_login_token(db, token)
+        return render(
+            request, "hosts/login_confirm.html", {"token": token, "meta": LOGIN_META}
+        )
+    await checked_form(request)
+    host_id = await service.use_login_token(db, token)
+    sign_in(request, host_id)
+    return RedirectResponse(request.url_for("admin:events"), status_code=303)
+
+
+async def logout(request: Request) -> Response:
+    if request.method == "GET":
+        return render(
+            request,
+            "hosts/logout.html",
+            {"meta": PageMeta(title="Sign out", noindex=True)},
+        )
+    await checked_form(request)
+    sign_out(request)
+    return RedirectResponse(request.url_for("home"), status_code=303)
+
+
+async def profile(request: Request) -> Response:
+    host = await require_host(request)
+    meta = PageMeta(title="Your profile", noindex=True)
+    if request.method == "GET":
+        form = bind(
+            ProfileForm,
+            **{key: host[key] for key in ("name", "handle", "bio", "timezone")},
+        )
+        return render(
+            request, "admin/profile.html", {"host": host, "form": form, "meta": meta}
+        )
+    form = bind(ProfileForm, await checked_form(request))
+    db = request.app.state.db
+    if form.validate():
+        try:
+            await service.update_profile(db, host["id"], form.data)
+        except DomainError as error:
+            form.handle.errors = [error.message]
+        else:
+            return RedirectResponse(request.url_for("admin:profile"), status_code=303)
+    return render(
+        request,
+        "admin/profile.html",
+        {"host": host, "form": form, "meta": meta},
+        status=400,
+    )
+
+
+async def host_page(request: Request) -> Response:
+    db = request.app.state.db
+    host = await queries.by_handle(db, request.path_params["handle"])
+    if host is None:
+        raise NotFound("There is no host with this handle.")
+    upcoming = await events.upcoming_for_host(db, host["id"], now())
+    meta = PageMeta(
+        title=f"{host['name']} (@{host['handle']})",
+        description=f"Upcoming events with {host['name']}.",
+        path=str(request.url_for("host", handle=host["handle"]).path),
+        og_type="profile",
+    )
+    return render(
+        request, "hosts/host.html", {"host": host, "events": upcoming, "meta": meta}
+    )
+
+
+routes = [
+    Route("/login", login, methods=["GET", "POST"], name="login"),
+    Route("/login/{token}", login_link, methods=["GET", "POST"], name="login_link"),
+    Route("/logout", logout, methods=["GET", "POST"], name="logout"),
+    Route("/@{handle}", host_page, name="host"),
+]
+
+admin_routes = [
+    Route("/profile", profile, methods=["GET", "POST"], name="profile"),
+]

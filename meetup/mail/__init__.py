@@ -1,0 +1,1 @@
+"""Mail: messages built from templates, the outbox, and the sender."""

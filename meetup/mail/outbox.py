@@ -1,0 +1,110 @@
+"""The outbox table: messages are written here in the same transaction as the
+change that causes them, then claimed and delivered by the sender."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from meetup.db import Database, Row
+from meetup.db.tables import now, outbox
+from meetup.mail.messages import Draft
+
+MAX_ATTEMPTS = 8
+
+
+async def enqueue(db: Database, draft: Draft) -> int:
+    at = now()
+    message_id = await db.insert(
+        outbox.insert().values(
+            message_key=draft.key,
+            kind=draft.kind,
+            recipient=draft.recipient,
+            subject=draft.subject,
+            raw=draft.message.as_string(),
+            next_attempt_at=at,
+            created_at=at,
+        )
+    )
+    db.on_commit(db.notify_outbox)
+    return message_id
+
+
+async def claim_due(
+    db: Database, *, at: datetime, limit: int, claim_timeout: timedelta
+) -> Sequence[Row]:
+    """Claims due messages, and those whose claimant died, for this process.
+    `FOR UPDATE SKIP LOCKED` keeps concurrent workers off each other's rows
+    on PostgreSQL; on SQLite the write lock does the same."""
+    due = (
+        sa.select(outbox.c.id)
+        .where(
+            sa.or_(
+                sa.and_(outbox.c.status == "pending", outbox.c.next_attempt_at <= at),
+                sa.and_(
+                    outbox.c.status == "sending",
+                    outbox.c.claimed_at < at - claim_timeout,
+                ),
+            )
+        )
+        .order_by(outbox.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claim = (
+        outbox.update()
+        .where(outbox.c.id.in_(due.scalar_subquery()))
+        .values(status="sending", claimed_at=at, attempts=outbox.c.attempts + 1)
+        .returning(outbox.c.id, outbox.c.raw, outbox.c.recipient, outbox.c.attempts)
+    )
+    async with db.write():
+        return await db.fetch_all(claim)
+
+
+async def mark_sent(db: Database, message_id: int, at: datetime) -> None:
+    await _update(db, message_id, status="sent", sent_at=at, last_error="")
+
+
+async def mark_failed(db: Database, message_id: int, error: str) -> None:
+    await _update(db, message_id, status="failed", last_error=error)
+
+
+async def retry_later(
+    db: Database, message_id: int, *, attempts: int, at: datetime, error: str
+) -> None:
+    if attempts >= MAX_ATTEMPTS:
+        await mark_failed(db, message_id, f"gave up after {attempts} attempts: {error}")
+        return
+    await _update(
+        db,
+        message_id,
+        status="pending",
+        next_attempt_at=at + backoff(attempts),
+        last_error=error,
+    )
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … capped at an hour."""
+    return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+
+
+async def _update(db: Database, message_id: int, **values: object) -> None:
+    async with db.write():
+        await db.execute(
+            outbox.update()
+            .where(outbox.c.id == message_id, outbox.c.status == "sending")
+            .values(**values)
+        )
+
+
+async def recent(db: Database, limit: int = 100) -> Sequence[Row]:
+    query = outbox.select().order_by(outbox.c.id.desc()).limit(limit)
+    return await db.fetch_all(query)
+
+
+async def counts_by_status(db: Database) -> dict[str, int]:
+    query = sa.select(outbox.c.status, sa.func.count()).group_by(outbox.c.status)
+    return {row[0]: row[1] for row in await db.fetch_all(query)}

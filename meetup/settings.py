@@ -1,0 +1,96 @@
+"""Settings: the only module that reads the environment (and `.env`)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from starlette.config import Config
+from starlette.datastructures import Secret
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+
+logger = logging.getLogger("meetup")
+
+
+def _asset_dir(name: str) -> Path:
+    """`templates/` and `static/`: inside the wheel, or at the repository root."""
+    packaged = PACKAGE_DIR / name
+    return packaged if packaged.is_dir() else REPO_DIR / name
+
+
+TEMPLATES_DIR = _asset_dir("templates")
+STATIC_DIR = _asset_dir("static")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///./meetup.db"
+    secret_key: Secret = field(default_factory=lambda: Secret(secrets.token_hex(32)))
+    base_url: str = "http://127.0.0.1:8000"
+    smtp_url: str = ""
+    mail_from: str = "meetup <meetup@localhost>"
+    send_mail_in_web: bool = True
+    mail_poll_seconds: float = 5.0
+    debug: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def mail_domain(self) -> str:
+        return urlsplit(self.base_url).hostname or "localhost"
+
+    def absolute_url(self, path: str) -> str:
+        return self.base_url.rstrip("/") + path
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def sqlite_path(database_url: str) -> Path | None:
+    """The file behind a `sqlite:///…` URL, or None for other databases."""
+    if not database_url.startswith("sqlite"):
+        return None
+    return Path(urlsplit(database_url).path[1:] or "meetup.db").resolve()
+
+
+def _stored_secret(database_url: str) -> Secret:
+    """A generated key kept beside the database, so sessions survive restarts."""
+    db_file = sqlite_path(database_url)
+    folder = db_file.parent if db_file else Path.cwd()
+    key_file = folder / ".meetup.secret"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+        logger.warning(
+            "SECRET_KEY is not set: generated one and stored it in %s. "
+            "Set SECRET_KEY in production.",
+            key_file,
+        )
+    return Secret(key_file.read_text().strip())
+
+
+def load_settings(env_file: str | Path | None = ".env") -> Settings:
+    config = Config(env_file if env_file and Path(env_file).exists() else None)
+    database_url = config("DATABASE_URL", default=Settings.database_url)
+    secret_key = config("SECRET_KEY", cast=Secret, default=None)
+    return Settings(
+        database_url=database_url,
+        secret_key=secret_key or _stored_secret(database_url),
+        base_url=config("BASE_URL", default=Settings.base_url).rstrip("/"),
+        smtp_url=config("SMTP_URL", default=""),
+        mail_from=config("MAIL_FROM", default=Settings.mail_from),
+        send_mail_in_web=config("SEND_MAIL_IN_WEB", cast=bool, default=True),
+        mail_poll_seconds=config("MAIL_POLL_SECONDS", cast=float, default=5.0),
+        debug=config("DEBUG", cast=bool, default=False),
+    )

@@ -1,0 +1,1 @@
+"""What every feature's routes share: templates, CSRF, sign-in, error pages."""

@@ -1,0 +1,34 @@
+"""Rendering pages, and the metadata that makes a shared link preview well."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """<title>, description, canonical URL, OpenGraph and Twitter card."""
+
+    title: str
+    description: str = ""
+    path: str = ""
+    og_type: str = "website"
+    noindex: bool = False
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request, template, context or {}, status_code=status, headers=headers
+    )

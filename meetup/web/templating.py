@@ -1,0 +1,40 @@
+"""The Jinja2 environment for pages and for mail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import jinja2
+from starlette.templating import Jinja2Templates
+
+from meetup import text
+from meetup.settings import TEMPLATES_DIR, Settings
+from meetup.web.csrf import FIELD, csrf_token
+
+
+def format_local(instant: datetime, zone: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    return text.local(instant, zone).strftime(fmt)
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["markdown"] = text.render_markdown
+    env.filters["local"] = format_local
+    env.filters["excerpt"] = text.plain_excerpt
+    env.filters["osm_url"] = text.osm_url
+    env.globals["csrf_field_name"] = FIELD
+    env.globals["csrf_token"] = csrf_token
+    return env
+
+
+def make_templates(settings: Settings) -> Jinja2Templates:
+    env = environment()
+    env.globals["settings"] = settings
+    env.globals["absolute_url"] = settings.absolute_url
+    return Jinja2Templates(env=env)
