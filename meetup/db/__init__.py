@@ -66,6 +66,10 @@ class Database:
     async def execute(self, query: ClauseElement) -> Any:
         return await self._db.execute(query)
 
+    async def execute_sql(self, sql: str) -> Any:
+        """Raw SQL with no parameters (maintenance and tests only)."""
+        return await self._db.execute(sql)
+
     async def insert(self, query: Insert) -> int:
         """Runs an INSERT and returns the new row's id, on either database."""
         return await self._db.fetch_val(query.returning(query.table.c.id))

@@ -9,7 +9,7 @@ import email
 import logging
 import sys
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from typing import Protocol, TextIO
@@ -125,10 +125,10 @@ class MailSender:
         self.batch = batch
         self.claim_timeout = claim_timeout
 
-    async def deliver_due(self) -> int:
-        """Delivers what is due now; returns how many messages were tried."""
+    async def deliver_due(self, at: datetime | None = None) -> int:
+        """Delivers what is due at `at` (now); returns how many were tried."""
         claimed = await outbox.claim_due(
-            self.db, at=now(), limit=self.batch, claim_timeout=self.claim_timeout
+            self.db, at=at or now(), limit=self.batch, claim_timeout=self.claim_timeout
         )
         for row in claimed:
             await self._deliver(

@@ -1,0 +1,110 @@
+"""Small factories and page helpers shared by the tests."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from bs4 import BeautifulSoup
+
+from meetup.db import Database, Row
+from meetup.events import service as events
+from meetup.hosts import service as hosts
+
+_counter = iter(range(1, 1_000_000))
+
+
+async def make_host(db: Database, **overrides: Any) -> Row:
+    n = next(_counter)
+    values = {
+        "email": f"host{n}@example.com",
+        "handle": f"host{n}",
+        "name": f"Host {n}",
+        "timezone": "Europe/Paris",
+        **overrides,
+    }
+    host_id = await hosts.create_host(db, hosts.NewHost(**values))
+    from meetup.hosts import queries
+
+    host = await queries.by_id(db, host_id)
+    assert host is not None
+    return host
+
+
+def in_days(days: float, hour: int = 18) -> datetime:
+    day = datetime.now(UTC) + timedelta(days=days)
+    return day.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+async def make_event(
+    db: Database, host: Row, *, publish: bool = True, **overrides: Any
+) -> Row:
+    starts_at = overrides.pop("starts_at", in_days(7))
+    values = {
+        "title": "Coffee in the park",
+        "slug": "",
+        "summary": "A relaxed morning coffee.",
+        "description": "Bring a friend.",
+        "starts_at": starts_at,
+        "ends_at": overrides.pop("ends_at", starts_at + timedelta(hours=2)),
+        "timezone": "Europe/Paris",
+        "venue_name": "Café Central",
+        "venue_address": "1 Rue de Rivoli, Paris",
+        "capacity": None,
+        "visibility": "public",
+        **overrides,
+    }
+    event = await events.create_event(db, host["id"], values)
+    if publish:
+        await events.publish(db, host["id"], event["id"])
+    from meetup.events import queries
+
+    row = await queries.by_id_for_host(db, event["id"], host["id"])
+    assert row is not None
+    return row
+
+
+def page(response: httpx.Response) -> BeautifulSoup:
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def csrf_of(response: httpx.Response) -> str:
+    field = page(response).find("input", attrs={"name": "csrf_token"})
+    assert field is not None, "the page has no CSRF field"
+    return str(field["value"])
+
+
+async def csrf_token(client: httpx.AsyncClient, path: str = "/login") -> str:
+    return csrf_of(await client.get(path))
+
+
+async def post_form(
+    client: httpx.AsyncClient, path: str, data: dict[str, Any], *, token_from: str = "/login"
+) -> httpx.Response:
+    token = await csrf_token(client, token_from)
+    return await client.post(path, data={**data, "csrf_token": token})
+
+
+async def sign_in(client: httpx.AsyncClient, db: Database, host: Row) -> None:
+    async with db.write():
+        link = await hosts.new_login_link(db, host["id"], "http://testserver/login/{token}")
+    confirm = await client.get(link)
+    assert confirm.status_code == 200
+    response = await client.post(link, data={"csrf_token": csrf_of(confirm)})
+    assert response.status_code == 303, response.text
+
+
+LINK = re.compile(r"http://[^\s\"<>]+/login/[A-Za-z0-9_-]+")
+
+
+def login_link_in(message: Any) -> str:
+    body = message.get_body(("plain",)).get_content()
+    match = LINK.search(body)
+    assert match, f"no sign-in link in {body!r}"
+    return match.group(0)
+
+
+def error_texts(response: httpx.Response) -> list[str]:
+    return [p.get_text(" ", strip=True) for p in page(response).select(".error, .alert p")]
