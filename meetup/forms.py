@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from starlette.datastructures import FormData
 from wtforms import Form, ValidationError
+from wtforms.fields.choices import SelectChoice
 
 from meetup import text
 
@@ -18,8 +19,12 @@ def bind(form_class: type[F], form: FormData | None = None, **data: Any) -> F:
     return form_class(formdata=form, data=data or None)
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(zone, zone.replace("_", " ")) for zone in text.time_zones()]
+def choices(*pairs: tuple[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def time_zone_choices() -> list[SelectChoice]:
+    return choices(*((zone, zone.replace("_", " ")) for zone in text.time_zones()))
 
 
 def check_time_zone(form: Form, field: Any) -> None:

@@ -108,3 +108,19 @@ def login_link_in(message: Any) -> str:
 
 def error_texts(response: httpx.Response) -> list[str]:
     return [p.get_text(" ", strip=True) for p in page(response).select(".error, .alert p")]
+
+
+def form_values(response: httpx.Response, selector: str = "form.editor") -> dict[str, str]:
+    """What a browser would submit from the form, as the page filled it in."""
+    form = page(response).select_one(selector)
+    assert form is not None, f"no {selector} on the page"
+    values: dict[str, str] = {}
+    for field in form.select("input[name], textarea[name], select[name]"):
+        if field.name == "select":
+            chosen = field.select_one("option[selected]") or field.select_one("option")
+            values[field["name"]] = chosen["value"] if chosen else ""
+        elif field.name == "textarea":
+            values[field["name"]] = field.text
+        else:
+            values[field["name"]] = field.get("value", "")
+    return values

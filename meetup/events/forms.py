@@ -16,9 +16,9 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from meetup.forms import check_time_zone, time_zone_choices
+from meetup.forms import check_time_zone, choices, time_zone_choices
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -50,10 +50,10 @@ class EventForm(Form):
         "Description (Markdown)", [Optional(), Length(max=20000)]
     )
     starts_at = DateTimeLocalField(
-        "Starts", [DataRequired("Say when the event starts.")], format="%Y-%m-%dT%H:%M"
+        "Starts", [InputRequired("Say when the event starts.")], format="%Y-%m-%dT%H:%M"
     )
     ends_at = DateTimeLocalField(
-        "Ends", [DataRequired("Say when the event ends.")], format="%Y-%m-%dT%H:%M"
+        "Ends", [InputRequired("Say when the event ends.")], format="%Y-%m-%dT%H:%M"
     )
     timezone = SelectField(
         "Time zone", [check_time_zone], choices=time_zone_choices, validate_choice=False
@@ -72,10 +72,10 @@ class EventForm(Form):
     )
     visibility = SelectField(
         "Visibility",
-        choices=[
+        choices=choices(
             ("public", "Public: listed on the site"),
             ("unlisted", "Unlisted: only people with the link"),
-        ],
+        ),
     )
 
     def validate_slug(self, field: Any) -> None:
