@@ -110,16 +110,17 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> None:
 
     async def work(db: Database) -> None:
         sender = MailSender(db, transport_for(settings.smtp_url, settings.mail_from))
-        task = asyncio.current_task()
-        assert task is not None
+        task = asyncio.create_task(sender.run(settings.mail_poll_seconds))
         loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(
+                signum, lambda: asyncio.ensure_future(sender.stop(task))
+            )
         print("meetup worker: delivering the outbox", flush=True)
         with contextlib.suppress(asyncio.CancelledError):
-            await sender.run(settings.mail_poll_seconds)
+            await task
 
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(with_db(settings, work))
+    asyncio.run(with_db(settings, work))
 
 
 def parser() -> argparse.ArgumentParser:

@@ -28,7 +28,9 @@ from meetup.db.migrate import migrate
 from meetup.mail.sender import MailSender, SmtpTransport
 from meetup.settings import Settings
 
-PG_ADMIN_DSN = os.environ.get("TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+PG_ADMIN_DSN = os.environ.get(
+    "TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+)
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -189,7 +191,9 @@ def app(settings: Settings, db: Database) -> Starlette:
 @pytest.fixture
 async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver"
+    ) as http:
         yield http
 
 
@@ -210,7 +214,9 @@ async def live_server(settings: Settings, db: Database) -> AsyncIterator[LiveSer
     port = free_port()
     settings = settings.with_(base_url=f"http://127.0.0.1:{port}")
     app = create_app(settings, db=db)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

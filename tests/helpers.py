@@ -81,7 +81,11 @@ async def csrf_token(client: httpx.AsyncClient, path: str = "/login") -> str:
 
 
 async def post_form(
-    client: httpx.AsyncClient, path: str, data: dict[str, Any], *, token_from: str = "/login"
+    client: httpx.AsyncClient,
+    path: str,
+    data: dict[str, Any],
+    *,
+    token_from: str = "/login",
 ) -> httpx.Response:
     token = await csrf_token(client, token_from)
     return await client.post(path, data={**data, "csrf_token": token})
@@ -89,7 +93,9 @@ async def post_form(
 
 async def sign_in(client: httpx.AsyncClient, db: Database, host: Row) -> None:
     async with db.write():
-        link = await hosts.new_login_link(db, host["id"], "http://testserver/login/{token}")
+        link = await hosts.new_login_link(
+            db, host["id"], "http://testserver/login/{token}"
+        )
     confirm = await client.get(link)
     assert confirm.status_code == 200
     response = await client.post(link, data={"csrf_token": csrf_of(confirm)})
@@ -107,10 +113,14 @@ def login_link_in(message: Any) -> str:
 
 
 def error_texts(response: httpx.Response) -> list[str]:
-    return [p.get_text(" ", strip=True) for p in page(response).select(".error, .alert p")]
+    return [
+        p.get_text(" ", strip=True) for p in page(response).select(".error, .alert p")
+    ]
 
 
-def form_values(response: httpx.Response, selector: str = "form.editor") -> dict[str, str]:
+def form_values(
+    response: httpx.Response, selector: str = "form.editor"
+) -> dict[str, str]:
     """What a browser would submit from the form, as the page filled it in."""
     form = page(response).select_one(selector)
     assert form is not None, f"no {selector} on the page"
@@ -124,3 +134,11 @@ def form_values(response: httpx.Response, selector: str = "form.editor") -> dict
         else:
             values[field["name"]] = field.get("value", "")
     return values
+
+
+async def stored_event(db: Database, event_id: int) -> Row:
+    from meetup.db.tables import events
+
+    row = await db.fetch_one(events.select().where(events.c.id == event_id))
+    assert row is not None
+    return row

@@ -21,7 +21,9 @@ async def test_times_come_back_as_aware_utc(db: Database) -> None:
     assert event["starts_at"].tzinfo is not None
 
 
-async def test_fifty_concurrent_read_then_write_transactions_all_succeed(db: Database) -> None:
+async def test_fifty_concurrent_read_then_write_transactions_all_succeed(
+    db: Database,
+) -> None:
     """Each writer reads the counter and writes it back plus one: with plain
     BEGIN on SQLite most of them fail with "database is locked"; with
     BEGIN IMMEDIATE behind the writer lock (and a row lock on PostgreSQL)
@@ -35,10 +37,14 @@ async def test_fifty_concurrent_read_then_write_transactions_all_succeed(db: Dat
             taken = await db.fetch_val(query.with_for_update())
             await asyncio.sleep(0)  # let the other writers run between read and write
             await db.execute(
-                events.update().where(events.c.id == event["id"]).values(seats_taken=taken + 1)
+                events.update()
+                .where(events.c.id == event["id"])
+                .values(seats_taken=taken + 1)
             )
 
-    results = await asyncio.gather(*(take_a_seat() for _ in range(50)), return_exceptions=True)
+    results = await asyncio.gather(
+        *(take_a_seat() for _ in range(50)), return_exceptions=True
+    )
 
     assert [r for r in results if isinstance(r, Exception)] == []
     query = sa.select(events.c.seats_taken).where(events.c.id == event["id"])
@@ -100,6 +106,7 @@ async def test_sqlite_connections_are_kept_and_configured(sqlite_url: str) -> No
     database = Database(sqlite_url, pool_size=2)
     await database.connect()
     try:
+
         async def pragmas() -> tuple:
             row = await database.fetch_one(
                 sa.text(

@@ -8,7 +8,15 @@ import sqlalchemy as sa
 
 from meetup.db import Database
 from meetup.db.tables import events
-from tests.helpers import csrf_of, error_texts, form_values, make_event, make_host, page, sign_in
+from tests.helpers import (
+    csrf_of,
+    error_texts,
+    form_values,
+    make_event,
+    make_host,
+    page,
+    sign_in,
+)
 
 GOOD = {
     "title": "Breakfast club",
@@ -35,7 +43,9 @@ async def host(client, db: Database):
 async def submit(client, path: str, **changes: str):
     form = await client.get(path)
     assert form.status_code == 200
-    return await client.post(path, data={**GOOD, **changes, "csrf_token": csrf_of(form)})
+    return await client.post(
+        path, data={**GOOD, **changes, "csrf_token": csrf_of(form)}
+    )
 
 
 async def stored(db: Database, **where):
@@ -45,7 +55,10 @@ async def stored(db: Database, **where):
 
 async def test_new_event_form_defaults_to_the_hosts_time_zone(client, host) -> None:
     form = page(await client.get("/admin/events/new"))
-    assert form.select_one("select[name=timezone] option[selected]")["value"] == "Europe/Paris"
+    assert (
+        form.select_one("select[name=timezone] option[selected]")["value"]
+        == "Europe/Paris"
+    )
 
 
 async def test_create_preview_publish_and_see_it_public(client, db, host) -> None:
@@ -56,12 +69,16 @@ async def test_create_preview_publish_and_see_it_public(client, db, host) -> Non
     # 09:00 in Paris in June is 07:00 UTC (summer time).
     assert event["starts_at"].isoformat() == "2031-06-01T07:00:00+00:00"
 
-    assert (await client.get("/e/breakfast-club")).status_code == 404, "drafts are private"
+    assert (await client.get("/e/breakfast-club")).status_code == 404, (
+        "drafts are private"
+    )
     preview = await client.get(created.headers["location"])
     assert "Draft: guests cannot see this page yet" in preview.text
 
     publish = page(preview).find("form", action=lambda a: a and a.endswith("/publish"))
-    response = await client.post(publish["action"], data={"csrf_token": csrf_of(preview)})
+    response = await client.post(
+        publish["action"], data={"csrf_token": csrf_of(preview)}
+    )
     assert response.status_code == 303
 
     public = await client.get("/e/breakfast-club")
@@ -76,10 +93,14 @@ async def test_unpublish_and_cancel(client, db, host) -> None:
     preview = await client.get(f"/admin/events/{event['id']}")
     token = csrf_of(preview)
 
-    await client.post(f"/admin/events/{event['id']}/unpublish", data={"csrf_token": token})
+    await client.post(
+        f"/admin/events/{event['id']}/unpublish", data={"csrf_token": token}
+    )
     assert (await client.get(f"/e/{event['slug']}")).status_code == 404
 
-    await client.post(f"/admin/events/{event['id']}/publish", data={"csrf_token": token})
+    await client.post(
+        f"/admin/events/{event['id']}/publish", data={"csrf_token": token}
+    )
     await client.post(f"/admin/events/{event['id']}/cancel", data={"csrf_token": token})
     public = await client.get(f"/e/{event['slug']}")
     assert public.status_code == 200
@@ -87,12 +108,16 @@ async def test_unpublish_and_cancel(client, db, host) -> None:
     row = await stored(db, id=event["id"])
     assert row["status"] == "cancelled" and row["sequence"] == 1
 
-    again = await client.post(f"/admin/events/{event['id']}/publish", data={"csrf_token": token})
+    again = await client.post(
+        f"/admin/events/{event['id']}/publish", data={"csrf_token": token}
+    )
     assert again.status_code == 400
     assert "cancelled event cannot be published" in again.text
 
 
-async def test_editing_time_raises_the_sequence_but_text_does_not(client, db, host) -> None:
+async def test_editing_time_raises_the_sequence_but_text_does_not(
+    client, db, host
+) -> None:
     event = await make_event(db, host, slug="edit-me")
     path = f"/admin/events/{event['id']}/edit"
     values = form_values(await client.get(path))
@@ -109,7 +134,9 @@ async def test_editing_time_raises_the_sequence_but_text_does_not(client, db, ho
     assert (await stored(db, id=event["id"]))["sequence"] == 1
 
 
-async def test_slug_is_generated_unique_and_fixed_once_published(client, db, host) -> None:
+async def test_slug_is_generated_unique_and_fixed_once_published(
+    client, db, host
+) -> None:
     await submit(client, "/admin/events/new", title="Same name")
     await submit(client, "/admin/events/new", title="Same name")
     slugs = {row["slug"] for row in await db.fetch_all(sa.select(events.c.slug))}
@@ -153,13 +180,18 @@ async def test_bad_input_is_refused_with_a_message_and_nothing_saved(
     errors = page(response).select(f".field:has([name={field}]) .error")
     assert any(message in e.text for e in errors), [e.text for e in errors]
     # what the host typed is kept in the form
-    assert page(response).select_one("input[name=venue_name]")["value"] == GOOD["venue_name"]
+    assert (
+        page(response).select_one("input[name=venue_name]")["value"]
+        == GOOD["venue_name"]
+    )
     assert await db.fetch_val(sa.select(sa.func.count()).select_from(events)) == 0
 
 
 async def test_a_failed_edit_keeps_the_saved_event(client, db, host) -> None:
     event = await make_event(db, host, title="Keep me")
-    response = await submit(client, f"/admin/events/{event['id']}/edit", title="", slug=event["slug"])
+    response = await submit(
+        client, f"/admin/events/{event['id']}/edit", title="", slug=event["slug"]
+    )
     assert response.status_code == 400
     assert (await stored(db, id=event["id"]))["title"] == "Keep me"
 
@@ -169,7 +201,9 @@ async def test_hosts_cannot_touch_each_others_events(client, db, host) -> None:
     theirs = await make_event(db, other)
     assert (await client.get(f"/admin/events/{theirs['id']}/edit")).status_code == 404
     token = csrf_of(await client.get("/admin/events/new"))
-    response = await client.post(f"/admin/events/{theirs['id']}/cancel", data={"csrf_token": token})
+    response = await client.post(
+        f"/admin/events/{theirs['id']}/cancel", data={"csrf_token": token}
+    )
     assert response.status_code == 404
     assert (await stored(db, id=theirs["id"]))["status"] == "published"
 
@@ -178,7 +212,9 @@ async def test_admin_needs_sign_in(app) -> None:
     import httpx
 
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as anonymous:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver"
+    ) as anonymous:
         response = await anonymous.get("/admin/events")
     assert response.status_code == 303
     assert response.headers["location"].endswith("/login")

@@ -13,7 +13,9 @@ from tests.conftest import SmtpServer
 from tests.helpers import csrf_of, login_link_in, make_host, page, post_form
 
 
-async def test_sign_in_with_the_link_from_the_mail(client, db: Database, sender: MailSender, smtp: SmtpServer) -> None:
+async def test_sign_in_with_the_link_from_the_mail(
+    client, db: Database, sender: MailSender, smtp: SmtpServer
+) -> None:
     host = await make_host(db, email="ada@example.com", name="Ada")
 
     response = await post_form(client, "/login", {"email": " Ada@Example.com "})
@@ -30,7 +32,9 @@ async def test_sign_in_with_the_link_from_the_mail(client, db: Database, sender:
 
     confirm = await client.get(link)  # what a mail scanner would fetch
     assert confirm.status_code == 200
-    assert (await client.get("/admin/events")).status_code == 303, "GET must not sign in"
+    assert (await client.get("/admin/events")).status_code == 303, (
+        "GET must not sign in"
+    )
 
     signed_in = await client.post(link, data={"csrf_token": csrf_of(confirm)})
     assert signed_in.status_code == 303
@@ -40,7 +44,9 @@ async def test_sign_in_with_the_link_from_the_mail(client, db: Database, sender:
     assert host["handle"] in events_page.text
 
 
-async def test_a_sign_in_link_works_once(client, db: Database, sender: MailSender, smtp: SmtpServer) -> None:
+async def test_a_sign_in_link_works_once(
+    client, db: Database, sender: MailSender, smtp: SmtpServer
+) -> None:
     await make_host(db, email="bo@example.com")
     await post_form(client, "/login", {"email": "bo@example.com"})
     await sender.deliver_due()
@@ -49,7 +55,9 @@ async def test_a_sign_in_link_works_once(client, db: Database, sender: MailSende
     first = await client.post(link, data={"csrf_token": csrf_of(confirm)})
     assert first.status_code == 303
 
-    second = await client.post(link, data={"csrf_token": csrf_of(await client.get("/logout"))})
+    second = await client.post(
+        link, data={"csrf_token": csrf_of(await client.get("/logout"))}
+    )
     assert second.status_code == 400
     assert "used already" in page(second).select_one(".error-message").text
 
@@ -60,7 +68,9 @@ async def test_an_expired_link_is_refused(client, db: Database) -> None:
 
     async with db.write():
         link = await new_login_link(db, host["id"], "http://testserver/login/{token}")
-        await db.execute(login_tokens.update().values(expires_at=now() - timedelta(seconds=1)))
+        await db.execute(
+            login_tokens.update().values(expires_at=now() - timedelta(seconds=1))
+        )
     response = await client.get(link)
     assert response.status_code == 400
     assert "expired" in response.text
@@ -72,12 +82,16 @@ async def test_a_made_up_link_gets_a_404(client) -> None:
     assert "not valid" in response.text
 
 
-async def test_unknown_emails_get_the_same_answer_and_no_mail(client, db: Database) -> None:
+async def test_unknown_emails_get_the_same_answer_and_no_mail(
+    client, db: Database
+) -> None:
     await make_host(db, email="known@example.com")
     known = await post_form(client, "/login", {"email": "known@example.com"})
     unknown = await post_form(client, "/login", {"email": "nobody@example.com"})
     assert known.status_code == unknown.status_code == 200
-    assert page(known).main.text.replace("known", "X") == page(unknown).main.text.replace("nobody", "X")
+    assert page(known).main.text.replace("known", "X") == page(
+        unknown
+    ).main.text.replace("nobody", "X")
     recipients = [row["recipient"] for row in await db.fetch_all(outbox.select())]
     assert recipients == ["known@example.com"]
 
@@ -103,19 +117,25 @@ async def test_session_cookie_flags(client, db: Database, app) -> None:
     assert (await client.get("/admin/events")).status_code == 303
 
 
-async def test_session_cookie_is_secure_when_base_url_is_https(settings, db: Database) -> None:
+async def test_session_cookie_is_secure_when_base_url_is_https(
+    settings, db: Database
+) -> None:
     import httpx
 
     from meetup.app import create_app
 
     app = create_app(settings.with_(base_url="https://meetup.example"), db=db)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="https://meetup.example") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="https://meetup.example"
+    ) as http:
         response = await http.get("/login")
     assert "secure" in response.headers["set-cookie"].lower()
 
 
-async def test_login_tokens_are_stored_hashed(client, db: Database, sender, smtp) -> None:
+async def test_login_tokens_are_stored_hashed(
+    client, db: Database, sender, smtp
+) -> None:
     await make_host(db, email="cy@example.com")
     await post_form(client, "/login", {"email": "cy@example.com"})
     await sender.deliver_due()

@@ -124,6 +124,7 @@ class MailSender:
         self.transport = transport
         self.batch = batch
         self.claim_timeout = claim_timeout
+        self._stopping = False
 
     async def deliver_due(self, at: datetime | None = None) -> int:
         """Delivers what is due at `at` (now); returns how many were tried."""
@@ -158,14 +159,39 @@ class MailSender:
             await outbox.mark_sent(self.db, message_id, now())
 
     async def run(self, poll_seconds: float) -> None:
-        """Delivers until cancelled: at once when told, else every poll."""
+        """Delivers until stopped: at once when told, else every poll."""
         ready = self.db.outbox_ready
-        while True:
+        self._stopping = False
+        while not self._stopping:
             ready.clear()
             try:
-                while await self.deliver_due() == self.batch:
+                while await self.deliver_due() == self.batch and not self._stopping:
                     pass
             except Exception:  # a database hiccup must not end the loop
                 logger.exception("mail delivery round failed")
+            _raise_if_cancelled()
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can
+            # swallow a cancellation that arrives as the event is set.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(ready.wait(), poll_seconds)
+                async with asyncio.timeout(poll_seconds):
+                    await ready.wait()
+
+    async def stop(self, task: asyncio.Task[None], grace: float = 10.0) -> None:
+        """Lets the current round finish, then ends `task` (the `run` loop)."""
+        self._stopping = True
+        self.db.notify_outbox()
+        try:
+            async with asyncio.timeout(grace):
+                await asyncio.shield(task)
+        except TimeoutError:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def _raise_if_cancelled() -> None:
+    """Some libraries turn a CancelledError into their own error; the task
+    still knows it was cancelled, so honour that here."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError()

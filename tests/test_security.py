@@ -1,0 +1,150 @@
+"""CSRF on every form, and user text escaped on every page and in mail."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from starlette.routing import Mount, Route
+
+from meetup.db import Database
+from meetup.hosts import queries as hosts
+from meetup.mail.sender import MailSender
+from tests.conftest import SmtpServer
+from tests.helpers import csrf_of, make_event, make_host, page, post_form, sign_in
+
+SCRIPT = '<script>alert("x")</script>'
+
+
+def post_routes(routes, prefix: str = "") -> list[str]:
+    paths = []
+    for route in routes:
+        if isinstance(route, Mount):
+            paths += post_routes(route.routes, prefix + route.path)
+        elif isinstance(route, Route) and "POST" in (route.methods or ()):
+            paths.append(prefix + route.path)
+    return paths
+
+
+def concrete(path: str, event_id: int) -> str:
+    return (
+        path.replace("{event_id:int}", str(event_id))
+        .replace("{token}", "a" * 43)
+        .replace("{handle}", "nobody")
+        .replace("{slug}", "nothing")
+    )
+
+
+async def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(
+    client, app, db: Database
+) -> None:
+    host = await make_host(db)
+    event = await make_event(db, host)
+    await sign_in(client, db, host)
+    paths = post_routes(app.routes)
+    assert "/login" in paths and "/admin/events/{event_id:int}/publish" in paths
+
+    for path in paths:
+        url = concrete(path, event["id"])
+        missing = await client.post(url, data={"title": "x", "email": "a@b.co"})
+        wrong = await client.post(url, data={"title": "x", "csrf_token": "forged"})
+        assert (missing.status_code, wrong.status_code) == (403, 403), path
+        assert "did not come from this site" in missing.text
+
+    # and nothing changed: the event is still published and untouched
+    from tests.helpers import stored_event
+
+    assert (await stored_event(db, event["id"]))["status"] == "published"
+
+
+async def test_a_token_from_another_session_is_refused(client, app, db) -> None:
+    import httpx
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver"
+    ) as other:
+        foreign = csrf_of(await other.get("/login"))
+    await client.get("/login")
+    response = await client.post(
+        "/login", data={"email": "a@example.com", "csrf_token": foreign}
+    )
+    assert response.status_code == 403
+
+
+TEXT_FIELDS = ("title", "summary", "description", "venue_name", "venue_address")
+
+
+async def test_script_tags_in_every_event_field_are_escaped_everywhere(
+    client, db
+) -> None:
+    host = await make_host(db, name=SCRIPT, bio=SCRIPT)
+    await hosts.update_profile(db, host["id"], name=SCRIPT, bio=SCRIPT)
+    event = await make_event(
+        db, host, **{field: f"{field} {SCRIPT}" for field in TEXT_FIELDS}
+    )
+    await sign_in(client, db, host)
+
+    pages = [
+        "/",
+        f"/e/{event['slug']}",
+        f"/@{host['handle']}",
+        "/admin/events",
+        f"/admin/events/{event['id']}",
+        f"/admin/events/{event['id']}/edit",
+    ]
+    for path in pages:
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        doc = page(response)
+        scripts = [
+            s for s in doc.find_all("script") if s.get("type") != "application/ld+json"
+        ]
+        assert scripts == [], f"{path} runs a script from user text"
+        assert "<script>" not in response.text.replace(
+            '<script type="application/ld+json">', ""
+        ), path
+
+    # the JSON-LD block holds the text as data and cannot be closed early
+    event_page = await client.get(f"/e/{event['slug']}")
+    data = json.loads(
+        page(event_page).select_one("script[type='application/ld+json']").string
+    )
+    assert data["name"] == f"title {SCRIPT}"
+    # the Markdown description keeps the text, not the tag
+    description = page(event_page).select_one(".description")
+    assert description.find("script") is None
+    assert 'alert("x")' not in str(description) or "&lt;script&gt;" in str(description)
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "[click](javascript:alert(1))",
+        '<img src=x onerror="alert(1)">',
+        "<iframe src='https://evil.example'></iframe>",
+        '<a href="https://ok.example" onclick="alert(1)">ok</a>',
+    ],
+)
+async def test_markdown_descriptions_are_sanitised(client, db, markdown) -> None:
+    host = await make_host(db)
+    event = await make_event(db, host, description=markdown)
+    description = page(await client.get(f"/e/{event['slug']}")).select_one(
+        ".description"
+    )
+    for tag in description.find_all(True):
+        assert not any(name.startswith("on") for name in tag.attrs), tag
+        assert not tag.get("href", "").lower().startswith("javascript"), tag
+    assert description.find(["iframe", "img", "script"]) is None
+
+
+async def test_user_text_cannot_inject_mail_headers(
+    client, db, sender: MailSender, smtp: SmtpServer
+) -> None:
+    await make_host(db, email="eve@example.com", name="Eve\r\nBcc: victim@example.com")
+    await post_form(client, "/login", {"email": "eve@example.com"})
+    await sender.deliver_due()
+    [mail] = smtp.inbox.messages
+    assert mail["Bcc"] is None
+    assert mail.envelope_to == ["eve@example.com"]
+    assert mail["To"].addresses[0].addr_spec == "eve@example.com"
