@@ -1,0 +1,76 @@
+"""In headless Chromium: a host signs in with the link from the mail, creates
+and publishes an event, and a guest opens it — on a phone-sized screen."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+
+import pytest
+from playwright.async_api import Browser, async_playwright, expect
+
+from meetup.db import Database
+from meetup.mail.sender import MailSender
+from tests.conftest import IN_CI, LiveServer, SmtpServer
+from tests.helpers import login_link_in, make_host
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    if not shutil.which(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+async def test_host_publishes_an_event_and_a_guest_opens_it(
+    browser: Browser, live_server: LiveServer, db: Database, sender: MailSender, smtp: SmtpServer, tmp_path
+) -> None:
+    await make_host(db, email="rosa@example.com", name="Rosa", timezone="Europe/Madrid")
+    host_page = await browser.new_page()
+
+    await host_page.goto(f"{live_server.url}/login")
+    await host_page.get_by_label("Email").fill("rosa@example.com")
+    await host_page.get_by_role("button", name="Email me a sign-in link").click()
+    await expect(host_page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+
+    await sender.deliver_due()
+    link = login_link_in(smtp.inbox.to("rosa@example.com")[0])
+    await host_page.goto(link)
+    await host_page.get_by_role("button", name="Sign in to meetup").click()
+    await expect(host_page.get_by_role("heading", name="Your events")).to_be_visible()
+
+    await host_page.get_by_role("link", name="New event").click()
+    await host_page.get_by_label("Title").fill("Tapas & talk")
+    await host_page.get_by_label("Summary").fill("Meet the people from the thread.")
+    await host_page.get_by_label("Starts").fill("2031-05-08T19:30")
+    await host_page.get_by_label("Ends").fill("2031-05-08T22:00")
+    await host_page.get_by_label("Venue").fill("Bar Lobo")
+    await host_page.get_by_label("Address").fill("Calle del Pez 1, Madrid")
+    await host_page.get_by_role("button", name="Create draft").click()
+    await expect(host_page.get_by_text("Draft: guests cannot see this page yet")).to_be_visible()
+    await host_page.get_by_role("button", name="Publish").click()
+    await expect(host_page.get_by_text("Published")).to_be_visible()
+
+    guest = await browser.new_page(viewport={"width": 390, "height": 844})
+    await guest.goto(f"{live_server.url}/e/tapas-talk")
+    await expect(guest.get_by_role("heading", name="Tapas & talk")).to_be_visible()
+    await expect(guest.locator(".facts time")).to_have_text("Thu 08 May 2031, 19:30")
+    await expect(guest.get_by_role("link", name="Rosa")).to_be_visible()
+    # the page fits a phone: nothing wider than the screen
+    width = await guest.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    await guest.screenshot(path=str(tmp_path / "event-on-phone.png"), full_page=True)
