@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import asyncio
 import contextlib
 import logging
@@ -50,13 +51,15 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
 def cmd_create_host(args: argparse.Namespace, settings: Settings) -> None:
     from meetup import text
     from meetup.errors import DomainError
-    from meetup.hosts.forms import normalised_email
+    from meetup.hosts.forms import HANDLE_PATTERN, normalised_email
     from meetup.hosts.service import NewHost, create_host, new_login_link
 
     try:
         email = normalised_email(args.email)
     except ValueError as error:
         sys.exit(f"meetup: {args.email!r} is not a valid email address: {error}")
+    if not re.match(HANDLE_PATTERN, args.handle.lower()):
+        sys.exit(f"meetup: {args.handle!r} is not a valid handle: use 1–40 letters, digits, _ or -.")
     if not text.is_time_zone(args.timezone):
         sys.exit(
             f"meetup: {args.timezone!r} is not a known time zone (try Europe/Paris)."

@@ -1,0 +1,90 @@
+"""The `meetup` command, run as a newcomer would run it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+import httpx
+import sqlalchemy as sa
+
+from meetup.db import Database
+from meetup.db.tables import events, hosts
+from tests.conftest import free_port
+
+MEETUP = [sys.executable, "-m", "meetup.cli"]
+
+
+async def run(*args: str, env: dict[str, str], cwd) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        *MEETUP, *args, env={**os.environ, **env}, cwd=cwd,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode, output.decode()
+
+
+async def count(db: Database, table) -> int:
+    return await db.fetch_val(sa.select(sa.func.count()).select_from(table))
+
+
+async def test_demo_seeds_once_and_prints_a_sign_in_link(db: Database, database_url, tmp_path) -> None:
+    env = {"DATABASE_URL": database_url, "SECRET_KEY": "test"}
+    code, first = await run("demo", env=env, cwd=tmp_path)
+    assert code == 0, first
+    assert "/login/" in first
+    seeded = (await count(db, hosts), await count(db, events))
+    assert seeded[0] == 1 and seeded[1] >= 3
+
+    code, second = await run("demo", env=env, cwd=tmp_path)
+    assert code == 0, second
+    assert (await count(db, hosts), await count(db, events)) == seeded, "nothing added twice"
+
+
+async def test_create_host_prints_a_working_link(db: Database, database_url, tmp_path) -> None:
+    env = {"DATABASE_URL": database_url, "SECRET_KEY": "test"}
+    code, output = await run(
+        "create-host", "Kim@Example.com", "--handle", "kim", "--name", "Kim", "--timezone", "Asia/Seoul",
+        env=env, cwd=tmp_path,
+    )
+    assert code == 0, output
+    assert "http://127.0.0.1:8000/login/" in output
+    row = await db.fetch_one(hosts.select())
+    assert (row["email"], row["handle"], row["timezone"]) == ("kim@example.com", "kim", "Asia/Seoul")
+
+    code, output = await run("create-host", "kim@example.com", "--handle", "kim2", "--name", "K", env=env, cwd=tmp_path)
+    assert code != 0 and "already exists" in output
+    code, output = await run("create-host", "nope", "--handle", "x", "--name", "X", env=env, cwd=tmp_path)
+    assert code != 0 and "not a valid email" in output
+    code, output = await run("create-host", "a@b.co", "--handle", "Bad Handle!", "--name", "X", env=env, cwd=tmp_path)
+    assert code != 0 and "handle" in output.lower()
+
+
+async def test_serve_runs_the_embedded_default_in_an_empty_folder(tmp_path) -> None:
+    """`meetup serve --demo` with no settings: a SQLite file here, a generated
+    secret stored beside it, mail to the console."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "SECRET_KEY", "SMTP_URL")}
+    process = await asyncio.create_subprocess_exec(
+        *MEETUP, "serve", "--demo", "--port", str(port), env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        output = ""
+        async with asyncio.timeout(60):
+            while "Uvicorn running" not in output:
+                line = await process.stdout.readline()
+                assert line, f"serve exited early:\n{output}"
+                output += line.decode()
+        assert f"http://127.0.0.1:{port}/login/" in output
+        assert "SECRET_KEY is not set" in output
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            assert (await http.get("/healthz")).status_code == 200
+            page = await http.get("/e/coffee-and-code")
+            assert page.status_code == 200 and "Coffee &amp; Code" in page.text
+    finally:
+        process.terminate()
+        await process.wait()
+    assert (tmp_path / "meetup.db").exists()
+    assert (tmp_path / ".meetup.secret").exists()
