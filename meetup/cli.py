@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import re
 import asyncio
 import contextlib
 import logging
+import re
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -59,7 +59,9 @@ def cmd_create_host(args: argparse.Namespace, settings: Settings) -> None:
     except ValueError as error:
         sys.exit(f"meetup: {args.email!r} is not a valid email address: {error}")
     if not re.match(HANDLE_PATTERN, args.handle.lower()):
-        sys.exit(f"meetup: {args.handle!r} is not a valid handle: use 1–40 letters, digits, _ or -.")
+        sys.exit(
+            f"meetup: {args.handle!r} is not a valid handle: use 1–40 letters, digits, _ or -."
+        )
     if not text.is_time_zone(args.timezone):
         sys.exit(
             f"meetup: {args.timezone!r} is not a known time zone (try Europe/Paris)."

@@ -16,7 +16,12 @@ from tests.conftest import IN_CI, LiveServer, SmtpServer
 from tests.helpers import login_link_in, make_host
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+]
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +42,12 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 async def test_host_publishes_an_event_and_a_guest_opens_it(
-    browser: Browser, live_server: LiveServer, db: Database, sender: MailSender, smtp: SmtpServer, tmp_path
+    browser: Browser,
+    live_server: LiveServer,
+    db: Database,
+    sender: MailSender,
+    smtp: SmtpServer,
+    tmp_path,
 ) -> None:
     await make_host(db, email="rosa@example.com", name="Rosa", timezone="Europe/Madrid")
     host_page = await browser.new_page()
@@ -45,7 +55,9 @@ async def test_host_publishes_an_event_and_a_guest_opens_it(
     await host_page.goto(f"{live_server.url}/login")
     await host_page.get_by_label("Email").fill("rosa@example.com")
     await host_page.get_by_role("button", name="Email me a sign-in link").click()
-    await expect(host_page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    await expect(
+        host_page.get_by_role("heading", name="Check your inbox")
+    ).to_be_visible()
 
     await sender.deliver_due()
     link = login_link_in(smtp.inbox.to("rosa@example.com")[0])
@@ -61,7 +73,9 @@ async def test_host_publishes_an_event_and_a_guest_opens_it(
     await host_page.get_by_label("Venue").fill("Bar Lobo")
     await host_page.get_by_label("Address").fill("Calle del Pez 1, Madrid")
     await host_page.get_by_role("button", name="Create draft").click()
-    await expect(host_page.get_by_text("Draft: guests cannot see this page yet")).to_be_visible()
+    await expect(
+        host_page.get_by_text("Draft: guests cannot see this page yet")
+    ).to_be_visible()
     await host_page.get_by_role("button", name="Publish").click()
     await expect(host_page.get_by_text("Published")).to_be_visible()
 

@@ -18,8 +18,12 @@ MEETUP = [sys.executable, "-m", "meetup.cli"]
 
 async def run(*args: str, env: dict[str, str], cwd) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
-        *MEETUP, *args, env={**os.environ, **env}, cwd=cwd,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        *MEETUP,
+        *args,
+        env={**os.environ, **env},
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await asyncio.wait_for(process.communicate(), 60)
     return process.returncode, output.decode()
@@ -29,7 +33,9 @@ async def count(db: Database, table) -> int:
     return await db.fetch_val(sa.select(sa.func.count()).select_from(table))
 
 
-async def test_demo_seeds_once_and_prints_a_sign_in_link(db: Database, database_url, tmp_path) -> None:
+async def test_demo_seeds_once_and_prints_a_sign_in_link(
+    db: Database, database_url, tmp_path
+) -> None:
     env = {"DATABASE_URL": database_url, "SECRET_KEY": "test"}
     code, first = await run("demo", env=env, cwd=tmp_path)
     assert code == 0, first
@@ -39,25 +45,61 @@ async def test_demo_seeds_once_and_prints_a_sign_in_link(db: Database, database_
 
     code, second = await run("demo", env=env, cwd=tmp_path)
     assert code == 0, second
-    assert (await count(db, hosts), await count(db, events)) == seeded, "nothing added twice"
+    assert (await count(db, hosts), await count(db, events)) == seeded, (
+        "nothing added twice"
+    )
 
 
-async def test_create_host_prints_a_working_link(db: Database, database_url, tmp_path) -> None:
+async def test_create_host_prints_a_working_link(
+    db: Database, database_url, tmp_path
+) -> None:
     env = {"DATABASE_URL": database_url, "SECRET_KEY": "test"}
     code, output = await run(
-        "create-host", "Kim@Example.com", "--handle", "kim", "--name", "Kim", "--timezone", "Asia/Seoul",
-        env=env, cwd=tmp_path,
+        "create-host",
+        "Kim@Example.com",
+        "--handle",
+        "kim",
+        "--name",
+        "Kim",
+        "--timezone",
+        "Asia/Seoul",
+        env=env,
+        cwd=tmp_path,
     )
     assert code == 0, output
     assert "http://127.0.0.1:8000/login/" in output
     row = await db.fetch_one(hosts.select())
-    assert (row["email"], row["handle"], row["timezone"]) == ("kim@example.com", "kim", "Asia/Seoul")
+    assert (row["email"], row["handle"], row["timezone"]) == (
+        "kim@example.com",
+        "kim",
+        "Asia/Seoul",
+    )
 
-    code, output = await run("create-host", "kim@example.com", "--handle", "kim2", "--name", "K", env=env, cwd=tmp_path)
+    code, output = await run(
+        "create-host",
+        "kim@example.com",
+        "--handle",
+        "kim2",
+        "--name",
+        "K",
+        env=env,
+        cwd=tmp_path,
+    )
     assert code != 0 and "already exists" in output
-    code, output = await run("create-host", "nope", "--handle", "x", "--name", "X", env=env, cwd=tmp_path)
+    code, output = await run(
+        "create-host", "nope", "--handle", "x", "--name", "X", env=env, cwd=tmp_path
+    )
     assert code != 0 and "not a valid email" in output
-    code, output = await run("create-host", "a@b.co", "--handle", "Bad Handle!", "--name", "X", env=env, cwd=tmp_path)
+    code, output = await run(
+        "create-host",
+        "a@b.co",
+        "--handle",
+        "Bad Handle!",
+        "--name",
+        "X",
+        env=env,
+        cwd=tmp_path,
+    )
     assert code != 0 and "handle" in output.lower()
 
 
@@ -65,10 +107,21 @@ async def test_serve_runs_the_embedded_default_in_an_empty_folder(tmp_path) -> N
     """`meetup serve --demo` with no settings: a SQLite file here, a generated
     secret stored beside it, mail to the console."""
     port = free_port()
-    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "SECRET_KEY", "SMTP_URL")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "SECRET_KEY", "SMTP_URL")
+    }
     process = await asyncio.create_subprocess_exec(
-        *MEETUP, "serve", "--demo", "--port", str(port), env=env, cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        *MEETUP,
+        "serve",
+        "--demo",
+        "--port",
+        str(port),
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     try:
         output = ""

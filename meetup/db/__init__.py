@@ -28,6 +28,8 @@ class _Databases(databases.Database):
     SUPPORTED_BACKENDS = {
         **databases.Database.SUPPORTED_BACKENDS,
         "sqlite": "meetup.db.sqlite:PersistentSQLiteBackend",
+        "postgresql": "meetup.db.postgres:CachedPostgresBackend",
+        "postgres": "meetup.db.postgres:CachedPostgresBackend",
     }
 
 

@@ -11,11 +11,24 @@ transactions with `BEGIN IMMEDIATE` so a writer takes the write lock up front.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import typing
+from dataclasses import dataclass
+from typing import Any
 
 import aiosqlite
-from databases.backends.sqlite import SQLiteBackend, SQLiteConnection, SQLiteTransaction
+from databases.backends.sqlite import (
+    CompilationContext,
+    SQLiteBackend,
+    SQLiteConnection,
+    SQLiteTransaction,
+)
 from databases.core import DatabaseURL
+from sqlalchemy.engine.cursor import CursorResultMetaData
+from sqlalchemy.engine.row import Row
+from sqlalchemy.sql import ClauseElement
+
+from meetup.db.compiled import CompiledCache, bind_values
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -34,6 +47,21 @@ class PersistentSQLitePool:
         self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         self._all: list[aiosqlite.Connection] = []
         self._opening = asyncio.Lock()
+        self._point_reader: sqlite3.Connection | None = None
+
+    def point_reader(self) -> sqlite3.Connection:
+        """A connection used on the event loop's own thread for single-row
+        reads: an indexed lookup in WAL mode takes microseconds and never waits
+        for a writer, far less than a round trip to another thread."""
+        if self._point_reader is None:
+            connection = sqlite3.connect(
+                self._database, isolation_level=None, check_same_thread=False
+            )
+            for pragma in PRAGMAS:
+                connection.execute(pragma)
+            connection.execute("PRAGMA query_only=ON")
+            self._point_reader = connection
+        return self._point_reader
 
     async def acquire(self) -> aiosqlite.Connection:
         if self._idle.empty() and len(self._all) < self._max_size:
@@ -56,6 +84,9 @@ class PersistentSQLitePool:
         return connection
 
     async def close(self) -> None:
+        if self._point_reader is not None:
+            self._point_reader.close()
+            self._point_reader = None
         for connection in self._all:
             await connection.close()
         self._all.clear()
@@ -74,9 +105,96 @@ class ImmediateTransaction(SQLiteTransaction):
         await self._connection._connection.execute("BEGIN IMMEDIATE")
 
 
+@dataclass
+class Prepared:
+    """What is kept per distinct statement: built once, reused per call."""
+
+    context: CompilationContext
+    metadata: CursorResultMetaData | None = None
+
+
+def _read(connection: sqlite3.Connection, sql: str, args: list[Any], one: bool) -> Any:
+    cursor = connection.execute(sql, args)
+    try:
+        rows = cursor.fetchmany(1) if one else cursor.fetchall()
+        return cursor.description, rows
+    finally:
+        cursor.close()
+
+
 class PersistentConnection(SQLiteConnection):
+    """Reads are one trip to the connection's thread (the stock backend makes
+    several: execute, fetch, close), with statements compiled once."""
+
+    def __init__(
+        self, pool: PersistentSQLitePool, dialect: Any, cache: CompiledCache
+    ) -> None:
+        super().__init__(pool, dialect)  # type: ignore[arg-type]
+        self._cache = cache
+
     def transaction(self) -> ImmediateTransaction:
         return ImmediateTransaction(self)
+
+    async def fetch_all(self, query: ClauseElement) -> list[Any]:
+        records = await self._cached_read(query, one=False)
+        return await super().fetch_all(query) if records is None else records
+
+    async def fetch_val(self, query: ClauseElement, column: Any = 0) -> Any:
+        row = await self.fetch_one(query)
+        if row is None:
+            return None
+        return tuple(row.values())[column] if isinstance(column, int) else row[column]
+
+    async def fetch_one(self, query: ClauseElement) -> Any:
+        records = await self._cached_read(query, one=True)
+        if records is None:
+            return await super().fetch_one(query)
+        return records[0] if records else None
+
+    async def _cached_read(
+        self, query: ClauseElement, *, one: bool
+    ) -> list[Any] | None:
+        found = self._cache.lookup(query, self._prepare)
+        if found is None:
+            return None
+        compiled, prepared, params = found
+        args = bind_values(compiled, params, compiled.positiontup)
+        connection = self._connection
+        assert connection is not None, "Connection is not acquired"
+        if one and query.is_select and not connection.in_transaction:
+            reader = self._pool.point_reader()  # type: ignore[attr-defined]
+            description, rows = _read(reader, compiled.string, args, one)
+        else:  # the whole read in one trip to the connection's thread
+            description, rows = await connection._execute(
+                lambda: _read(connection._conn, compiled.string, args, one)
+            )
+        if prepared.metadata is None:
+            prepared.metadata = CursorResultMetaData(prepared.context, description)
+        # SQLAlchemy's Row applies the result processors (UTC datetimes…)
+        # once, up front; databases' Record would redo it on every access.
+        metadata = prepared.metadata
+        processors, key_to_index = metadata._processors, metadata._key_to_index
+        return [Row(metadata, processors, key_to_index, row)._mapping for row in rows]
+
+    def _compile(self, query: ClauseElement) -> Any:
+        found = self._cache.lookup(query, self._prepare)
+        if found is None:
+            return super()._compile(query)
+        compiled, prepared, params = found
+        args = bind_values(compiled, params, compiled.positiontup)
+        return compiled.string, args, compiled._result_columns, prepared.context
+
+    def _prepare(self, compiled: Any) -> Prepared:
+        execution_context = self._dialect.execution_ctx_cls()
+        execution_context.dialect = self._dialect
+        execution_context.result_column_struct = (
+            compiled._result_columns,
+            compiled._ordered_columns,
+            compiled._textual_ordered_columns,
+            compiled._ad_hoc_textual,
+            compiled._loose_column_name_matching,
+        )
+        return Prepared(CompilationContext(execution_context))
 
 
 class PersistentSQLiteBackend(SQLiteBackend):
@@ -85,9 +203,10 @@ class PersistentSQLiteBackend(SQLiteBackend):
         self._pool = PersistentSQLitePool(  # type: ignore[assignment]
             DatabaseURL(database_url), **options
         )
+        self._cache = CompiledCache(self._dialect)
 
     async def disconnect(self) -> None:
         await self._pool.close()  # type: ignore[attr-defined]
 
     def connection(self) -> PersistentConnection:
-        return PersistentConnection(self._pool, self._dialect)  # type: ignore[arg-type]
+        return PersistentConnection(self._pool, self._dialect, self._cache)  # type: ignore[arg-type]

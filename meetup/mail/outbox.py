@@ -106,5 +106,7 @@ async def recent(db: Database, limit: int = 100) -> Sequence[Row]:
 
 
 async def counts_by_status(db: Database) -> dict[str, int]:
-    query = sa.select(outbox.c.status, sa.func.count()).group_by(outbox.c.status)
-    return {row[0]: row[1] for row in await db.fetch_all(query)}
+    query = sa.select(outbox.c.status, sa.func.count().label("n")).group_by(
+        outbox.c.status
+    )
+    return {row["status"]: row["n"] for row in await db.fetch_all(query)}
