@@ -143,6 +143,8 @@ async def test_host_page_lists_their_upcoming_events(client, db) -> None:
     assert doc.select_one(".bio em").text == "walks"
     assert [a.text for a in doc.select(".card h3 a")] == ["Sam's walk"]
     assert meta_of(response)["canonical"] == f"http://testserver/@{host['handle']}"
+    nav = [a.text for a in doc.select(".site-header nav a")]
+    assert nav == ["Host sign-in"], "a visitor sees no admin links"
 
 
 async def test_unknown_pages_get_a_friendly_404(client) -> None:
