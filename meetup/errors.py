@@ -27,5 +27,9 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class UniqueViolation(Conflict):
+    """A concurrent request took a unique value (a slug, a handle) first."""
+
+
 class LoginRequired(Exception):
     """The page needs a signed-in host: redirect to /login."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,14 +15,21 @@ import databases
 from sqlalchemy.sql import ClauseElement, Insert
 
 from meetup.db.tables import metadata
+from meetup.errors import UniqueViolation
 
-__all__ = ["Database", "metadata"]
+__all__ = ["Database", "UniqueViolation", "metadata"]
 
 Row = Mapping[str, Any]
 
 _after_commit: contextvars.ContextVar[list[Callable[[], None]] | None] = (
     contextvars.ContextVar("meetup_after_commit", default=None)
 )
+
+
+def _is_unique_violation(error: Exception) -> bool:
+    if isinstance(error, sqlite3.IntegrityError):
+        return "UNIQUE constraint failed" in str(error)
+    return type(error).__name__ == "UniqueViolationError"  # asyncpg, if installed
 
 
 class _Databases(databases.Database):
@@ -97,6 +105,12 @@ class Database:
             else:
                 async with self._db.transaction():
                     yield
+        except Exception as error:
+            if _is_unique_violation(error):
+                raise UniqueViolation(
+                    "Someone else took that just now. Please try again.", code="unique"
+                ) from error
+            raise
         finally:
             _after_commit.reset(token)
         for callback in callbacks:

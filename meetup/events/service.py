@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from meetup import text
-from meetup.db import Database, Row
+from meetup.db import Database, Row, UniqueViolation
 from meetup.db.tables import now
 from meetup.errors import Conflict, DomainError, NotFound
 from meetup.events import queries
@@ -24,6 +24,23 @@ async def unique_slug(db: Database, wanted: str, *, except_id: int = 0) -> str:
 
 
 async def create_event(db: Database, host_id: int, values: dict[str, Any]) -> Row:
+    """A new draft. A generated slug that a concurrent request takes first
+    (PostgreSQL does not serialise writers) is simply generated again."""
+    for _ in range(10):
+        try:
+            return await _insert_event(db, host_id, values)
+        except UniqueViolation:
+            if values.get("slug"):
+                raise Conflict(
+                    f"The link /e/{values['slug']} is taken: choose another.",
+                    code="slug_taken",
+                ) from None
+    raise Conflict(
+        "Could not find a free link for this event: choose one.", code="slug_taken"
+    )
+
+
+async def _insert_event(db: Database, host_id: int, values: dict[str, Any]) -> Row:
     async with db.write():
         values = dict(values)
         requested = values.pop("slug", "")
