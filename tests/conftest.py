@@ -27,6 +27,7 @@ from meetup.db import Database, metadata
 from meetup.db.migrate import migrate
 from meetup.mail.sender import MailSender, SmtpTransport
 from meetup.settings import Settings
+from tests.helpers import client_for
 
 PG_ADMIN_DSN = os.environ.get(
     "TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
@@ -190,10 +191,7 @@ def app(settings: Settings, db: Database) -> Starlette:
 
 @pytest.fixture
 async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://testserver"
-    ) as http:
+    async with client_for(app) as http:
         yield http
 
 

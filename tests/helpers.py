@@ -16,6 +16,12 @@ from meetup.hosts import service as hosts
 _counter = iter(range(1, 1_000_000))
 
 
+def client_for(app: Any, base_url: str = "http://testserver") -> httpx.AsyncClient:
+    """An HTTP client that talks to `app` in-process; 500s come back as pages."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    return httpx.AsyncClient(transport=transport, base_url=base_url)
+
+
 async def make_host(db: Database, **overrides: Any) -> Row:
     n = next(_counter)
     values = {

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from meetup.db import Database
 from meetup.db.tables import events
 from tests.helpers import (
+    client_for,
     csrf_of,
     error_texts,
     form_values,
@@ -209,12 +210,8 @@ async def test_hosts_cannot_touch_each_others_events(client, db, host) -> None:
 
 
 async def test_admin_needs_sign_in(app) -> None:
-    import httpx
 
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://testserver"
-    ) as anonymous:
+    async with client_for(app) as anonymous:
         response = await anonymous.get("/admin/events")
     assert response.status_code == 303
     assert response.headers["location"].endswith("/login")

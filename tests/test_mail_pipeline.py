@@ -16,7 +16,7 @@ from meetup.db.tables import now, outbox
 from meetup.mail import outbox as outbox_queries
 from meetup.mail.sender import ConsoleTransport, MailSender, SmtpTransport
 from tests.conftest import SmtpServer
-from tests.helpers import make_host, page, post_form, sign_in
+from tests.helpers import client_for, make_host, page, post_form, sign_in
 
 
 async def queue_login_mail(db: Database, app, email: str = "mia@example.com") -> None:
@@ -175,12 +175,7 @@ async def test_the_web_process_delivers_mail_by_itself(settings, db, smtp) -> No
     app = create_app(settings.with_(send_mail_in_web=True, mail_poll_seconds=60), db=db)
     await make_host(db, email="live@example.com")
     async with app.router.lifespan_context(app):
-        import httpx
-
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://testserver"
-        ) as http:
+        async with client_for(app) as http:
             await post_form(http, "/login", {"email": "live@example.com"})
         got_it = await asyncio.to_thread(arrived.wait, 10)
     await db.connect()  # the lifespan disconnected the shared test database

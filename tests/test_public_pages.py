@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from meetup.app import create_app
 from meetup.db import Database
-from tests.helpers import in_days, make_event, make_host, page
+from tests.helpers import client_for, in_days, make_event, make_host, page
 
 
 def meta_of(response: httpx.Response) -> dict[str, str]:
@@ -162,10 +162,7 @@ async def test_a_crash_gets_a_friendly_500(settings, db) -> None:
         raise RuntimeError("kaboom")
 
     app.router.routes.append(Route("/broken", broken))
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://testserver"
-    ) as http:
+    async with client_for(app) as http:
         response = await http.get("/broken")
     assert response.status_code == 500
     assert page(response).h1.text == "Something went wrong"
@@ -181,10 +178,7 @@ async def test_healthz(client) -> None:
 async def test_healthz_is_503_when_the_database_is_gone(settings, tmp_path) -> None:
     settings = settings.with_(database_url="postgresql://postgres@127.0.0.1:1/none")
     app = create_app(settings)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://testserver"
-    ) as http:
+    async with client_for(app) as http:
         response = await http.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"

@@ -11,7 +11,15 @@ from meetup.db import Database
 from meetup.hosts import queries as hosts
 from meetup.mail.sender import MailSender
 from tests.conftest import SmtpServer
-from tests.helpers import csrf_of, make_event, make_host, page, post_form, sign_in
+from tests.helpers import (
+    client_for,
+    csrf_of,
+    make_event,
+    make_host,
+    page,
+    post_form,
+    sign_in,
+)
 
 SCRIPT = '<script>alert("x")</script>'
 
@@ -58,12 +66,8 @@ async def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(
 
 
 async def test_a_token_from_another_session_is_refused(client, app, db) -> None:
-    import httpx
 
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://testserver"
-    ) as other:
+    async with client_for(app) as other:
         foreign = csrf_of(await other.get("/login"))
     await client.get("/login")
     response = await client.post(

@@ -10,7 +10,7 @@ from meetup.db import Database
 from meetup.db.tables import login_tokens, now, outbox
 from meetup.mail.sender import MailSender
 from tests.conftest import SmtpServer
-from tests.helpers import csrf_of, login_link_in, make_host, page, post_form
+from tests.helpers import client_for, csrf_of, login_link_in, make_host, page, post_form
 
 
 async def test_sign_in_with_the_link_from_the_mail(
@@ -120,15 +120,11 @@ async def test_session_cookie_flags(client, db: Database, app) -> None:
 async def test_session_cookie_is_secure_when_base_url_is_https(
     settings, db: Database
 ) -> None:
-    import httpx
 
     from meetup.app import create_app
 
     app = create_app(settings.with_(base_url="https://meetup.example"), db=db)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="https://meetup.example"
-    ) as http:
+    async with client_for(app, "https://meetup.example") as http:
         response = await http.get("/login")
     assert "secure" in response.headers["set-cookie"].lower()
 

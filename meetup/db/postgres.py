@@ -58,22 +58,30 @@ class CachedPostgresConnection(PostgresConnection):
         return prepared, bind_values(compiled, params, prepared.keys)
 
     async def fetch_all(self, query: ClauseElement) -> list[Any]:
-        found = self._lookup(query)
-        if found is None or not found[0].columns:
-            return await super().fetch_all(query)
-        prepared, args = found
-        assert self._connection is not None, "Connection is not acquired"
-        rows = await self._connection.fetch(prepared.sql, *args)
-        return [prepared.mapping(row) for row in rows]
+        rows = await self._cached_rows(query, limit=None)
+        return await super().fetch_all(query) if rows is None else rows
 
     async def fetch_one(self, query: ClauseElement) -> Any:
+        rows = await self._cached_rows(query, limit=1)
+        if rows is None:
+            return await super().fetch_one(query)
+        return rows[0] if rows else None
+
+    async def _cached_rows(
+        self, query: ClauseElement, limit: int | None
+    ) -> list[Any] | None:
         found = self._lookup(query)
         if found is None or not found[0].columns:
-            return await super().fetch_one(query)
+            return None
         prepared, args = found
         assert self._connection is not None, "Connection is not acquired"
-        row = await self._connection.fetchrow(prepared.sql, *args)
-        return None if row is None else prepared.mapping(row)
+        if limit == 1:
+            row = await self._connection.fetchrow(prepared.sql, *args)
+            return [] if row is None else [prepared.mapping(row)]
+        return [
+            prepared.mapping(row)
+            for row in await self._connection.fetch(prepared.sql, *args)
+        ]
 
     async def fetch_val(self, query: ClauseElement, column: Any = 0) -> Any:
         row = await self.fetch_one(query)
