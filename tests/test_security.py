@@ -36,7 +36,7 @@ def post_routes(routes, prefix: str = "") -> list[str]:
 
 def concrete(path: str, event_id: int) -> str:
     return (
-        path.replace("{event_id:int}", str(event_id))
+        path.replace("{event_id:id}", str(event_id))
         .replace("{token}", "a" * 43)
         .replace("{handle}", "nobody")
         .replace("{slug}", "nothing")
@@ -50,7 +50,7 @@ async def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(
     event = await make_event(db, host)
     await sign_in(client, db, host)
     paths = post_routes(app.routes)
-    assert "/login" in paths and "/admin/events/{event_id:int}/publish" in paths
+    assert "/login" in paths and "/admin/events/{event_id:id}/publish" in paths
 
     for path in paths:
         url = concrete(path, event["id"])
@@ -152,3 +152,46 @@ async def test_user_text_cannot_inject_mail_headers(
     assert mail["Bcc"] is None
     assert mail.envelope_to == ["eve@example.com"]
     assert mail["To"].addresses[0].addr_spec == "eve@example.com"
+
+
+HOSTILE_PATHS = [
+    "/e/%00",
+    "/e/" + "a" * 5000,
+    "/e/%F0%9F%98%80",
+    "/@%00",
+    "/@" + "x" * 300,
+    "/login/%00%00",
+    "/login/" + "a" * 500,
+    "/admin/events/99999999999999999999999",
+    "/admin/events/99999999999999999999999/edit",
+    "/admin/events/0",
+]
+
+
+async def test_hostile_urls_get_a_404_not_a_crash(client, db: Database) -> None:
+    host = await make_host(db)
+    await sign_in(client, db, host)
+    for path in HOSTILE_PATHS:
+        response = await client.get(path)
+        assert response.status_code == 404, path
+
+
+async def test_hostile_form_bodies_get_a_4xx(client, db: Database) -> None:
+    host = await make_host(db)
+    await sign_in(client, db, host)
+    token = csrf_of(await client.get("/admin/events/new"))
+    nul = await client.post(
+        "/admin/events/new", data={"title": "a\x00b", "csrf_token": token}
+    )
+    assert nul.status_code == 400
+    assert "NUL character" in nul.text
+    broken = await client.post(
+        "/admin/events/new",
+        content=b"--xx\r\nbroken",
+        headers={"content-type": "multipart/form-data; boundary=xx"},
+    )
+    assert broken.status_code in (400, 403)
+    too_big = await client.post(
+        "/admin/events/99999999999/publish", data={"csrf_token": token}
+    )
+    assert too_big.status_code == 404

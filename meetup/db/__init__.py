@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import databases
+import sqlalchemy as sa
 from sqlalchemy.sql import ClauseElement, Insert
 
 from meetup.db.tables import metadata
@@ -115,6 +116,17 @@ class Database:
             _after_commit.reset(token)
         for callback in callbacks:
             callback()
+
+    async def serialise(self, name: str) -> None:
+        """Inside a write: wait for other writers that serialise on `name`
+        (a transaction-scoped advisory lock on PostgreSQL; SQLite writers are
+        serialised already). For rare writes that allocate unique values."""
+        if not self.is_sqlite:
+            await self._db.execute(
+                sa.text("SELECT pg_advisory_xact_lock(hashtext(:name))").bindparams(
+                    name=name
+                )
+            )
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         """Runs `callback` once the current write commits (at once outside one)."""

@@ -134,16 +134,16 @@ def _see_other(request: Request, name: str, **params: object) -> RedirectRespons
 routes = [
     Route("/events", event_list, name="events"),
     Route("/events/new", new_event, methods=["GET", "POST"], name="new_event"),
-    Route("/events/{event_id:int}", preview_event, name="event"),
+    Route("/events/{event_id:id}", preview_event, name="event"),
     Route(
-        "/events/{event_id:int}/edit",
+        "/events/{event_id:id}/edit",
         edit_event,
         methods=["GET", "POST"],
         name="edit_event",
     ),
     *(
         Route(
-            f"/events/{{event_id:int}}/{action}",
+            f"/events/{{event_id:id}}/{action}",
             status_endpoint(change),
             methods=["POST"],
             name=f"{action}_event",

@@ -10,6 +10,7 @@ from meetup.db import Row
 from meetup.db.tables import now
 from meetup.errors import NotFound
 from meetup.events import queries
+from meetup.events.forms import SLUG
 from meetup.events.jsonld import event_jsonld
 from meetup.hosts import queries as hosts
 from meetup.text import plain_excerpt
@@ -33,9 +34,9 @@ async def home(request: Request) -> Response:
 
 
 async def event_page(request: Request) -> Response:
-    event = await queries.by_slug_with_host(
-        request.app.state.db, request.path_params["slug"]
-    )
+    slug = request.path_params["slug"]
+    db = request.app.state.db
+    event = await queries.by_slug_with_host(db, slug) if SLUG.match(slug) else None
     if event is None or event["status"] == "draft":
         raise NotFound(
             "There is no event at this address. It may have been unpublished."

@@ -24,9 +24,9 @@ async def unique_slug(db: Database, wanted: str, *, except_id: int = 0) -> str:
 
 
 async def create_event(db: Database, host_id: int, values: dict[str, Any]) -> Row:
-    """A new draft. A generated slug that a concurrent request takes first
-    (PostgreSQL does not serialise writers) is simply generated again."""
-    for _ in range(10):
+    """A new draft. Slug allocation is serialised; should a concurrent edit
+    still take the generated slug first, it is simply generated again."""
+    for _ in range(3):
         try:
             return await _insert_event(db, host_id, values)
         except UniqueViolation:
@@ -42,6 +42,7 @@ async def create_event(db: Database, host_id: int, values: dict[str, Any]) -> Ro
 
 async def _insert_event(db: Database, host_id: int, values: dict[str, Any]) -> Row:
     async with db.write():
+        await db.serialise("event-slugs")
         values = dict(values)
         requested = values.pop("slug", "")
         if requested and await queries.slug_taken(db, requested):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -11,7 +13,7 @@ from meetup.errors import DomainError, NotFound
 from meetup.events import queries as events
 from meetup.forms import bind
 from meetup.hosts import queries, service
-from meetup.hosts.forms import LoginForm, ProfileForm
+from meetup.hosts.forms import HANDLE_PATTERN, LoginForm, ProfileForm
 from meetup.web.auth import current_host, require_host, sign_in, sign_out
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
@@ -99,7 +101,12 @@ async def profile(request: Request) -> Response:
 
 async def host_page(request: Request) -> Response:
     db = request.app.state.db
-    host = await queries.by_handle(db, request.path_params["handle"])
+    handle = request.path_params["handle"].lower()
+    host = (
+        await queries.by_handle(db, handle)
+        if re.match(HANDLE_PATTERN, handle)
+        else None
+    )
     if host is None:
         raise NotFound("There is no host with this handle.")
     upcoming = await events.upcoming_for_host(db, host["id"], now())

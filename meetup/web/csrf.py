@@ -29,6 +29,12 @@ async def checked_form(request: Request, *, max_files: int = 0) -> FormData:
         raise
     except Exception as error:  # malformed bodies are the client's fault
         raise HTTPException(400, f"The form could not be read: {error}") from error
+    if any(
+        isinstance(value, str) and "\x00" in value for _, value in form.multi_items()
+    ):
+        raise HTTPException(
+            400, "The form contains a NUL character, which no field accepts."
+        )
     expected = request.session.get(SESSION_KEY, "")
     given = form.get(FIELD, "")
     if (

@@ -1,0 +1,19 @@
+"""URL convertors. `{name:id}` matches row ids that fit a 32-bit column, so a
+made-up 30-digit id is a 404 instead of a database overflow."""
+
+from __future__ import annotations
+
+from starlette.convertors import Convertor, register_url_convertor
+
+
+class IdConvertor(Convertor[int]):
+    regex = "[1-9][0-9]{0,8}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("id", IdConvertor())
