@@ -92,11 +92,15 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
     return app
 
 
+_default_app: Starlette | None = None
+
+
 def __getattr__(name: str) -> Starlette:
     """`meetup.app:app`, the default instance, built from the environment on
     first use (so importing this module has no side effects)."""
+    global _default_app
     if name != "app":
         raise AttributeError(name)
-    global app
-    app = create_app(load_settings())
-    return app
+    if _default_app is None:
+        _default_app = create_app(load_settings())
+    return _default_app

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from meetup.db import Database
@@ -20,43 +22,75 @@ DEMO_HOST = host_service.NewHost(
     bio="I host small, friendly meetups for people I meet online. Say hi!",
 )
 
+
+@dataclass(frozen=True)
+class DemoEvent:
+    slug: str
+    title: str
+    summary: str
+    description: str
+    days_ahead: int
+    start: time
+    hours: float
+    venue_name: str
+    venue_address: str
+    capacity: int | None
+
+    def values(self, today: date) -> dict[str, Any]:
+        """The event's fields, `days_ahead` of `today` in the demo host's zone."""
+        zone = ZoneInfo(DEMO_HOST.timezone)
+        starts = datetime.combine(
+            today + timedelta(days=self.days_ahead), self.start, zone
+        )
+        fields = asdict(self)
+        for key in ("days_ahead", "start", "hours"):
+            del fields[key]
+        return {
+            **fields,
+            "starts_at": starts.astimezone(UTC),
+            "ends_at": (starts + timedelta(hours=self.hours)).astimezone(UTC),
+            "timezone": DEMO_HOST.timezone,
+            "visibility": "public",
+        }
+
+
 DEMO_EVENTS = (
-    {
-        "slug": "coffee-and-code",
-        "title": "Coffee & Code",
-        "summary": "Bring a laptop or just yourself: an easy morning of side projects.",
-        "description": "We take the big table at the back.\n\n- Say hi to people you only know from the internet\n- Show what you are building\n- Leave with a new friend",
-        "days_ahead": 3,
-        "start": time(9, 30),
-        "hours": 2,
-        "venue_name": "Prufrock Coffee",
-        "venue_address": "23-25 Leather Lane, London EC1N 7TE",
-        "capacity": 12,
-    },
-    {
-        "slug": "founders-breakfast",
-        "title": "Founders' Breakfast",
-        "summary": "A slow breakfast for people building small companies.",
-        "description": "**No pitches**, just honest stories over eggs.",
-        "days_ahead": 8,
-        "start": time(8, 0),
-        "hours": 1.5,
-        "venue_name": "The Breakfast Club",
-        "venue_address": "33 D'Arblay Street, London W1F 8EU",
-        "capacity": 8,
-    },
-    {
-        "slug": "sunset-walk",
-        "title": "Sunset walk on Primrose Hill",
-        "summary": "Meet the people from the thread in person: a walk and a view.",
-        "description": "We meet at the top of the hill and walk for about an hour.",
-        "days_ahead": 12,
-        "start": time(18, 0),
-        "hours": 1.5,
-        "venue_name": "Primrose Hill summit",
-        "venue_address": "Primrose Hill, London NW1 4NR",
-        "capacity": None,
-    },
+    DemoEvent(
+        slug="coffee-and-code",
+        title="Coffee & Code",
+        summary="Bring a laptop or just yourself: an easy morning of side projects.",
+        description="We take the big table at the back.\n\n- Say hi to people you only know from the internet\n- Show what you are building\n- Leave with a new friend",
+        days_ahead=3,
+        start=time(9, 30),
+        hours=2,
+        venue_name="Prufrock Coffee",
+        venue_address="23-25 Leather Lane, London EC1N 7TE",
+        capacity=12,
+    ),
+    DemoEvent(
+        slug="founders-breakfast",
+        title="Founders' Breakfast",
+        summary="A slow breakfast for people building small companies.",
+        description="**No pitches**, just honest stories over eggs.",
+        days_ahead=8,
+        start=time(8, 0),
+        hours=1.5,
+        venue_name="The Breakfast Club",
+        venue_address="33 D'Arblay Street, London W1F 8EU",
+        capacity=8,
+    ),
+    DemoEvent(
+        slug="sunset-walk",
+        title="Sunset walk on Primrose Hill",
+        summary="Meet the people from the thread in person: a walk and a view.",
+        description="We meet at the top of the hill and walk for about an hour.",
+        days_ahead=12,
+        start=time(18, 0),
+        hours=1.5,
+        venue_name="Primrose Hill summit",
+        venue_address="Primrose Hill, London NW1 4NR",
+        capacity=None,
+    ),
 )
 
 
@@ -64,39 +98,10 @@ async def seed(db: Database, login_url: str) -> str:
     """Seeds what is missing and returns a fresh sign-in link for the demo host."""
     host = await hosts.by_email(db, DEMO_HOST.email)
     host_id = host["id"] if host else await host_service.create_host(db, DEMO_HOST)
-    zone = ZoneInfo(DEMO_HOST.timezone)
-    today = now().astimezone(zone).date()
+    today = now().astimezone(ZoneInfo(DEMO_HOST.timezone)).date()
     for spec in DEMO_EVENTS:
-        if await events.slug_taken(db, spec["slug"]):
-            continue
-        starts = datetime.combine(
-            today + timedelta(days=spec["days_ahead"]), spec["start"], zone
-        )
-        values = {
-            key: spec[key]
-            for key in (
-                "slug",
-                "title",
-                "summary",
-                "description",
-                "venue_name",
-                "venue_address",
-                "capacity",
-            )
-        }
-        event = await event_service.create_event(
-            db,
-            host_id,
-            {
-                **values,
-                "starts_at": starts.astimezone(now().tzinfo),
-                "ends_at": (starts + timedelta(hours=spec["hours"])).astimezone(
-                    now().tzinfo
-                ),
-                "timezone": DEMO_HOST.timezone,
-                "visibility": "public",
-            },
-        )
-        await event_service.publish(db, host_id, event["id"])
+        if not await events.slug_taken(db, spec.slug):
+            event = await event_service.create_event(db, host_id, spec.values(today))
+            await event_service.publish(db, host_id, event["id"])
     async with db.write():
         return await host_service.new_login_link(db, host_id, login_url)
