@@ -22,6 +22,8 @@ from meetup.hosts import routes as hosts
 from meetup.mail import routes as mail_routes
 from meetup.mail.messages import Mail
 from meetup.mail.sender import MailSender, transport_for
+from meetup.rsvps import routes as rsvp_routes
+from meetup.rsvps.service import Context as RsvpContext
 from meetup.settings import STATIC_DIR, Settings, load_settings
 from meetup.web import errors
 from meetup.web.templating import environment, make_templates
@@ -41,6 +43,7 @@ def routes() -> list[Route | Mount]:
     return [
         *events_public.routes,
         *hosts.routes,
+        *rsvp_routes.routes,
         *health.routes,
         Mount("/admin", routes=admin, name="admin"),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
@@ -88,6 +91,9 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
     app.state.templates = make_templates(settings)
     app.state.mail = Mail(
         environment(), sender=settings.mail_from, domain=settings.mail_domain
+    )
+    app.state.rsvp = RsvpContext(
+        app.state.mail, str(settings.secret_key), settings.base_url
     )
     return app
 

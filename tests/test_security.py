@@ -34,12 +34,12 @@ def post_routes(routes, prefix: str = "") -> list[str]:
     return paths
 
 
-def concrete(path: str, event_id: int) -> str:
+def concrete(path: str, event: dict) -> str:
     return (
-        path.replace("{event_id:id}", str(event_id))
+        path.replace("{event_id:id}", str(event["id"]))
         .replace("{token}", "a" * 43)
         .replace("{handle}", "nobody")
-        .replace("{slug}", "nothing")
+        .replace("{slug}", event["slug"])
     )
 
 
@@ -53,7 +53,7 @@ async def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(
     assert "/login" in paths and "/admin/events/{event_id:id}/publish" in paths
 
     for path in paths:
-        url = concrete(path, event["id"])
+        url = concrete(path, event)
         missing = await client.post(url, data={"title": "x", "email": "a@b.co"})
         wrong = await client.post(url, data={"title": "x", "csrf_token": "forged"})
         assert (missing.status_code, wrong.status_code) == (403, 403), path

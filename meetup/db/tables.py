@@ -92,6 +92,12 @@ events = sa.Table(
     sa.Column("cancelled_at", UTCDateTime),
     # iCalendar SEQUENCE: raised whenever time or place changes.
     sa.Column("sequence", sa.Integer, nullable=False, server_default="0"),
+    # RSVP settings
+    sa.Column("max_guests", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("waitlist", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("confirm_by_email", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("hold_hours", sa.Integer, nullable=False, server_default="48"),
+    sa.Column("rsvp_deadline", UTCDateTime),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
@@ -101,6 +107,46 @@ events = sa.Table(
     ),
     sa.Index("ix_events_listing", "status", "visibility", "starts_at"),
     sa.Index("ix_events_host", "host_id", "starts_at"),
+)
+
+people = sa.Table(
+    "people",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("email", sa.String(254), nullable=False, unique=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+rsvps = sa.Table(
+    "rsvps",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "event_id", sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "person_id", sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False
+    ),
+    # invited, pending, going, maybe, not_going, waitlisted, cancelled, expired
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("guests", sa.Integer, nullable=False, server_default="0"),
+    # Seats this answer holds now (1 + guests while pending with a hold or
+    # going, else 0): events.seats_taken is their sum.
+    sa.Column("seats", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("answers", sa.Text, nullable=False, server_default="{}"),
+    # Part of the manage link's signature: a new nonce revokes old links.
+    sa.Column("token_nonce", sa.String(32), nullable=False),
+    sa.Column("hold_expires_at", UTCDateTime),
+    sa.Column("waitlisted_at", UTCDateTime),
+    sa.Column("confirmed_at", UTCDateTime),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("event_id", "person_id", name="uq_rsvps_event_person"),
+    sa.CheckConstraint("guests >= 0", name="guests_positive"),
+    sa.CheckConstraint("seats >= 0", name="seats_positive"),
+    sa.Index("ix_rsvps_event_status", "event_id", "status"),
+    sa.Index("ix_rsvps_holds", "status", "hold_expires_at"),
 )
 
 outbox = sa.Table(

@@ -13,6 +13,8 @@ from meetup.events import queries
 from meetup.events.forms import SLUG
 from meetup.events.jsonld import event_jsonld
 from meetup.hosts import queries as hosts
+from meetup.rsvps.forms import RsvpForm
+from meetup.rsvps.service import closed_reason
 from meetup.text import plain_excerpt
 from meetup.web.pages import PageMeta, render
 
@@ -45,7 +47,13 @@ async def event_page(request: Request) -> Response:
 
 
 def render_event(
-    request: Request, event: Row, *, preview: bool, host: Row | None = None
+    request: Request,
+    event: Row,
+    *,
+    preview: bool,
+    host: Row | None = None,
+    form: RsvpForm | None = None,
+    status: int = 200,
 ) -> Response:
     settings = request.app.state.settings
     path = request.app.url_path_for("event", slug=event["slug"])
@@ -61,6 +69,8 @@ def render_event(
         "event": event,
         "meta": meta,
         "preview": preview,
+        "rsvp_form": form or RsvpForm(),
+        "closed_reason": closed_reason(event, now()),
         "host": host,
         "is_past": event["ends_at"] <= now(),
         "jsonld": event_jsonld(
@@ -69,7 +79,7 @@ def render_event(
             host_url=settings.absolute_url(str(host_path)),
         ),
     }
-    return render(request, "events/event.html", context)
+    return render(request, "events/event.html", context, status=status)
 
 
 routes = [

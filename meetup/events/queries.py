@@ -25,6 +25,10 @@ async def by_slug_with_host(db: Database, slug: str) -> Row | None:
     return await db.fetch_one(_with_host.where(events.c.slug == slug))
 
 
+async def by_id_with_host(db: Database, event_id: int) -> Row | None:
+    return await db.fetch_one(_with_host.where(events.c.id == event_id))
+
+
 async def by_id_for_host(db: Database, event_id: int, host_id: int) -> Row | None:
     query = _with_host.where(events.c.id == event_id, events.c.host_id == host_id)
     return await db.fetch_one(query)
@@ -93,4 +97,10 @@ async def lock(db: Database, event_id: int, host_id: int) -> Row | None:
         .where(events.c.id == event_id, events.c.host_id == host_id)
         .with_for_update()
     )
+    return await db.fetch_one(query)
+
+
+async def lock_by_id(db: Database, event_id: int) -> Row | None:
+    """The event row, locked for the rest of the write (see `lock`)."""
+    query = events.select().where(events.c.id == event_id).with_for_update()
     return await db.fetch_one(query)

@@ -1,0 +1,111 @@
+"""Queries on people, RSVPs and the seats they hold."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from meetup.db import Database, Row
+from meetup.db.tables import events, now, people, rsvps
+
+ACTIVE = ("pending", "going", "maybe", "waitlisted")
+
+_with_person = sa.select(rsvps, people.c.email, people.c.name).join(
+    people, people.c.id == rsvps.c.person_id
+)
+
+
+async def person_id(db: Database, email: str, name: str) -> int:
+    """The person with this email (created on first sight); keeps the newest name."""
+    row = await db.fetch_one(sa.select(people.c.id).where(people.c.email == email))
+    if row is None:
+        return await db.insert(
+            people.insert().values(email=email, name=name, created_at=now())
+        )
+    await db.execute(people.update().where(people.c.id == row["id"]).values(name=name))
+    return row["id"]
+
+
+async def for_person(db: Database, event_id: int, person: int) -> Row | None:
+    query = _with_person.where(
+        rsvps.c.event_id == event_id, rsvps.c.person_id == person
+    )
+    return await db.fetch_one(query.with_for_update(of=rsvps))
+
+
+async def by_id(db: Database, rsvp_id: int, *, lock: bool = False) -> Row | None:
+    query = _with_person.where(rsvps.c.id == rsvp_id)
+    return await db.fetch_one(query.with_for_update(of=rsvps) if lock else query)
+
+
+async def insert(db: Database, **values: Any) -> int:
+    at = now()
+    return await db.insert(
+        rsvps.insert().values(created_at=at, updated_at=at, **values)
+    )
+
+
+async def update(db: Database, rsvp_id: int, **values: Any) -> None:
+    await db.execute(
+        rsvps.update().where(rsvps.c.id == rsvp_id).values(updated_at=now(), **values)
+    )
+
+
+async def take_seats(db: Database, event_id: int, seats: int) -> bool:
+    """Takes `seats` if they fit, in one conditional UPDATE: the database, not
+    a check before the write, decides, so concurrent requests cannot overbook."""
+    if seats <= 0:
+        await release_seats(db, event_id, -seats)
+        return True
+    query = (
+        events.update()
+        .where(
+            events.c.id == event_id,
+            sa.or_(
+                events.c.capacity.is_(None),
+                events.c.seats_taken + seats <= events.c.capacity,
+            ),
+        )
+        .values(seats_taken=events.c.seats_taken + seats)
+        .returning(events.c.seats_taken)
+    )
+    return await db.fetch_one(query) is not None
+
+
+async def release_seats(db: Database, event_id: int, seats: int) -> None:
+    if seats:
+        await db.execute(
+            events.update()
+            .where(events.c.id == event_id)
+            .values(seats_taken=events.c.seats_taken - seats)
+        )
+
+
+async def waitlist(db: Database, event_id: int) -> Sequence[Row]:
+    query = (
+        _with_person.where(rsvps.c.event_id == event_id, rsvps.c.status == "waitlisted")
+        .order_by(rsvps.c.waitlisted_at, rsvps.c.id)
+        .with_for_update(of=rsvps)
+    )
+    return await db.fetch_all(query)
+
+
+async def expired_holds(db: Database, at: datetime, limit: int = 100) -> Sequence[Row]:
+    query = (
+        sa.select(rsvps.c.id, rsvps.c.event_id)
+        .where(rsvps.c.status == "pending", rsvps.c.hold_expires_at <= at)
+        .limit(limit)
+    )
+    return await db.fetch_all(query)
+
+
+async def counts(db: Database, event_id: int) -> dict[str, int]:
+    query = (
+        sa.select(rsvps.c.status, sa.func.count().label("n"))
+        .where(rsvps.c.event_id == event_id)
+        .group_by(rsvps.c.status)
+    )
+    return {row["status"]: row["n"] for row in await db.fetch_all(query)}

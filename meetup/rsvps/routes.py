@@ -1,0 +1,106 @@
+"""The RSVP form's POST and a guest's own page at /r/{token}."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from meetup.errors import DomainError, NotFound
+from meetup.events import queries as events
+from meetup.events.public import render_event
+from meetup.forms import bind
+from meetup.rsvps import service
+from meetup.rsvps.forms import AnswerForm, RsvpForm
+from meetup.web.csrf import checked_form
+from meetup.web.pages import PageMeta, render
+
+
+async def rsvp(request: Request) -> Response:
+    db = request.app.state.db
+    event = await events.by_slug_with_host(db, request.path_params["slug"])
+    if event is None or event["status"] == "draft":
+        raise NotFound("There is no event at this address.")
+    form = bind(RsvpForm, await checked_form(request))
+    if not form.validate():
+        return render_event(request, event, preview=False, form=form, status=400)
+    reply = service.Reply(
+        name=form.name.data.strip(), email=form.email.data, guests=form.guests.data
+    )
+    try:
+        outcome = await service.submit(db, request.app.state.rsvp, event["id"], reply)
+    except DomainError as error:
+        form.form_errors.append(error.message)
+        return render_event(
+            request, event, preview=False, form=form, status=error.status
+        )
+    context = {
+        "event": event,
+        "rsvp": outcome.rsvp,
+        "already": outcome.already,
+        "email": reply.email,
+        "meta": PageMeta(title=f"RSVP: {event['title']}", noindex=True),
+    }
+    return render(request, "rsvps/submitted.html", context)
+
+
+async def manage(request: Request) -> Response:
+    """GET shows the answer (a mailed link may preselect one); only POST changes it."""
+    db = request.app.state.db
+    ctx = request.app.state.rsvp
+    token = request.path_params["token"]
+    if request.method == "POST":
+        form = bind(AnswerForm, await checked_form(request))
+        if form.validate():
+            try:
+                await service.answer(db, ctx, token, form.answer.data, form.guests.data)
+            except DomainError as error:
+                form.form_errors.append(error.message)
+                return await _manage_page(request, form, status=error.status)
+            return RedirectResponse(
+                request.url_for("rsvp_manage", token=token).include_query_params(
+                    saved=1
+                ),
+                status_code=303,
+            )
+        return await _manage_page(request, form, status=400)
+    return await _manage_page(request, None)
+
+
+async def _manage_page(
+    request: Request, form: AnswerForm | None, status: int = 200
+) -> Response:
+    db = request.app.state.db
+    rsvp = await service.valid_rsvp(
+        db, request.app.state.rsvp, request.path_params["token"]
+    )
+    event = await events.by_id_with_host(db, rsvp["event_id"])
+    assert event is not None
+    if form is None:
+        wanted = request.query_params.get("answer")
+        current = rsvp["status"] if rsvp["status"] in service.ANSWERS else "going"
+        preselected = wanted if wanted in ("going", "maybe", "not_going") else current
+        form = bind(AnswerForm, answer=preselected, guests=rsvp["guests"])
+    context = {
+        "rsvp": rsvp,
+        "event": event,
+        "form": form,
+        "token": request.path_params["token"],
+        "saved": request.query_params.get("saved") == "1",
+        "preselected": request.query_params.get("answer")
+        in ("going", "maybe", "not_going"),
+        "meta": PageMeta(title=f"Your RSVP: {event['title']}", noindex=True),
+    }
+    return render(
+        request,
+        "rsvps/manage.html",
+        context,
+        status=status,
+        headers={"Referrer-Policy": "no-referrer"},
+    )
+
+
+routes = [
+    Route("/e/{slug}/rsvp", rsvp, methods=["POST"], name="rsvp"),
+    Route("/r/{token}", manage, methods=["GET", "POST"], name="rsvp_manage"),
+]

@@ -1,0 +1,321 @@
+"""RSVP workflows. Each runs in one write transaction with the event row
+locked, takes seats with a conditional UPDATE, and raises a coded error."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from meetup import tokens
+from meetup.db import Database, Row
+from meetup.db.tables import now
+from meetup.errors import DomainError, NotFound
+from meetup.events import queries as events
+from meetup.mail import outbox
+from meetup.mail.messages import Mail
+from meetup.rsvps import queries
+from meetup.rsvps.queries import ACTIVE
+
+TOKEN_SCOPE = "rsvp"
+ANSWERS = ("going", "maybe", "not_going", "cancelled")
+
+
+class RsvpClosed(DomainError):
+    status = 409
+    code = "rsvp_closed"
+
+
+class EventFull(DomainError):
+    status = 409
+    code = "event_full"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What RSVP workflows need from the app: mail, link signing, base URL."""
+
+    mail: Mail
+    secret: str
+    base_url: str
+
+    def token(self, rsvp: Row) -> str:
+        return tokens.signed_token(
+            self.secret, TOKEN_SCOPE, rsvp["id"], rsvp["token_nonce"]
+        )
+
+    def manage_url(self, rsvp: Row, answer: str | None = None) -> str:
+        url = f"{self.base_url}/r/{self.token(rsvp)}"
+        return f"{url}?answer={answer}" if answer else url
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A guest's form: who they are and what they answer."""
+
+    name: str
+    email: str
+    guests: int = 0
+    answers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    rsvp: Row
+    already: bool = False  # the email had answered before: link mailed again
+
+
+def closed_reason(event: Row, at: datetime) -> str | None:
+    """Why the event takes no new answers now, or None when it does."""
+    if event["status"] == "cancelled":
+        return "This event was cancelled."
+    if event["status"] != "published":
+        return "This event is not open for RSVPs."
+    if event["starts_at"] <= at:
+        return "This event has started: RSVPs are closed."
+    if event["rsvp_deadline"] and event["rsvp_deadline"] <= at:
+        return "RSVPs for this event have closed."
+    return None
+
+
+def check_guests(event: Row, guests: int) -> None:
+    if not 0 <= guests <= event["max_guests"]:
+        allowed = (
+            "no extra guests"
+            if event["max_guests"] == 0
+            else f"0 to {event['max_guests']} extra guests"
+        )
+        raise DomainError(f"This event allows {allowed}.", code="too_many_guests")
+
+
+async def submit(db: Database, ctx: Context, event_id: int, reply: Reply) -> Outcome:
+    async with db.write():
+        event = await _open_event(db, event_id)
+        check_guests(event, reply.guests)
+        person = await queries.person_id(db, reply.email, reply.name)
+        existing = await queries.for_person(db, event_id, person)
+        if existing and existing["status"] in ACTIVE:
+            await queries.update(db, existing["id"], answers=json.dumps(reply.answers))
+            await _mail(db, ctx, "rsvp_existing", existing, event)
+            return Outcome(existing, already=True)
+        rsvp = await _fresh_answer(db, event, existing, person, reply)
+        if event["confirm_by_email"]:
+            rsvp = await _hold(db, event, rsvp)
+            await _mail(db, ctx, "rsvp_confirm", rsvp, event)
+        else:
+            rsvp = await _go(db, ctx, event, rsvp, reply.guests)
+        return Outcome(rsvp)
+
+
+async def answer(
+    db: Database, ctx: Context, token: str, status: str, guests: int | None = None
+) -> Row:
+    """A guest changes their answer from their link: going, maybe, not going,
+    or cancelled; `guests` changes their party size."""
+    if status not in ANSWERS:
+        raise DomainError("Choose going, maybe or not going.", code="bad_answer")
+    async with db.write():
+        rsvp = await valid_rsvp(db, ctx, token, lock=True)
+        event = await events.lock_by_id(db, rsvp["event_id"])
+        assert event is not None
+        if status in ("going", "maybe"):
+            reason = closed_reason(event, now())
+            if reason:
+                raise RsvpClosed(reason)
+        party = rsvp["guests"] if guests is None else guests
+        check_guests(event, party)
+        if status == "going":
+            return await _go(db, ctx, event, rsvp, party)
+        await _leave(db, ctx, event, rsvp, status, party)
+        updated = await queries.by_id(db, rsvp["id"])
+        assert updated is not None
+        return updated
+
+
+async def valid_rsvp(
+    db: Database, ctx: Context, token: str, *, lock: bool = False
+) -> Row:
+    """The RSVP a link belongs to; a wrong, tampered or revoked link is a 404."""
+    rsvp_id = tokens.signed_id(token)
+    rsvp = await queries.by_id(db, rsvp_id, lock=lock) if rsvp_id else None
+    if rsvp is None or not tokens.signature_ok(
+        ctx.secret, TOKEN_SCOPE, rsvp["id"], rsvp["token_nonce"], token
+    ):
+        raise NotFound(
+            "This RSVP link is not valid. Use the newest link we mailed you."
+        )
+    return rsvp
+
+
+async def expire_holds(db: Database, ctx: Context, at: datetime | None = None) -> int:
+    """Frees the seats of unconfirmed answers whose hold has run out."""
+    at = at or now()
+    expired = 0
+    for row in await queries.expired_holds(db, at):
+        async with db.write():
+            event = await events.lock_by_id(db, row["event_id"])
+            rsvp = await queries.by_id(db, row["id"], lock=True)
+            if event is None or rsvp is None or rsvp["status"] != "pending":
+                continue
+            await queries.update(
+                db, rsvp["id"], status="expired", seats=0, hold_expires_at=None
+            )
+            await queries.release_seats(db, event["id"], rsvp["seats"])
+            await promote(db, ctx, event["id"])
+            expired += 1
+    return expired
+
+
+async def promote(db: Database, ctx: Context, event_id: int) -> int:
+    """Seats waitlisted guests in order while their whole party fits. Strict
+    order: a party of three at the head is never skipped by smaller ones."""
+    promoted = 0
+    event = await events.lock_by_id(db, event_id)
+    assert event is not None
+    for rsvp in await queries.waitlist(db, event_id):
+        seats = 1 + rsvp["guests"]
+        if not await queries.take_seats(db, event_id, seats):
+            break
+        await queries.update(
+            db,
+            rsvp["id"],
+            status="going",
+            seats=seats,
+            confirmed_at=now(),
+            waitlisted_at=None,
+        )
+        await _mail(db, ctx, "rsvp_promoted", rsvp, event)
+        promoted += 1
+    return promoted
+
+
+async def _open_event(db: Database, event_id: int) -> Row:
+    event = await events.lock_by_id(db, event_id)
+    if event is None:
+        raise NotFound("There is no such event.")
+    reason = closed_reason(event, now())
+    if reason:
+        raise RsvpClosed(reason)
+    return event
+
+
+async def _fresh_answer(
+    db: Database, event: Row, existing: Row | None, person: int, reply: Reply
+) -> Row:
+    values: dict[str, Any] = {
+        "status": "pending",
+        "guests": reply.guests,
+        "seats": 0,
+        "answers": json.dumps(reply.answers),
+        "hold_expires_at": None,
+        "waitlisted_at": None,
+    }
+    if existing:
+        await queries.update(db, existing["id"], **values)
+        rsvp_id = existing["id"]
+    else:
+        rsvp_id = await queries.insert(
+            db,
+            event_id=event["id"],
+            person_id=person,
+            token_nonce=tokens.new_nonce(),
+            **values,
+        )
+    row = await queries.by_id(db, rsvp_id)
+    assert row is not None
+    return row
+
+
+async def _hold(db: Database, event: Row, rsvp: Row) -> Row:
+    """Holds the party's seats until they confirm (if they fit now), for the
+    event's hold time but never past its start."""
+    seats = 1 + rsvp["guests"]
+    held = await queries.take_seats(db, event["id"], seats)
+    expires = min(now() + timedelta(hours=event["hold_hours"]), event["starts_at"])
+    await queries.update(
+        db, rsvp["id"], seats=seats if held else 0, hold_expires_at=expires
+    )
+    row = await queries.by_id(db, rsvp["id"])
+    assert row is not None
+    return row
+
+
+async def _go(db: Database, ctx: Context, event: Row, rsvp: Row, guests: int) -> Row:
+    """Makes the answer *going* if the party fits (keeping the seats it holds),
+    else puts it on the waitlist, or refuses when there is none."""
+    seats = 1 + guests
+    queue_ahead = [
+        w for w in await queries.waitlist(db, event["id"]) if w["id"] != rsvp["id"]
+    ]
+    # Nobody takes a seat past people already waiting; giving seats back is always fine.
+    blocked = bool(queue_ahead) and seats > rsvp["seats"]
+    fits = not blocked and await queries.take_seats(
+        db, event["id"], seats - rsvp["seats"]
+    )
+    if fits:
+        await queries.update(
+            db,
+            rsvp["id"],
+            status="going",
+            guests=guests,
+            seats=seats,
+            confirmed_at=rsvp["confirmed_at"] or now(),
+            hold_expires_at=None,
+            waitlisted_at=None,
+        )
+        kind = "rsvp_going"
+    elif rsvp["status"] == "going":
+        raise EventFull(
+            f"There is no room for {guests} extra guests: your answer is unchanged."
+        )
+    elif event["waitlist"]:
+        await queries.release_seats(db, event["id"], rsvp["seats"])
+        await queries.update(
+            db,
+            rsvp["id"],
+            status="waitlisted",
+            guests=guests,
+            seats=0,
+            hold_expires_at=None,
+            waitlisted_at=rsvp["waitlisted_at"] or now(),
+        )
+        kind = "rsvp_waitlisted"
+    else:
+        raise EventFull("Sorry, this event is full.")
+    if rsvp["status"] != "going" or kind != "rsvp_going":
+        await _mail(db, ctx, kind, rsvp, event)
+    if seats < rsvp["seats"]:
+        await promote(db, ctx, event["id"])
+    row = await queries.by_id(db, rsvp["id"])
+    assert row is not None
+    return row
+
+
+async def _leave(
+    db: Database, ctx: Context, event: Row, rsvp: Row, status: str, guests: int
+) -> None:
+    await queries.update(
+        db,
+        rsvp["id"],
+        status=status,
+        guests=guests,
+        seats=0,
+        hold_expires_at=None,
+        waitlisted_at=None,
+    )
+    await queries.release_seats(db, event["id"], rsvp["seats"])
+    await promote(db, ctx, event["id"])
+
+
+async def _mail(db: Database, ctx: Context, kind: str, rsvp: Row, event: Row) -> None:
+    context = {
+        "name": rsvp["name"],
+        "event": event,
+        "link": ctx.manage_url(rsvp),
+        "confirm_link": ctx.manage_url(rsvp, "going"),
+        "event_url": f"{ctx.base_url}/e/{event['slug']}",
+    }
+    await outbox.enqueue(
+        db, ctx.mail.render(kind, to=(rsvp["name"], rsvp["email"]), context=context)
+    )
