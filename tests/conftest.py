@@ -213,7 +213,12 @@ async def live_server(settings: Settings, db: Database) -> AsyncIterator[LiveSer
     settings = settings.with_(base_url=f"http://127.0.0.1:{port}")
     app = create_app(settings, db=db)
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        timeout_keep_alive=120,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
