@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from functools import partial
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -22,6 +23,7 @@ from meetup.hosts import routes as hosts
 from meetup.mail import routes as mail_routes
 from meetup.mail.messages import Mail
 from meetup.mail.sender import MailSender, transport_for
+from meetup.rsvps import jobs as rsvp_jobs
 from meetup.rsvps import routes as rsvp_routes
 from meetup.rsvps.service import Context as RsvpContext
 from meetup.settings import STATIC_DIR, Settings, load_settings
@@ -50,6 +52,14 @@ def routes() -> list[Route | Mount]:
     ]
 
 
+def mailer(settings: Settings) -> Mail:
+    return Mail(environment(), sender=settings.mail_from, domain=settings.mail_domain)
+
+
+def rsvp_context(settings: Settings, mail: Mail) -> RsvpContext:
+    return RsvpContext(mail, str(settings.secret_key), settings.base_url)
+
+
 def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
     database = db or Database(settings.database_url)
 
@@ -61,7 +71,10 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
             sender = MailSender(
                 database, transport_for(settings.smtp_url, settings.mail_from)
             )
-            sender_task = asyncio.create_task(sender.run(settings.mail_poll_seconds))
+            chores = partial(rsvp_jobs.run_due, database, app.state.rsvp)
+            sender_task = asyncio.create_task(
+                sender.run(settings.mail_poll_seconds, chores)
+            )
         try:
             yield
         finally:
@@ -89,12 +102,8 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
     app.state.settings = settings
     app.state.db = database
     app.state.templates = make_templates(settings)
-    app.state.mail = Mail(
-        environment(), sender=settings.mail_from, domain=settings.mail_domain
-    )
-    app.state.rsvp = RsvpContext(
-        app.state.mail, str(settings.secret_key), settings.base_url
-    )
+    app.state.mail = mailer(settings)
+    app.state.rsvp = rsvp_context(settings, app.state.mail)
     return app
 
 

@@ -10,6 +10,7 @@ import re
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from meetup.db import Database
 from meetup.db.migrate import migrate
@@ -111,11 +112,16 @@ def _base_url(settings: Settings, args: argparse.Namespace) -> str:
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> None:
+    from meetup.app import mailer, rsvp_context
     from meetup.mail.sender import MailSender, transport_for
+    from meetup.rsvps import jobs as rsvp_jobs
 
     async def work(db: Database) -> None:
         sender = MailSender(db, transport_for(settings.smtp_url, settings.mail_from))
-        task = asyncio.create_task(sender.run(settings.mail_poll_seconds))
+        chores = partial(
+            rsvp_jobs.run_due, db, rsvp_context(settings, mailer(settings))
+        )
+        task = asyncio.create_task(sender.run(settings.mail_poll_seconds, chores))
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(

@@ -25,6 +25,8 @@ FORM = {
     "venue_address": "",
     "capacity": "",
     "visibility": "public",
+    "max_guests": "1",
+    "hold_hours": "48",
 }
 
 

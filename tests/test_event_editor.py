@@ -31,6 +31,10 @@ GOOD = {
     "venue_address": "2 Place de la Bastille, Paris",
     "capacity": "20",
     "visibility": "public",
+    "max_guests": "1",
+    "hold_hours": "48",
+    "confirm_by_email": "y",
+    "waitlist": "y",
 }
 
 
@@ -166,6 +170,13 @@ async def test_slug_is_generated_unique_and_fixed_once_published(
         ({"capacity": "0"}, "capacity", "Capacity is a number from 1"),
         ({"capacity": "lots"}, "capacity", "Not a valid integer"),
         ({"slug": "Not A Slug!"}, "slug", "lower-case letters"),
+        ({"max_guests": "11"}, "max_guests", "0 to 10"),
+        ({"hold_hours": "0"}, "hold_hours", "1 to 336 hours"),
+        (
+            {"rsvp_deadline": "2031-06-02T09:00"},
+            "rsvp_deadline",
+            "before the event starts",
+        ),
         (
             {"starts_at": "2031-03-30T02:30", "ends_at": "2031-03-30T04:00"},
             "starts_at",

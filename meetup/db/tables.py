@@ -98,6 +98,8 @@ events = sa.Table(
     sa.Column("confirm_by_email", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("hold_hours", sa.Integer, nullable=False, server_default="48"),
     sa.Column("rsvp_deadline", UTCDateTime),
+    sa.Column("reminder_hours", sa.Integer, nullable=False, server_default="24"),
+    sa.Column("maybe_nudge_days", sa.Integer, nullable=False, server_default="3"),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
@@ -140,6 +142,9 @@ rsvps = sa.Table(
     sa.Column("hold_expires_at", UTCDateTime),
     sa.Column("waitlisted_at", UTCDateTime),
     sa.Column("confirmed_at", UTCDateTime),
+    # Set in the same transaction that queues the mail: each goes out once.
+    sa.Column("reminded_at", UTCDateTime),
+    sa.Column("nudged_at", UTCDateTime),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("event_id", "person_id", name="uq_rsvps_event_person"),

@@ -15,6 +15,7 @@ from meetup.events import queries, service
 from meetup.events.forms import EventForm, form_data_for
 from meetup.events.public import render_event
 from meetup.forms import bind
+from meetup.rsvps import service as rsvp_service
 from meetup.web.auth import require_host
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
@@ -57,10 +58,11 @@ async def edit_event(request: Request) -> Response:
     values = _valid_values(form)
     if values is None:
         return _editor(request, host, form, event=event, status=400)
+    db = request.app.state.db
     try:
-        await service.update_event(
-            request.app.state.db, host["id"], event["id"], values
-        )
+        async with db.write():
+            updated = await service.update_event(db, host["id"], event["id"], values)
+            await rsvp_service.event_changed(db, request.app.state.rsvp, event, updated)
     except DomainError as error:
         form.form_errors.append(error.message)
         return _editor(request, host, form, event=event, status=error.status)
@@ -84,7 +86,12 @@ def status_endpoint(change: StatusChange) -> Callable[[Request], Awaitable[Respo
         host = await require_host(request)
         event = await _host_event(request, host)
         await checked_form(request)
-        await change(request.app.state.db, host["id"], event["id"])
+        db = request.app.state.db
+        async with db.write():
+            await change(db, host["id"], event["id"])
+            updated = await queries.by_id_for_host(db, event["id"], host["id"])
+            assert updated is not None
+            await rsvp_service.event_changed(db, request.app.state.rsvp, event, updated)
         return _see_other(request, "admin:event", event_id=event["id"])
 
     return endpoint

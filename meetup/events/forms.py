@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     Form,
     IntegerField,
@@ -83,6 +84,36 @@ class EventForm(Form):
             ("unlisted", "Unlisted: only people with the link"),
         ),
     )
+    max_guests = IntegerField(
+        "Extra guests per RSVP",
+        [
+            InputRequired("Say how many extra guests a guest may bring."),
+            NumberRange(
+                min=0, max=10, message="Extra guests per RSVP is a number from 0 to 10."
+            ),
+        ],
+        default=1,
+    )
+    waitlist = BooleanField("Waitlist when full", default=True)
+    confirm_by_email = BooleanField(
+        "Guests confirm by email",
+        default=True,
+        description="Off: an RSVP counts at once; the mail still carries the guest's link.",
+    )
+    hold_hours = IntegerField(
+        "Hold unconfirmed places for (hours)",
+        [
+            InputRequired("Say how long an unconfirmed place is held."),
+            NumberRange(min=1, max=336, message="Hold places for 1 to 336 hours."),
+        ],
+        default=48,
+    )
+    rsvp_deadline = DateTimeLocalField(
+        "RSVP deadline",
+        [Optional()],
+        format="%Y-%m-%dT%H:%M",
+        description="Optional. In the event's time zone.",
+    )
 
     def validate_slug(self, field: Any) -> None:
         if field.data and not SLUG.match(field.data):
@@ -93,6 +124,10 @@ class EventForm(Form):
     def validate_ends_at(self, field: Any) -> None:
         if self.starts_at.data and field.data and field.data <= self.starts_at.data:
             raise ValidationError("The event must end after it starts.")
+
+    def validate_rsvp_deadline(self, field: Any) -> None:
+        if field.data and self.starts_at.data and field.data > self.starts_at.data:
+            raise ValidationError("The RSVP deadline must be before the event starts.")
 
     def utc_times(self) -> tuple[datetime, datetime]:
         """Start and end in UTC; call after `validate()`. Raises ValidationError."""
@@ -115,6 +150,15 @@ class EventForm(Form):
             "venue_address": (self.venue_address.data or "").strip(),
             "capacity": self.capacity.data,
             "visibility": self.visibility.data,
+            "max_guests": self.max_guests.data,
+            "waitlist": self.waitlist.data,
+            "confirm_by_email": self.confirm_by_email.data,
+            "hold_hours": self.hold_hours.data,
+            "rsvp_deadline": (
+                local_to_utc(self.rsvp_deadline.data, self.timezone.data)
+                if self.rsvp_deadline.data
+                else None
+            ),
         }
 
 
@@ -134,8 +178,17 @@ def form_data_for(event: Any) -> dict[str, Any]:
                 "venue_address",
                 "capacity",
                 "visibility",
+                "max_guests",
+                "waitlist",
+                "confirm_by_email",
+                "hold_hours",
             )
         },
+        "rsvp_deadline": (
+            event["rsvp_deadline"].astimezone(zone).replace(tzinfo=None)
+            if event["rsvp_deadline"]
+            else None
+        ),
         "starts_at": event["starts_at"].astimezone(zone).replace(tzinfo=None),
         "ends_at": event["ends_at"].astimezone(zone).replace(tzinfo=None),
     }

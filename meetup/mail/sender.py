@@ -8,6 +8,7 @@ import contextlib
 import email
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -158,13 +159,18 @@ class MailSender:
             logger.info("mail %s delivered (attempt %s)", message_id, attempts)
             await outbox.mark_sent(self.db, message_id, now())
 
-    async def run(self, poll_seconds: float) -> None:
-        """Delivers until stopped: at once when told, else every poll."""
+    async def run(
+        self, poll_seconds: float, chores: Callable[[], Awaitable[object]] | None = None
+    ) -> None:
+        """Delivers until stopped: at once when told, else every poll. `chores`
+        (time-driven work that may queue mail) runs first in every round."""
         ready = self.db.outbox_ready
         self._stopping = False
         while not self._stopping:
             ready.clear()
             try:
+                if chores:
+                    await chores()
                 while await self.deliver_due() == self.batch and not self._stopping:
                     pass
             except Exception:  # a database hiccup must not end the loop

@@ -13,9 +13,8 @@ from meetup.db import Database, Row
 from meetup.db.tables import now
 from meetup.errors import DomainError, NotFound
 from meetup.events import queries as events
-from meetup.mail import outbox
 from meetup.mail.messages import Mail
-from meetup.rsvps import queries
+from meetup.rsvps import notify, queries
 from meetup.rsvps.queries import ACTIVE
 
 TOKEN_SCOPE = "rsvp"
@@ -309,13 +308,19 @@ async def _leave(
 
 
 async def _mail(db: Database, ctx: Context, kind: str, rsvp: Row, event: Row) -> None:
-    context = {
-        "name": rsvp["name"],
-        "event": event,
-        "link": ctx.manage_url(rsvp),
-        "confirm_link": ctx.manage_url(rsvp, "going"),
-        "event_url": f"{ctx.base_url}/e/{event['slug']}",
-    }
-    await outbox.enqueue(
-        db, ctx.mail.render(kind, to=(rsvp["name"], rsvp["email"]), context=context)
-    )
+    await notify.mail_guest(db, ctx, kind, rsvp, event)
+
+
+async def event_changed(db: Database, ctx: Context, before: Row, after: Row) -> None:
+    """What guests get when the host changes an event (inside the host's write):
+    a cancellation mail, an update mail when time or place moved, and freed
+    or added seats passed to the waitlist."""
+    if after["status"] == "cancelled":
+        if before["status"] != "cancelled":
+            await notify.mail_guests(db, ctx, after, "event_cancelled")
+        return
+    if after["status"] != "published":
+        return
+    await promote(db, ctx, after["id"])
+    if after["sequence"] > before["sequence"]:
+        await notify.mail_guests(db, ctx, after, "event_updated")
