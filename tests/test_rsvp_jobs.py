@@ -1,0 +1,116 @@
+"""Mails that follow the host's changes and the clock: updates, cancellation,
+waitlist promotion on raised capacity, reminders and maybe nudges."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from meetup.db.tables import now
+from meetup.rsvps import jobs
+from tests.helpers import csrf_of, form_values, in_days, make_event, make_host, sign_in
+from tests.test_rsvp import answer, mailed_link, rsvp, statuses
+
+
+def subjects(smtp, email: str) -> list[str]:
+    return [m["Subject"] for m in smtp.inbox.to(email)]
+
+
+async def test_host_changes_time_then_cancels_and_guests_are_told(
+    client, db, sender, smtp
+) -> None:
+    host = await make_host(db)
+    event = await make_event(db, host, confirm_by_email=False, title="Picnic")
+    await rsvp(client, event, "A", "a@example.com")
+    await rsvp(client, event, "B", "b@example.com")
+    link_b = await mailed_link(sender, smtp, "b@example.com")
+    await answer(client, link_b, "not_going")
+    await sign_in(client, db, host)
+
+    path = f"/admin/events/{event['id']}/edit"
+    values = form_values(await client.get(path))
+    await client.post(path, data={**values, "title": "Picnic!"})  # text only: no mail
+    await sender.deliver_due()
+    assert not any("Changed" in s for s in subjects(smtp, "a@example.com"))
+
+    moved = {**values, "starts_at": "2031-07-01T12:00", "ends_at": "2031-07-01T15:00"}
+    assert (await client.post(path, data=moved)).status_code == 303
+    await sender.deliver_due()
+    assert subjects(smtp, "a@example.com")[-1].startswith("Changed: Picnic")
+    assert not any("Changed" in s for s in subjects(smtp, "b@example.com")), (
+        "not going: not told"
+    )
+
+    preview = await client.get(f"/admin/events/{event['id']}")
+    await client.post(
+        f"/admin/events/{event['id']}/cancel", data={"csrf_token": csrf_of(preview)}
+    )
+    await sender.deliver_due()
+    assert subjects(smtp, "a@example.com")[-1] == "Cancelled: Picnic"
+
+
+async def test_raising_capacity_promotes_the_waitlist(client, db, sender, smtp) -> None:
+    host = await make_host(db)
+    event = await make_event(db, host, capacity=1, confirm_by_email=False)
+    await rsvp(client, event, "A", "a@example.com")
+    await rsvp(client, event, "B", "b@example.com")
+    assert await statuses(db, event) == ["going", "waitlisted"]
+    await sign_in(client, db, host)
+    path = f"/admin/events/{event['id']}/edit"
+    values = form_values(await client.get(path))
+    await client.post(path, data={**values, "capacity": "2"})
+    assert await statuses(db, event) == ["going", "going"]
+    await sender.deliver_due()
+    assert subjects(smtp, "b@example.com")[-1].startswith("A place is yours")
+
+
+async def test_reminder_goes_once_to_going_guests_only(
+    client, app, db, sender, smtp
+) -> None:
+    host = await make_host(db)
+    event = await make_event(db, host, confirm_by_email=False, starts_at=in_days(3))
+    await rsvp(client, event, "A", "a@example.com")
+    await rsvp(client, event, "M", "m@example.com")
+    link_m = await mailed_link(sender, smtp, "m@example.com")
+    await answer(client, link_m, "maybe")
+    ctx = app.state.rsvp
+
+    early = await jobs.run_due(db, ctx, now())
+    assert early["reminded"] == 0, "three days out is not yet 24 hours before"
+    day_before = event["starts_at"] - timedelta(hours=23)
+    # two workers (or a restart) running the same round send it once
+    rounds = await asyncio.gather(
+        jobs.run_due(db, ctx, day_before), jobs.run_due(db, ctx, day_before)
+    )
+    assert sum(r["reminded"] for r in rounds) == 1
+    assert (await jobs.run_due(db, ctx, day_before + timedelta(hours=1)))[
+        "reminded"
+    ] == 0
+    await sender.deliver_due()
+    reminders = [s for s in subjects(smtp, "a@example.com") if s.startswith("Reminder")]
+    assert len(reminders) == 1 and event["title"] in reminders[0]
+    assert not any(s.startswith("Reminder") for s in subjects(smtp, "m@example.com"))
+
+
+async def test_maybes_get_a_still_coming_mail_with_one_click_answers(
+    client, app, db, sender, smtp
+) -> None:
+    host = await make_host(db)
+    event = await make_event(db, host, confirm_by_email=False, starts_at=in_days(10))
+    await rsvp(client, event, "M", "m@example.com")
+    link = await mailed_link(sender, smtp, "m@example.com")
+    await answer(client, link, "maybe")
+
+    nudge_time = event["starts_at"] - timedelta(days=2)
+    assert (await jobs.run_due(db, app.state.rsvp, nudge_time))["nudged"] == 1
+    await sender.deliver_due()
+    mail = smtp.inbox.to("m@example.com")[-1]
+    assert mail["Subject"] == f"Still coming to {event['title']}?"
+    body = mail.get_body(("plain",)).get_content()
+    going = [line for line in body.splitlines() if line.startswith("Yes, I'm going:")][
+        0
+    ].split(": ", 1)[1]
+    assert going.endswith("?answer=going")
+    await answer(client, going.replace("http://testserver", ""), "going")
+    assert await statuses(db, event) == ["going"]
+    assert (await jobs.run_due(db, app.state.rsvp, nudge_time))["nudged"] == 0
