@@ -60,7 +60,9 @@ async def claim_due(
         .returning(outbox.c.id, outbox.c.raw, outbox.c.recipient, outbox.c.attempts)
     )
     async with db.write():
-        return await db.fetch_all(claim)
+        claimed = await db.fetch_all(claim)
+    # UPDATE … RETURNING gives no order: deliver in the order things happened.
+    return sorted(claimed, key=lambda row: row["id"])
 
 
 async def mark_sent(db: Database, message_id: int, at: datetime) -> None:

@@ -109,3 +109,15 @@ async def counts(db: Database, event_id: int) -> dict[str, int]:
         .group_by(rsvps.c.status)
     )
     return {row["status"]: row["n"] for row in await db.fetch_all(query)}
+
+
+async def guest_list(db: Database, event_id: int, search: str = "") -> Sequence[Row]:
+    query = _with_person.where(rsvps.c.event_id == event_id)
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(
+            sa.or_(
+                sa.func.lower(people.c.name).like(pattern), people.c.email.like(pattern)
+            )
+        )
+    return await db.fetch_all(query.order_by(rsvps.c.created_at, rsvps.c.id))

@@ -324,3 +324,39 @@ async def event_changed(db: Database, ctx: Context, before: Row, after: Row) -> 
     await promote(db, ctx, after["id"])
     if after["sequence"] > before["sequence"]:
         await notify.mail_guests(db, ctx, after, "event_updated")
+
+
+async def invite(
+    db: Database, ctx: Context, event_id: int, contacts: list[Any]
+) -> dict[str, int]:
+    """Invites each contact once: a new contact gets an *invited* answer and a
+    mail with one-click answers; one still *invited* gets the mail again;
+    anyone who has answered is left alone."""
+    counts = {"invited": 0, "reminded": 0, "answered": 0}
+    async with db.write():
+        await _open_event(db, event_id)
+        event = await events.by_id_with_host(db, event_id)  # the mail names the host
+        assert event is not None
+        for contact in contacts:
+            person = await queries.person_id(db, contact.email, contact.name)
+            rsvp = await queries.for_person(db, event_id, person)
+            if rsvp is not None and rsvp["status"] != "invited":
+                counts["answered"] += 1
+                continue
+            if rsvp is None:
+                rsvp_id = await queries.insert(
+                    db,
+                    event_id=event_id,
+                    person_id=person,
+                    status="invited",
+                    token_nonce=tokens.new_nonce(),
+                )
+                rsvp = await queries.by_id(db, rsvp_id)
+                assert rsvp is not None
+                counts["invited"] += 1
+            else:
+                counts["reminded"] += 1
+            await notify.mail_guest(
+                db, ctx, "invitation", rsvp, event, {"note": contact.note}
+            )
+    return counts

@@ -1,0 +1,232 @@
+"""The host's side of RSVPs: guest list, CSV export, invitations, messages."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from wtforms import Form, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from meetup.db import Row
+from meetup.errors import DomainError, NotFound
+from meetup.events import queries as events
+from meetup.forms import bind, choices
+from meetup.rsvps import notify, queries, service
+from meetup.rsvps.invitations import parse_contacts
+from meetup.web.auth import require_host
+from meetup.web.csrf import checked_form
+from meetup.web.pages import PageMeta, render
+
+STATUS_LABELS = {
+    "going": "Going",
+    "pending": "Not confirmed",
+    "waitlisted": "Waitlisted",
+    "maybe": "Maybe",
+    "invited": "Invited",
+    "not_going": "Not going",
+    "cancelled": "Cancelled",
+    "expired": "Expired",
+}
+MAX_UPLOAD = 1_000_000
+
+
+class MessageForm(Form):
+    audience = RadioField(
+        "To",
+        choices=choices(
+            ("going", "Guests who are going"),
+            ("all", "Everyone going, maybe or waitlisted"),
+        ),
+        default="going",
+    )
+    subject = StringField(
+        "Subject", [DataRequired("Write a subject."), Length(max=200)]
+    )
+    body = TextAreaField(
+        "Message", [DataRequired("Write a message."), Length(max=10000)]
+    )
+
+
+async def guests_page(request: Request) -> Response:
+    host, event = await _host_event(request)
+    return await _guests(request, host, event)
+
+
+async def _guests(
+    request: Request,
+    host: Row,
+    event: Row,
+    *,
+    message_form: MessageForm | None = None,
+    notice: str = "",
+    problems: list[str] | None = None,
+    status: int = 200,
+) -> Response:
+    db = request.app.state.db
+    search = request.query_params.get("q", "").strip()[:100]
+    context = {
+        "host": host,
+        "event": event,
+        "guests": await queries.guest_list(db, event["id"], search),
+        "counts": await queries.counts(db, event["id"]),
+        "labels": STATUS_LABELS,
+        "search": search,
+        "message_form": message_form or MessageForm(),
+        "notice": notice or request.query_params.get("notice", ""),
+        "problems": problems or [],
+        "meta": PageMeta(title=f"Guests: {event['title']}", noindex=True),
+    }
+    return render(request, "admin/events/guests.html", context, status=status)
+
+
+async def guests_csv(request: Request) -> Response:
+    _, event = await _host_event(request)
+    rows = await queries.guest_list(request.app.state.db, event["id"])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "name",
+            "email",
+            "status",
+            "extra_guests",
+            "answers",
+            "answered_at",
+            "confirmed_at",
+        ]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                _safe_cell(row["name"]),
+                row["email"],
+                row["status"],
+                row["guests"],
+                row["answers"],
+                row["created_at"].isoformat(),
+                row["confirmed_at"].isoformat() if row["confirmed_at"] else "",
+            ]
+        )
+    filename = f"{event['slug']}-guests.csv"
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _safe_cell(value: str) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas: quote them."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+async def message_guests(request: Request) -> Response:
+    host, event = await _host_event(request)
+    form = bind(MessageForm, await checked_form(request))
+    if not form.validate():
+        return await _guests(request, host, event, message_form=form, status=400)
+    statuses = ("going",) if form.audience.data == "going" else notify.CONCERNED
+    db = request.app.state.db
+    async with db.write():
+        sent = await notify.mail_guests(
+            db,
+            request.app.state.rsvp,
+            event,
+            "host_message",
+            statuses,
+            {
+                "message_subject": form.subject.data,
+                "message_body": form.body.data,
+                "host": host,
+            },
+        )
+    return _back(
+        request, event, f"Message queued for {sent} guest{'s' if sent != 1 else ''}."
+    )
+
+
+async def _contacts_text(form: FormData) -> str:
+    """The pasted contacts, or the uploaded CSV file's text."""
+    upload = form.get("file")
+    if not (isinstance(upload, UploadFile) and upload.filename):
+        return str(form.get("contacts") or "")
+    data = await upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise DomainError("The file is larger than 1 MB.", code="file_too_large")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DomainError(
+            "The file is not UTF-8 text (save it as CSV UTF-8).", code="not_utf8"
+        ) from None
+
+
+async def invite(request: Request) -> Response:
+    host, event = await _host_event(request)
+    form = await checked_form(request, max_files=1)
+    try:
+        text = await _contacts_text(form)
+    except DomainError as error:
+        return await _guests(
+            request, host, event, problems=[error.message], status=error.status
+        )
+    finally:
+        await form.close()
+    contacts = parse_contacts(text)
+    if not contacts.contacts:
+        problems = contacts.problems or [
+            "Paste at least one contact, or choose a CSV file."
+        ]
+        return await _guests(request, host, event, problems=problems, status=400)
+    try:
+        counts = await service.invite(
+            request.app.state.db, request.app.state.rsvp, event["id"], contacts.contacts
+        )
+    except DomainError as error:
+        return await _guests(
+            request, host, event, problems=[error.message], status=error.status
+        )
+    notice = (
+        f"Invited {counts['invited']} new, re-sent to {counts['reminded']} not yet answered, "
+        f"skipped {counts['answered']} who answered already."
+    )
+    if contacts.problems:
+        return await _guests(
+            request, host, event, notice=notice, problems=contacts.problems, status=200
+        )
+    return _back(request, event, notice)
+
+
+def _back(request: Request, event: Row, notice: str) -> RedirectResponse:
+    url = request.url_for("admin:guests", event_id=event["id"]).include_query_params(
+        notice=notice
+    )
+    return RedirectResponse(url, status_code=303)
+
+
+async def _host_event(request: Request) -> tuple[Row, Row]:
+    host = await require_host(request)
+    event = await events.by_id_for_host(
+        request.app.state.db, request.path_params["event_id"], host["id"]
+    )
+    if event is None:
+        raise NotFound("There is no such event among yours.")
+    return host, event
+
+
+routes = [
+    Route("/events/{event_id:id}/guests", guests_page, name="guests"),
+    Route("/events/{event_id:id}/guests.csv", guests_csv, name="guests_csv"),
+    Route(
+        "/events/{event_id:id}/message",
+        message_guests,
+        methods=["POST"],
+        name="message_guests",
+    ),
+    Route("/events/{event_id:id}/invite", invite, methods=["POST"], name="invite"),
+]

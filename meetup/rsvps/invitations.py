@@ -1,0 +1,72 @@
+"""Reading a host's contact list (pasted lines or a CSV file) into invitations."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+from meetup.hosts.forms import normalised_email
+
+MAX_CONTACTS = 2000
+_ANGLE = re.compile(
+    r"^\s*(?P<name>[^<]*?)\s*<(?P<email>[^>]+)>\s*(?:,\s*(?P<note>.*))?$"
+)
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ContactList:
+    contacts: list[Contact]
+    problems: list[str]  # one readable line per row that could not be read
+
+
+def parse_contacts(text: str) -> ContactList:
+    """Lines of `Name <email>`, `name, email, note` or a CSV with a header row
+    naming `name`, `email` and optionally `note`. Duplicates are dropped."""
+    rows = list(csv.reader(io.StringIO(text.strip())))
+    if rows and {cell.strip().lower() for cell in rows[0]} >= {"name", "email"}:
+        header = [cell.strip().lower() for cell in rows[0]]
+        records = [dict(zip(header, row, strict=False)) for row in rows[1:]]
+        return _collect(
+            (r.get("name", ""), r.get("email", ""), r.get("note", "")) for r in records
+        )
+    return _collect(_split(line) for line in text.splitlines() if line.strip())
+
+
+def _split(line: str) -> tuple[str, str, str]:
+    match = _ANGLE.match(line)
+    if match:
+        return match["name"], match["email"], match["note"] or ""
+    cells = next(csv.reader([line]))
+    if len(cells) == 1:
+        return "", cells[0], ""
+    return cells[0], cells[1], ",".join(cells[2:])
+
+
+def _collect(rows) -> ContactList:  # noqa: ANN001
+    contacts: dict[str, Contact] = {}
+    problems: list[str] = []
+    for number, (name, email, note) in enumerate(rows, start=1):
+        if len(contacts) >= MAX_CONTACTS:
+            problems.append(f"Only the first {MAX_CONTACTS} contacts are read.")
+            break
+        try:
+            address = normalised_email(email or "")
+        except ValueError as error:
+            problems.append(
+                f"Line {number}: “{email.strip()}” is not an email address ({error})."
+            )
+            continue
+        display = " ".join((name or "").split())[:120] or address.split("@")[0]
+        contacts.setdefault(
+            address, Contact(display, address, " ".join((note or "").split())[:300])
+        )
+    return ContactList(list(contacts.values()), problems)
