@@ -29,6 +29,7 @@ from meetup.rsvps import routes as rsvp_routes
 from meetup.rsvps.service import Context as RsvpContext
 from meetup.settings import STATIC_DIR, Settings, load_settings
 from meetup.web import errors
+from meetup.web.ratelimit import RateLimits
 from meetup.web.templating import environment, make_templates
 
 
@@ -106,6 +107,11 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
     app.state.templates = make_templates(settings)
     app.state.mail = mailer(settings)
     app.state.rsvp = rsvp_context(settings, app.state.mail)
+    app.state.rate_limits = RateLimits(
+        settings.redis_url,
+        settings.rate_limit_per_client,
+        settings.rate_limit_per_email,
+    )
     return app
 
 

@@ -36,6 +36,9 @@ class Settings:
     mail_from: str = "meetup <meetup@localhost>"
     send_mail_in_web: bool = True
     mail_poll_seconds: float = 5.0
+    redis_url: str = ""
+    rate_limit_per_client: str = "30/10 minutes"
+    rate_limit_per_email: str = "5/10 minutes"
     debug: bool = False
 
     @property
@@ -92,5 +95,12 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         mail_from=config("MAIL_FROM", default=Settings.mail_from),
         send_mail_in_web=config("SEND_MAIL_IN_WEB", cast=bool, default=True),
         mail_poll_seconds=config("MAIL_POLL_SECONDS", cast=float, default=5.0),
+        redis_url=config("REDIS_URL", default=""),
+        rate_limit_per_client=config(
+            "RATE_LIMIT_PER_CLIENT", default=Settings.rate_limit_per_client
+        ),
+        rate_limit_per_email=config(
+            "RATE_LIMIT_PER_EMAIL", default=Settings.rate_limit_per_email
+        ),
         debug=config("DEBUG", cast=bool, default=False),
     )

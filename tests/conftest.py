@@ -181,6 +181,9 @@ def settings(database_url: str, smtp: SmtpServer) -> Settings:
         smtp_url=smtp.url,
         mail_from="meetup <hello@meetup.test>",
         send_mail_in_web=False,
+        # the concurrency tests send hundreds of guests from one address
+        rate_limit_per_client="100000/minute",
+        rate_limit_per_email="1000/minute",
     )
 
 

@@ -33,6 +33,7 @@ async def login(request: Request) -> Response:
         return render(
             request, "hosts/login.html", {"form": form, "meta": LOGIN_META}, status=400
         )
+    await request.app.state.rate_limits.check(request, "login", form.email.data)
     settings = request.app.state.settings
     link_pattern = settings.absolute_url("/login/{token}")
     await service.request_login(

@@ -24,6 +24,7 @@ async def rsvp(request: Request) -> Response:
     form = bind(RsvpForm, await checked_form(request))
     if not form.validate():
         return render_event(request, event, preview=False, form=form, status=400)
+    await request.app.state.rate_limits.check(request, "rsvp", form.email.data)
     reply = service.Reply(
         name=form.name.data.strip(), email=form.email.data, guests=form.guests.data
     )

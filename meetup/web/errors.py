@@ -19,6 +19,7 @@ TITLES = {
     404: "Page not found",
     405: "Not allowed",
     409: "Already taken",
+    429: "Slow down",
     500: "Something went wrong",
 }
 

@@ -1,0 +1,71 @@
+"""Rate limits on the sign-in and RSVP forms, per client and per email
+address, with the `limits` library: in memory by default, shared by every
+worker through Redis when REDIS_URL is set."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import redis.asyncio
+from limits import RateLimitItem, parse
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+
+@dataclass(frozen=True)
+class Rule:
+    per_client: RateLimitItem
+    per_email: RateLimitItem
+
+
+class RateLimits:
+    def __init__(
+        self, redis_url: str, per_client: str, per_email: str, namespace: str = "meetup"
+    ) -> None:
+        self._pool = (
+            redis.asyncio.ConnectionPool.from_url(redis_url) if redis_url else None
+        )
+        storage = (
+            storage_from_string(
+                "async+" + redis_url,
+                implementation="redispy",
+                connection_pool=self._pool,
+            )
+            if self._pool
+            else storage_from_string("async+memory://")
+        )
+        self._limiter = MovingWindowRateLimiter(storage)  # type: ignore[arg-type]
+        self._rule = Rule(parse(per_client), parse(per_email))
+        self._namespace = namespace
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.aclose()
+
+    async def check(self, request: Request, form_name: str, email: str) -> None:
+        """Counts one attempt; raises a 429 when the client or the address
+        has made too many lately."""
+        client = request.client.host if request.client else "unknown"
+        for item, key, who in (
+            (self._rule.per_client, f"client:{client}", "from your network"),
+            (self._rule.per_email, f"email:{email.lower()}", "for this email address"),
+        ):
+            ids = (self._namespace, form_name, key)
+            if not await self._limiter.hit(item, *ids):
+                reset, _ = await self._limiter.get_window_stats(item, *ids)
+                wait = max(1, math.ceil(reset - time.time()))
+                raise HTTPException(
+                    429,
+                    f"Too many attempts {who}. Please wait {_minutes(wait)} and try again.",
+                    headers={"Retry-After": str(wait)},
+                )
+
+
+def _minutes(seconds: int) -> str:
+    return (
+        f"{seconds} seconds" if seconds < 90 else f"{math.ceil(seconds / 60)} minutes"
+    )
