@@ -171,6 +171,7 @@ async def test_slug_is_generated_unique_and_fixed_once_published(
         ({"capacity": "lots"}, "capacity", "Not a valid integer"),
         ({"slug": "Not A Slug!"}, "slug", "lower-case letters"),
         ({"max_guests": "11"}, "max_guests", "0 to 10"),
+        ({"questions": "a\nb\nc\nd\ne\nf"}, "questions", "at most 5 questions"),
         ({"hold_hours": "0"}, "hold_hours", "1 to 336 hours"),
         (
             {"rsvp_deadline": "2031-06-02T09:00"},

@@ -287,3 +287,34 @@ async def test_forged_and_revoked_links_are_404(client, db, sender, smtp) -> Non
     async with db.write():
         await db.execute(rsvps.update().values(token_nonce="revoked"))
     assert (await client.get(link)).status_code == 404
+
+
+async def test_hosts_questions_are_asked_and_answers_kept(client, db) -> None:
+    import json
+
+    from meetup.rsvps.questions import parse_lines, to_json
+
+    host = await make_host(db)
+    questions = to_json(
+        parse_lines("What brings you?\nDiet: vegetarian | vegan | none")
+    )
+    event = await make_event(db, host, questions=questions, confirm_by_email=False)
+    shown = page(await client.get(f"/e/{event['slug']}"))
+    assert shown.find("label", string="What brings you?")
+    assert [o.text for o in shown.select("select[name=q1] option")] == [
+        "—",
+        "vegetarian",
+        "vegan",
+        "none",
+    ]
+
+    token = csrf_of(await client.get(f"/e/{event['slug']}"))
+    base = {"name": "Q", "email": "q@example.com", "guests": "0", "csrf_token": token}
+    bad = await client.post(f"/e/{event['slug']}/rsvp", data={**base, "q1": "<script>"})
+    assert bad.status_code == 400 and "Choose one of the offered answers" in bad.text
+    ok = await client.post(
+        f"/e/{event['slug']}/rsvp", data={**base, "q0": "Coffee", "q1": "vegan"}
+    )
+    assert ok.status_code == 200
+    [row] = await db.fetch_all(rsvps.select())
+    assert json.loads(row["answers"]) == {"What brings you?": "Coffee", "Diet": "vegan"}

@@ -100,6 +100,8 @@ events = sa.Table(
     sa.Column("rsvp_deadline", UTCDateTime),
     sa.Column("reminder_hours", sa.Integer, nullable=False, server_default="24"),
     sa.Column("maybe_nudge_days", sa.Integer, nullable=False, server_default="3"),
+    # The host's questions for guests, JSON: [{"label": …, "choices": […]}]
+    sa.Column("questions", sa.Text, nullable=False, server_default="[]"),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),

@@ -26,6 +26,7 @@ from wtforms.validators import (
 )
 
 from meetup.forms import check_time_zone, choices, time_zone_choices
+from meetup.rsvps.questions import parse_lines, to_json, to_lines
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -108,6 +109,11 @@ class EventForm(Form):
         ],
         default=48,
     )
+    questions = TextAreaField(
+        "Questions for guests",
+        [Optional(), Length(max=2000)],
+        description="One per line. “What brings you?” asks for text; “Diet: vegetarian | vegan | none” offers a choice.",
+    )
     rsvp_deadline = DateTimeLocalField(
         "RSVP deadline",
         [Optional()],
@@ -124,6 +130,12 @@ class EventForm(Form):
     def validate_ends_at(self, field: Any) -> None:
         if self.starts_at.data and field.data and field.data <= self.starts_at.data:
             raise ValidationError("The event must end after it starts.")
+
+    def validate_questions(self, field: Any) -> None:
+        try:
+            parse_lines(field.data or "")
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
 
     def validate_rsvp_deadline(self, field: Any) -> None:
         if field.data and self.starts_at.data and field.data > self.starts_at.data:
@@ -154,6 +166,7 @@ class EventForm(Form):
             "waitlist": self.waitlist.data,
             "confirm_by_email": self.confirm_by_email.data,
             "hold_hours": self.hold_hours.data,
+            "questions": to_json(parse_lines(self.questions.data or "")),
             "rsvp_deadline": (
                 local_to_utc(self.rsvp_deadline.data, self.timezone.data)
                 if self.rsvp_deadline.data
@@ -184,6 +197,7 @@ def form_data_for(event: Any) -> dict[str, Any]:
                 "hold_hours",
             )
         },
+        "questions": to_lines(event["questions"]),
         "rsvp_deadline": (
             event["rsvp_deadline"].astimezone(zone).replace(tzinfo=None)
             if event["rsvp_deadline"]

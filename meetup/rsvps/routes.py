@@ -12,6 +12,7 @@ from meetup.events.public import render_event
 from meetup.forms import bind
 from meetup.rsvps import service
 from meetup.rsvps.forms import AnswerForm, RsvpForm
+from meetup.rsvps.questions import answers_from, from_json
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
 
@@ -21,12 +22,21 @@ async def rsvp(request: Request) -> Response:
     event = await events.by_slug_with_host(db, request.path_params["slug"])
     if event is None or event["status"] == "draft":
         raise NotFound("There is no event at this address.")
-    form = bind(RsvpForm, await checked_form(request))
+    raw = await checked_form(request)
+    form = bind(RsvpForm, raw)
     if not form.validate():
+        return render_event(request, event, preview=False, form=form, status=400)
+    try:
+        answers = answers_from(raw, from_json(event["questions"]))
+    except ValueError as error:
+        form.form_errors.append(str(error))
         return render_event(request, event, preview=False, form=form, status=400)
     await request.app.state.rate_limits.check(request, "rsvp", form.email.data)
     reply = service.Reply(
-        name=form.name.data.strip(), email=form.email.data, guests=form.guests.data
+        name=form.name.data.strip(),
+        email=form.email.data,
+        guests=form.guests.data,
+        answers=answers,
     )
     try:
         outcome = await service.submit(db, request.app.state.rsvp, event["id"], reply)

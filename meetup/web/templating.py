@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import jinja2
@@ -28,6 +29,7 @@ def environment() -> jinja2.Environment:
     env.filters["local"] = format_local
     env.filters["excerpt"] = text.plain_excerpt
     env.filters["osm_url"] = text.osm_url
+    env.filters["from_json"] = json.loads
     env.globals["csrf_field_name"] = FIELD
     env.globals["csrf_token"] = csrf_token
     return env
