@@ -88,3 +88,31 @@ async def test_host_publishes_an_event_and_a_guest_opens_it(
     width = await guest.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
     await guest.screenshot(path=str(tmp_path / "event-on-phone.png"), full_page=True)
+
+
+async def test_guest_rsvps_confirms_from_the_mail_and_sees_the_count(
+    browser: Browser, live_server: LiveServer, db: Database, sender: MailSender, smtp: SmtpServer
+) -> None:
+    from tests.helpers import make_event
+
+    host = await make_host(db, name="Rosa")
+    event = await make_event(db, host, title="Board games night", capacity=6, max_guests=1)
+    guest = await browser.new_page(viewport={"width": 390, "height": 844})
+    await guest.goto(f"{live_server.url}/e/{event['slug']}")
+    await expect(guest.locator(".going")).to_contain_text("0 going")
+    await guest.get_by_label("Your name").fill("Lou")
+    await guest.get_by_label("Your email").fill("lou@example.com")
+    await guest.get_by_label("Extra guests").select_option("1")
+    await guest.get_by_role("button", name="RSVP").click()
+    await expect(guest.get_by_role("heading", name="Check your inbox")).to_be_visible()
+
+    await sender.deliver_due()
+    body = smtp.inbox.to("lou@example.com")[0].get_body(("plain",)).get_content()
+    link = next(line for line in body.split() if "/r/" in line)
+    await guest.goto(link)
+    await expect(guest.get_by_role("radio", name="Going", exact=True)).to_be_checked()
+    await guest.get_by_role("button", name="Confirm").click()
+    await expect(guest.locator(".rsvp-status")).to_have_text("going")
+    await guest.get_by_role("link", name="Board games night").click()
+    await expect(guest.locator(".going")).to_contain_text("2 going")
+    await expect(guest.locator(".going")).to_contain_text("4 of 6 places left")
