@@ -43,7 +43,12 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
     from meetup import demo
 
     asyncio.run(migrate(settings.database_url))
-    link = asyncio.run(with_db(settings, lambda db: demo.seed(db, login_url(settings))))
+    from meetup.app import mailer, rsvp_context
+
+    ctx = rsvp_context(settings, mailer(settings))
+    link = asyncio.run(
+        with_db(settings, lambda db: demo.seed(db, login_url(settings), ctx))
+    )
     print(
         f"\nDemo host ready: {settings.base_url}/@demo\nSign in as the demo host (link valid 15 minutes):\n  {link}\n"
     )

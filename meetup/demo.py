@@ -8,11 +8,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from meetup.db import Database
-from meetup.db.tables import now
+from meetup.db.tables import now, outbox
 from meetup.events import queries as events
 from meetup.events import service as event_service
 from meetup.hosts import queries as hosts
 from meetup.hosts import service as host_service
+from meetup.rsvps import service as rsvp_service
+from meetup.rsvps.invitations import parse_contacts
 
 DEMO_HOST = host_service.NewHost(
     email="demo@example.com",
@@ -94,7 +96,25 @@ DEMO_EVENTS = (
 )
 
 
-async def seed(db: Database, login_url: str) -> str:
+# Guests for the demo events: (how many say going, how many join the waitlist,
+# contacts invited). Founders' Breakfast ends up full with a waitlist.
+DEMO_GUESTS = {
+    "coffee-and-code": (5, 0, ()),
+    "founders-breakfast": (8, 2, ()),
+    "sunset-walk": (
+        3,
+        0,
+        (
+            "Mina <mina@example.com>",
+            "Theo <theo@example.com>",
+            "Priya <priya@example.com>",
+        ),
+    ),
+}
+NAMES = ("Alex", "Sam", "Jo", "Kai", "Noa", "Ravi", "Lena", "Omar", "Yuki", "Zoe")
+
+
+async def seed(db: Database, login_url: str, ctx: rsvp_service.Context) -> str:
     """Seeds what is missing and returns a fresh sign-in link for the demo host."""
     host = await hosts.by_email(db, DEMO_HOST.email)
     host_id = host["id"] if host else await host_service.create_host(db, DEMO_HOST)
@@ -103,5 +123,33 @@ async def seed(db: Database, login_url: str) -> str:
         if not await events.slug_taken(db, spec.slug):
             event = await event_service.create_event(db, host_id, spec.values(today))
             await event_service.publish(db, host_id, event["id"])
+            await _seed_guests(db, ctx, event["id"], *DEMO_GUESTS[spec.slug])
     async with db.write():
         return await host_service.new_login_link(db, host_id, login_url)
+
+
+async def _seed_guests(
+    db: Database,
+    ctx: rsvp_service.Context,
+    event_id: int,
+    going: int,
+    waiting: int,
+    invited: tuple[str, ...],
+) -> None:
+    """Demo guests answer through the real workflows; their mails (to
+    example.com addresses) are dropped so the console shows only yours."""
+    for n in range(going + waiting):
+        name = NAMES[n % len(NAMES)]
+        reply = rsvp_service.Reply(name=name, email=f"{name.lower()}{n}@example.com")
+        outcome = await rsvp_service.submit(db, ctx, event_id, reply)
+        await rsvp_service.answer(db, ctx, ctx.token(outcome.rsvp), "going")
+    if invited:
+        await rsvp_service.invite(
+            db, ctx, event_id, parse_contacts("\n".join(invited)).contacts
+        )
+    async with db.write():
+        await db.execute(
+            outbox.delete().where(
+                outbox.c.recipient.like("%@example.com"), outbox.c.status == "pending"
+            )
+        )

@@ -91,12 +91,18 @@ async def test_host_publishes_an_event_and_a_guest_opens_it(
 
 
 async def test_guest_rsvps_confirms_from_the_mail_and_sees_the_count(
-    browser: Browser, live_server: LiveServer, db: Database, sender: MailSender, smtp: SmtpServer
+    browser: Browser,
+    live_server: LiveServer,
+    db: Database,
+    sender: MailSender,
+    smtp: SmtpServer,
 ) -> None:
     from tests.helpers import make_event
 
     host = await make_host(db, name="Rosa")
-    event = await make_event(db, host, title="Board games night", capacity=6, max_guests=1)
+    event = await make_event(
+        db, host, title="Board games night", capacity=6, max_guests=1
+    )
     guest = await browser.new_page(viewport={"width": 390, "height": 844})
     await guest.goto(f"{live_server.url}/e/{event['slug']}")
     await expect(guest.locator(".going")).to_contain_text("0 going")

@@ -10,7 +10,7 @@ import httpx
 import sqlalchemy as sa
 
 from meetup.db import Database
-from meetup.db.tables import events, hosts
+from meetup.db.tables import events, hosts, rsvps
 from tests.conftest import free_port
 
 MEETUP = [sys.executable, "-m", "meetup.cli"]
@@ -40,8 +40,14 @@ async def test_demo_seeds_once_and_prints_a_sign_in_link(
     code, first = await run("demo", env=env, cwd=tmp_path)
     assert code == 0, first
     assert "/login/" in first
-    seeded = (await count(db, hosts), await count(db, events))
+    seeded = (await count(db, hosts), await count(db, events), await count(db, rsvps))
     assert seeded[0] == 1 and seeded[1] >= 3
+    breakfast = await db.fetch_one(events.select().where(events.c.slug == "founders-breakfast"))
+    from meetup.rsvps.queries import counts
+
+    assert await counts(db, breakfast["id"]) == {"going": 8, "waitlisted": 2}
+    walk = await db.fetch_one(events.select().where(events.c.slug == "sunset-walk"))
+    assert (await counts(db, walk["id"]))["invited"] == 3
 
     code, second = await run("demo", env=env, cwd=tmp_path)
     assert code == 0, second
