@@ -42,7 +42,9 @@ async def test_demo_seeds_once_and_prints_a_sign_in_link(
     assert "/login/" in first
     seeded = (await count(db, hosts), await count(db, events), await count(db, rsvps))
     assert seeded[0] == 1 and seeded[1] >= 3
-    breakfast = await db.fetch_one(events.select().where(events.c.slug == "founders-breakfast"))
+    breakfast = await db.fetch_one(
+        events.select().where(events.c.slug == "founders-breakfast")
+    )
     from meetup.rsvps.queries import counts
 
     assert await counts(db, breakfast["id"]) == {"going": 8, "waitlisted": 2}
@@ -51,9 +53,11 @@ async def test_demo_seeds_once_and_prints_a_sign_in_link(
 
     code, second = await run("demo", env=env, cwd=tmp_path)
     assert code == 0, second
-    assert (await count(db, hosts), await count(db, events)) == seeded, (
-        "nothing added twice"
-    )
+    assert (
+        await count(db, hosts),
+        await count(db, events),
+        await count(db, rsvps),
+    ) == seeded, "nothing added twice"
 
 
 async def test_create_host_prints_a_working_link(
