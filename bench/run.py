@@ -29,12 +29,27 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import sqlalchemy as sa  # noqa: E402
+
 from meetup.db import Database  # noqa: E402
 from meetup.db.migrate import migrate  # noqa: E402
-from meetup.db.tables import events, hosts  # noqa: E402
+from meetup.db.tables import events, hosts, people, rsvps  # noqa: E402
 
 EVENTS = 1000
+GUESTS_PER_EVENT = 20
 PG_ADMIN = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+# POSTs the RSVP form as one visitor (session cookie + its CSRF token) with a
+# new email each time: every request creates a person, an RSVP and an outbox row.
+POST_SCRIPT = """
+math.randomseed(7)
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "{cookie}"
+request = function()
+  local body = "name=Bench+Guest&guests=0&csrf_token={token}&email=g" .. math.random(1, 1000000000) .. "%40example.com"
+  return wrk.format("POST", "/e/event-" .. math.random(1, {events}) .. "/rsvp", nil, body)
+end
+"""
 WRK_SCRIPT = f"""
 math.randomseed(42)
 request = function()
@@ -50,6 +65,22 @@ async def seed(url: str) -> None:
     try:
         now = datetime.now(UTC)
         async with db.write():
+            for chunk in range(0, GUESTS_PER_EVENT * EVENTS, 500):
+                rows = [
+                    {
+                        "email": f"guest{n}@example.com",
+                        "name": f"Guest {n}",
+                        "created_at": now,
+                    }
+                    for n in range(chunk, chunk + 500)
+                ]
+                await db.execute(people.insert().values(rows))
+            person_ids = [
+                r["id"]
+                for r in await db.fetch_all(
+                    sa.select(people.c.id).order_by(people.c.id)
+                )
+            ]
             host_id = await db.insert(
                 hosts.insert().values(
                     email="bench@example.com",
@@ -73,8 +104,8 @@ async def seed(url: str) -> None:
                         timezone="Europe/Paris",
                         venue_name="Café Central",
                         venue_address="1 Rue de Rivoli, Paris",
-                        capacity=40,
-                        seats_taken=12,
+                        capacity=None,
+                        seats_taken=GUESTS_PER_EVENT,
                         visibility="public",
                         status="published",
                         published_at=now,
@@ -82,6 +113,28 @@ async def seed(url: str) -> None:
                         updated_at=now,
                     )
                 )
+            event_ids = [
+                r["id"]
+                for r in await db.fetch_all(
+                    sa.select(events.c.id).order_by(events.c.id)
+                )
+            ]
+            guests = [
+                {
+                    "event_id": event_id,
+                    "person_id": person_ids[i * GUESTS_PER_EVENT + g],
+                    "status": "going",
+                    "guests": 0,
+                    "seats": 1,
+                    "token_nonce": "bench",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i, event_id in enumerate(event_ids)
+                for g in range(GUESTS_PER_EVENT)
+            ]
+            for chunk in range(0, len(guests), 500):
+                await db.execute(rsvps.insert().values(guests[chunk : chunk + 500]))
     finally:
         await db.disconnect()
 
@@ -167,11 +220,26 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
+def post_script(base: str, folder: Path) -> Path:
+    page = httpx.get(f"{base}/e/event-1")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    cookie = "; ".join(f"{k}={v}" for k, v in page.cookies.items())
+    script = folder / "rsvp.lua"
+    script.write_text(POST_SCRIPT.format(cookie=cookie, token=token, events=EVENTS))
+    return script
+
+
 def measure(
-    name: str, app: str, database_url: str, args: argparse.Namespace, script: Path
+    name: str,
+    app: str,
+    database_url: str,
+    args: argparse.Namespace,
+    script: Path | None,
 ) -> dict[str, float]:
+    """wrk against `app`; with no script, POSTs the RSVP form."""
     process, base = serve(app, database_url)
     try:
+        script = script or post_script(base, Path(tempfile.mkdtemp()))
         figures = wrk(base, args.duration, args.connections, script)
     finally:
         process.terminate()
@@ -219,16 +287,24 @@ def main() -> None:
             asyncio.run(seed(pg_url))
             rows = [
                 (
-                    "bare Starlette + Jinja2 (no database)",
+                    "GET /e/{slug}: bare Starlette + Jinja2",
                     measure("bare", "bare", sqlite_url, args, script),
                 ),
                 (
-                    "meetup on SQLite",
+                    "GET /e/{slug}: meetup on SQLite",
                     measure("sqlite", "meetup", sqlite_url, args, script),
                 ),
                 (
-                    "meetup on PostgreSQL",
+                    "GET /e/{slug}: meetup on PostgreSQL",
                     measure("postgresql", "meetup", pg_url, args, script),
+                ),
+                (
+                    "POST RSVP: meetup on SQLite",
+                    measure("rsvp sqlite", "meetup", sqlite_url, args, None),
+                ),
+                (
+                    "POST RSVP: meetup on PostgreSQL",
+                    measure("rsvp postgresql", "meetup", pg_url, args, None),
                 ),
             ]
         finally:
@@ -236,9 +312,10 @@ def main() -> None:
 
     baseline = rows[0][1]["rps"]
     print(
-        f"\nGET /e/{{slug}}, 1 worker, wrk -t1 -c{args.connections} -d{args.duration}s, {EVENTS} events\n"
+        f"\n1 worker, wrk -t1 -c{args.connections} -d{args.duration}s, {EVENTS} events with"
+        f" {GUESTS_PER_EVENT} guests each; ratios against the bare app's GET\n"
     )
-    print(f"{'app':<40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8}")
+    print(f"{'request':<40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8}")
     for name, figures in rows:
         print(
             f"{name:<40} {figures['rps']:>8.0f} {figures['p50']:>8.2f} {figures['p99']:>8.2f}"
