@@ -8,7 +8,15 @@ from datetime import timedelta
 
 from meetup.db.tables import now
 from meetup.rsvps import jobs
-from tests.helpers import csrf_of, form_values, in_days, make_event, make_host, sign_in
+from tests.helpers import (
+    csrf_of,
+    form_values,
+    in_days,
+    make_event,
+    make_host,
+    page,
+    sign_in,
+)
 from tests.test_rsvp import answer, mailed_link, rsvp, statuses
 
 
@@ -100,6 +108,10 @@ async def test_maybes_get_a_still_coming_mail_with_one_click_answers(
     await rsvp(client, event, "M", "m@example.com")
     link = await mailed_link(sender, smtp, "m@example.com")
     await answer(client, link, "maybe")
+
+    await sign_in(client, db, host)
+    guests = page(await client.get(f"/admin/events/{event['id']}/guests"))
+    assert "1 maybe still unresolved" in guests.select_one(".maybes").text
 
     nudge_time = event["starts_at"] - timedelta(days=2)
     assert (await jobs.run_due(db, app.state.rsvp, nudge_time))["nudged"] == 1
