@@ -75,6 +75,26 @@ async def guest_clients(
     return guests
 
 
+async def rsvp_all(
+    guests: list[tuple[httpx.AsyncClient, str]], path: str
+) -> list[httpx.Response]:
+    """Every guest posts the RSVP form at once, each with their own email."""
+    return await asyncio.gather(
+        *(
+            client.post(
+                f"{path}/rsvp",
+                data={
+                    "name": f"G{n}",
+                    "email": f"g{n}@example.com",
+                    "guests": "0",
+                    "csrf_token": token,
+                },
+            )
+            for n, (client, token) in enumerate(guests)
+        )
+    )
+
+
 async def rsvp_statuses(db: Database, event_id: int) -> dict[str, int]:
     from meetup.rsvps.queries import counts
 
@@ -91,20 +111,7 @@ async def test_two_hundred_concurrent_rsvps_never_overbook(
     path = f"/e/{event['slug']}"
     guests = await guest_clients(live_server, 200, path)
     try:
-        responses = await asyncio.gather(
-            *(
-                client.post(
-                    f"{path}/rsvp",
-                    data={
-                        "name": f"G{n}",
-                        "email": f"g{n}@example.com",
-                        "guests": "0",
-                        "csrf_token": token,
-                    },
-                )
-                for n, (client, token) in enumerate(guests)
-            )
-        )
+        responses = await rsvp_all(guests, path)
     finally:
         await asyncio.gather(*(client.aclose() for client, _ in guests))
     assert {r.status_code for r in responses} == {200}
@@ -124,20 +131,7 @@ async def test_two_hundred_concurrent_confirmations_against_ten_seats(
     path = f"/e/{event['slug']}"
     guests = await guest_clients(live_server, 200, path)
     try:
-        await asyncio.gather(
-            *(
-                client.post(
-                    f"{path}/rsvp",
-                    data={
-                        "name": f"G{n}",
-                        "email": f"g{n}@example.com",
-                        "guests": "0",
-                        "csrf_token": token,
-                    },
-                )
-                for n, (client, token) in enumerate(guests)
-            )
-        )
+        await rsvp_all(guests, path)
         ctx = live_server.app.state.rsvp
         rows = await db.fetch_all(rsvps.select().order_by(rsvps.c.id))
         links = [f"/r/{ctx.token(row)}" for row in rows]
