@@ -27,6 +27,8 @@ FORM = {
     "visibility": "public",
     "max_guests": "1",
     "hold_hours": "48",
+    "reminder_hours": "24",
+    "maybe_nudge_days": "3",
 }
 
 

@@ -33,6 +33,8 @@ GOOD = {
     "visibility": "public",
     "max_guests": "1",
     "hold_hours": "48",
+    "reminder_hours": "24",
+    "maybe_nudge_days": "3",
     "confirm_by_email": "y",
     "waitlist": "y",
 }
@@ -173,6 +175,8 @@ async def test_slug_is_generated_unique_and_fixed_once_published(
         ({"max_guests": "11"}, "max_guests", "0 to 10"),
         ({"questions": "a\nb\nc\nd\ne\nf"}, "questions", "at most 5 questions"),
         ({"hold_hours": "0"}, "hold_hours", "1 to 336 hours"),
+        ({"reminder_hours": "0"}, "reminder_hours", "1 to 336 hours before"),
+        ({"maybe_nudge_days": "31"}, "maybe_nudge_days", "1 to 30 days before"),
         (
             {"rsvp_deadline": "2031-06-02T09:00"},
             "rsvp_deadline",

@@ -126,3 +126,56 @@ async def test_maybes_get_a_still_coming_mail_with_one_click_answers(
     await answer(client, going.replace("http://testserver", ""), "going")
     assert await statuses(db, event) == ["going"]
     assert (await jobs.run_due(db, app.state.rsvp, nudge_time))["nudged"] == 0
+
+
+async def test_reducing_a_party_frees_seats_for_the_waitlist(
+    client, db, sender, smtp
+) -> None:
+    host = await make_host(db)
+    event = await make_event(db, host, capacity=3, confirm_by_email=False, max_guests=2)
+    await rsvp(client, event, "A", "a@example.com", guests=2)
+    await rsvp(client, event, "B", "b@example.com")
+    assert await statuses(db, event) == ["going", "waitlisted"]
+    link = await mailed_link(sender, smtp, "a@example.com")
+    await answer(client, link, "going", guests=1)
+    assert await statuses(db, event) == ["going", "going"]
+
+
+async def test_the_running_worker_sends_due_reminders_by_itself(
+    settings, db, smtp
+) -> None:
+    """The sender loop inside `serve` (and `meetup worker`) runs the RSVP
+    chores: a guest going to an event two hours away gets the reminder."""
+    import threading
+
+    from meetup.app import create_app
+
+    host = await make_host(db)
+    event = await make_event(
+        db, host, confirm_by_email=False, starts_at=now() + timedelta(hours=2)
+    )
+    arrived = threading.Event()
+    original = smtp.inbox.handle_DATA
+
+    async def handle_and_signal(*args):
+        result = await original(*args)
+        if any("Reminder" in m["Subject"] for m in smtp.inbox.messages):
+            arrived.set()
+        return result
+
+    smtp.inbox.handle_DATA = handle_and_signal
+    app = create_app(
+        settings.with_(send_mail_in_web=True, mail_poll_seconds=0.2), db=db
+    )
+    from tests.helpers import client_for
+
+    async with client_for(app) as http:
+        await rsvp(http, event, "A", "a@example.com")
+    async with app.router.lifespan_context(app):
+        got_it = await asyncio.to_thread(arrived.wait, 15)
+    await db.connect()
+    assert got_it, "no reminder within 15 s"
+    reminders = [
+        m for m in smtp.inbox.to("a@example.com") if m["Subject"].startswith("Reminder")
+    ]
+    assert len(reminders) == 1

@@ -109,6 +109,22 @@ class EventForm(Form):
         ],
         default=48,
     )
+    reminder_hours = IntegerField(
+        "Remind going guests (hours before)",
+        [
+            InputRequired("Say when to remind guests."),
+            NumberRange(min=1, max=336, message="Remind guests 1 to 336 hours before."),
+        ],
+        default=24,
+    )
+    maybe_nudge_days = IntegerField(
+        "Ask maybes to decide (days before)",
+        [
+            InputRequired("Say when to ask maybes."),
+            NumberRange(min=1, max=30, message="Ask maybes 1 to 30 days before."),
+        ],
+        default=3,
+    )
     questions = TextAreaField(
         "Questions for guests",
         [Optional(), Length(max=2000)],
@@ -166,6 +182,8 @@ class EventForm(Form):
             "waitlist": self.waitlist.data,
             "confirm_by_email": self.confirm_by_email.data,
             "hold_hours": self.hold_hours.data,
+            "reminder_hours": self.reminder_hours.data,
+            "maybe_nudge_days": self.maybe_nudge_days.data,
             "questions": to_json(parse_lines(self.questions.data or "")),
             "rsvp_deadline": (
                 local_to_utc(self.rsvp_deadline.data, self.timezone.data)
@@ -195,6 +213,8 @@ def form_data_for(event: Any) -> dict[str, Any]:
                 "waitlist",
                 "confirm_by_email",
                 "hold_hours",
+                "reminder_hours",
+                "maybe_nudge_days",
             )
         },
         "questions": to_lines(event["questions"]),
