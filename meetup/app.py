@@ -72,7 +72,9 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
         sender_task = None
         if settings.send_mail_in_web:
             sender = MailSender(
-                database, transport_for(settings.smtp_url, settings.mail_from)
+                database,
+                transport_for(settings.smtp_url, settings.mail_from),
+                app.state.mail,
             )
             chores = partial(rsvp_jobs.run_due, database, app.state.rsvp)
             sender_task = asyncio.create_task(

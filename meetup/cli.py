@@ -122,10 +122,11 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> None:
     from meetup.rsvps import jobs as rsvp_jobs
 
     async def work(db: Database) -> None:
-        sender = MailSender(db, transport_for(settings.smtp_url, settings.mail_from))
-        chores = partial(
-            rsvp_jobs.run_due, db, rsvp_context(settings, mailer(settings))
+        mail = mailer(settings)
+        sender = MailSender(
+            db, transport_for(settings.smtp_url, settings.mail_from), mail
         )
+        chores = partial(rsvp_jobs.run_due, db, rsvp_context(settings, mail))
         task = asyncio.create_task(sender.run(settings.mail_poll_seconds, chores))
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):

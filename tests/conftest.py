@@ -199,8 +199,9 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def sender(db: Database, settings: Settings) -> MailSender:
-    return MailSender(db, SmtpTransport.from_url(settings.smtp_url, settings.mail_from))
+def sender(db: Database, settings: Settings, app: Starlette) -> MailSender:
+    transport = SmtpTransport.from_url(settings.smtp_url, settings.mail_from)
+    return MailSender(db, transport, app.state.mail)
 
 
 @dataclass

@@ -128,7 +128,10 @@ async def test_concurrent_senders_deliver_each_message_once(
         await queue_login_mail(db, app, f"guest{n}@example.com")
     senders = [
         MailSender(
-            db, SmtpTransport.from_url(settings.smtp_url, settings.mail_from), batch=3
+            db,
+            SmtpTransport.from_url(settings.smtp_url, settings.mail_from),
+            app.state.mail,
+            batch=3,
         )
         for _ in range(3)
     ]
@@ -154,7 +157,7 @@ async def test_mail_is_written_in_the_same_transaction_as_the_change(app, db) ->
 async def test_without_smtp_the_console_shows_the_message(app, db) -> None:
     await queue_login_mail(db, app)
     printed = io.StringIO()
-    await MailSender(db, ConsoleTransport(printed)).deliver_due()
+    await MailSender(db, ConsoleTransport(printed), app.state.mail).deliver_due()
     assert "Your sign-in link for meetup" in printed.getvalue()
     assert "http://testserver/login/" in printed.getvalue()
     assert (await rows(db))[0]["status"] == "sent"

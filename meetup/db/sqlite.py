@@ -122,6 +122,14 @@ def _read(connection: sqlite3.Connection, sql: str, args: list[Any], one: bool) 
         cursor.close()
 
 
+def _write(connection: sqlite3.Connection, sql: str, args: list[Any]) -> Any:
+    cursor = connection.execute(sql, args)
+    try:
+        return cursor.rowcount if cursor.lastrowid == 0 else cursor.lastrowid
+    finally:
+        cursor.close()
+
+
 class PersistentConnection(SQLiteConnection):
     """Reads are one trip to the connection's thread (the stock backend makes
     several: execute, fetch, close), with statements compiled once."""
@@ -138,6 +146,14 @@ class PersistentConnection(SQLiteConnection):
     async def fetch_all(self, query: ClauseElement) -> list[Any]:
         records = await self._cached_read(query, one=False)
         return await super().fetch_all(query) if records is None else records
+
+    async def execute(self, query: ClauseElement) -> Any:
+        """One trip to the connection's thread (the stock backend makes three:
+        open a cursor, execute, close)."""
+        connection = self._connection
+        assert connection is not None, "Connection is not acquired"
+        sql, args, _, _ = self._compile(query)
+        return await connection._execute(_write, connection._conn, sql, args)
 
     async def fetch_val(self, query: ClauseElement, column: Any = 0) -> Any:
         row = await self.fetch_one(query)

@@ -1,9 +1,13 @@
-"""Building messages from `templates/email/<name>/{subject.txt, body.txt,
-body.html}`. No I/O: the outbox stores what this builds."""
+"""Mail content and MIME. `Mail.render` fills `templates/email/<name>/
+{subject.txt, body.txt, body.html}` into a `Draft`, which the outbox stores;
+`Mail.build` turns a stored message into MIME when it is sent, outside the
+transaction that queued it (Python's email package is slow: building MIME
+inside the write made it the largest cost of an RSVP). No I/O."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -16,12 +20,14 @@ import jinja2
 
 @dataclass(frozen=True)
 class Draft:
-    """A message ready for the outbox: `key` becomes its Message-ID."""
+    """A rendered message for the outbox: `key` becomes its Message-ID."""
 
     kind: str
     recipient: str
+    recipient_name: str
     subject: str
-    message: EmailMessage
+    text: str
+    html: str
     key: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
@@ -45,19 +51,28 @@ class Mail:
     def render(
         self, kind: str, *, to: tuple[str, str], context: dict[str, Any]
     ) -> Draft:
-        subject = one_line(self._template(kind, "subject.txt").render(context))
-        text = self._template(kind, "body.txt").render(context)
-        html = self._template(kind, "body.html").render(context)
+        return Draft(
+            kind=kind,
+            recipient=to[1],
+            recipient_name=one_line(to[0]),
+            subject=one_line(self._template(kind, "subject.txt").render(context)),
+            text=self._template(kind, "body.txt").render(context),
+            html=self._template(kind, "body.html").render(context),
+        )
+
+    def build(self, stored: Mapping[str, Any]) -> EmailMessage:
+        """MIME for a stored message (an outbox row or a Draft's fields)."""
         message = EmailMessage(policy=SMTP)
-        message["Subject"] = subject
+        message["Subject"] = one_line(stored["subject"])
         message["From"] = self._from
-        message["To"] = address(*to)
+        message["To"] = address(stored["recipient_name"], stored["recipient"])
         message["Date"] = formatdate(localtime=False, usegmt=True)
-        message.set_content(text, cte="quoted-printable")
-        message.add_alternative(html, subtype="html", cte="quoted-printable")
-        draft = Draft(kind=kind, recipient=to[1], subject=subject, message=message)
-        message["Message-ID"] = f"<{draft.key}@{self._domain}>"
-        return draft
+        message["Message-ID"] = f"<{stored['message_key']}@{self._domain}>"
+        message.set_content(stored["body_text"], cte="quoted-printable")
+        message.add_alternative(
+            stored["body_html"], subtype="html", cte="quoted-printable"
+        )
+        return message
 
     def _template(self, kind: str, part: str) -> jinja2.Template:
         return self._env.get_template(f"email/{kind}/{part}")

@@ -23,7 +23,9 @@ async def enqueue(db: Database, draft: Draft) -> int:
             kind=draft.kind,
             recipient=draft.recipient,
             subject=draft.subject,
-            raw=draft.message.as_string(),
+            recipient_name=draft.recipient_name,
+            body_text=draft.text,
+            body_html=draft.html,
             next_attempt_at=at,
             created_at=at,
         )
@@ -57,7 +59,16 @@ async def claim_due(
         outbox.update()
         .where(outbox.c.id.in_(due.scalar_subquery()))
         .values(status="sending", claimed_at=at, attempts=outbox.c.attempts + 1)
-        .returning(outbox.c.id, outbox.c.raw, outbox.c.recipient, outbox.c.attempts)
+        .returning(
+            outbox.c.id,
+            outbox.c.attempts,
+            outbox.c.message_key,
+            outbox.c.recipient,
+            outbox.c.recipient_name,
+            outbox.c.subject,
+            outbox.c.body_text,
+            outbox.c.body_html,
+        )
     )
     async with db.write():
         claimed = await db.fetch_all(claim)

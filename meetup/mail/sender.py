@@ -21,6 +21,7 @@ import aiosmtplib
 from meetup.db import Database
 from meetup.db.tables import now
 from meetup.mail import outbox
+from meetup.mail.messages import Mail
 
 logger = logging.getLogger("meetup.mail")
 
@@ -117,12 +118,14 @@ class MailSender:
         self,
         db: Database,
         transport: Transport,
+        mail: Mail,
         *,
         batch: int = 20,
         claim_timeout: timedelta = timedelta(minutes=5),
     ) -> None:
         self.db = db
         self.transport = transport
+        self.mail = mail
         self.batch = batch
         self.claim_timeout = claim_timeout
         self._stopping = False
@@ -133,9 +136,8 @@ class MailSender:
             self.db, at=at or now(), limit=self.batch, claim_timeout=self.claim_timeout
         )
         for row in claimed:
-            await self._deliver(
-                row["id"], row["raw"], row["recipient"], row["attempts"]
-            )
+            raw = self.mail.build(row).as_string()
+            await self._deliver(row["id"], raw, row["recipient"], row["attempts"])
         return len(claimed)
 
     async def _deliver(
