@@ -1,0 +1,1 @@
+"""Calendars: iCalendar building (pure) and the feeds and downloads."""
