@@ -54,6 +54,13 @@ class CompiledCache:
         return compiled, extra, params
 
 
+def column_value(row: Any, column: Any) -> Any:
+    """`fetch_val` for rows that are mappings: by position or by name."""
+    if row is None:
+        return None
+    return tuple(row.values())[column] if isinstance(column, int) else row[column]
+
+
 def bind_values(compiled: Compiled, params: dict[str, Any], keys: Any) -> list[Any]:
     processors = compiled._bind_processors
     return [processors[k](params[k]) if k in processors else params[k] for k in keys]

@@ -11,7 +11,7 @@ from databases.backends.postgres import PostgresBackend, PostgresConnection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 
-from meetup.db.compiled import CompiledCache, bind_values
+from meetup.db.compiled import CompiledCache, bind_values, column_value
 
 
 @dataclass
@@ -84,11 +84,7 @@ class CachedPostgresConnection(PostgresConnection):
         ]
 
     async def fetch_val(self, query: ClauseElement, column: Any = 0) -> Any:
-        row = await self.fetch_one(query)
-        if row is None:
-            return None
-        values = tuple(row.values())
-        return values[column] if isinstance(column, int) else row[column]
+        return column_value(await self.fetch_one(query), column)
 
     def _compile(self, query: ClauseElement) -> Any:
         found = self._lookup(query)

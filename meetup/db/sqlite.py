@@ -28,7 +28,7 @@ from sqlalchemy.engine.cursor import CursorResultMetaData
 from sqlalchemy.engine.row import Row
 from sqlalchemy.sql import ClauseElement
 
-from meetup.db.compiled import CompiledCache, bind_values
+from meetup.db.compiled import CompiledCache, bind_values, column_value
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -110,6 +110,7 @@ class Prepared:
     """What is kept per distinct statement: built once, reused per call."""
 
     context: CompilationContext
+    result_columns: Any
     metadata: CursorResultMetaData | None = None
 
 
@@ -156,10 +157,7 @@ class PersistentConnection(SQLiteConnection):
         return await connection._execute(_write, connection._conn, sql, args)
 
     async def fetch_val(self, query: ClauseElement, column: Any = 0) -> Any:
-        row = await self.fetch_one(query)
-        if row is None:
-            return None
-        return tuple(row.values())[column] if isinstance(column, int) else row[column]
+        return column_value(await self.fetch_one(query), column)
 
     async def fetch_one(self, query: ClauseElement) -> Any:
         records = await self._cached_read(query, one=True)
@@ -170,19 +168,18 @@ class PersistentConnection(SQLiteConnection):
     async def _cached_read(
         self, query: ClauseElement, *, one: bool
     ) -> list[Any] | None:
-        found = self._cache.lookup(query, self._prepare)
+        found = self._lookup(query)
         if found is None:
             return None
-        compiled, prepared, params = found
-        args = bind_values(compiled, params, compiled.positiontup)
+        sql, args, prepared = found
         connection = self._connection
         assert connection is not None, "Connection is not acquired"
         if one and query.is_select and not connection.in_transaction:
             reader = self._pool.point_reader()  # type: ignore[attr-defined]
-            description, rows = _read(reader, compiled.string, args, one)
+            description, rows = _read(reader, sql, args, one)
         else:  # the whole read in one trip to the connection's thread
             description, rows = await connection._execute(
-                lambda: _read(connection._conn, compiled.string, args, one)
+                _read, connection._conn, sql, args, one
             )
         if prepared.metadata is None:
             prepared.metadata = CursorResultMetaData(prepared.context, description)
@@ -193,12 +190,24 @@ class PersistentConnection(SQLiteConnection):
         return [Row(metadata, processors, key_to_index, row)._mapping for row in rows]
 
     def _compile(self, query: ClauseElement) -> Any:
-        found = self._cache.lookup(query, self._prepare)
+        found = self._lookup(query)
         if found is None:
             return super()._compile(query)
+        sql, args, prepared = found
+        return sql, args, prepared.result_columns, prepared.context
+
+    def _lookup(self, query: ClauseElement) -> tuple[str, list[Any], Prepared] | None:
+        """SQL, arguments and per-statement state from the cache, or None for
+        statements it does not hold."""
+        found = self._cache.lookup(query, self._prepare)
+        if found is None:
+            return None
         compiled, prepared, params = found
-        args = bind_values(compiled, params, compiled.positiontup)
-        return compiled.string, args, compiled._result_columns, prepared.context
+        return (
+            compiled.string,
+            bind_values(compiled, params, compiled.positiontup),
+            prepared,
+        )
 
     def _prepare(self, compiled: Any) -> Prepared:
         execution_context = self._dialect.execution_ctx_cls()
@@ -210,7 +219,7 @@ class PersistentConnection(SQLiteConnection):
             compiled._ad_hoc_textual,
             compiled._loose_column_name_matching,
         )
-        return Prepared(CompilationContext(execution_context))
+        return Prepared(CompilationContext(execution_context), compiled._result_columns)
 
 
 class PersistentSQLiteBackend(SQLiteBackend):
