@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from meetup.db import Database, Row
-from meetup.db.tables import events, now, people, rsvps
+from meetup.db.tables import events, now, rsvps
 from meetup.events import queries as event_queries
-from meetup.rsvps import notify
+from meetup.rsvps import notify, queries
 from meetup.rsvps.service import Context, expire_holds
 
 
@@ -88,12 +88,7 @@ async def _send_once(
             )
             if await db.fetch_one(claim) is None:
                 continue  # another worker sent it, or the answer changed
-            rsvp = await db.fetch_one(
-                sa.select(rsvps, people.c.email, people.c.name)
-                .join(people, people.c.id == rsvps.c.person_id)
-                .where(rsvps.c.id == rsvp_id)
-            )
-            assert rsvp is not None
+            rsvp = await queries.get(db, rsvp_id)
             event = await event_queries.by_id_with_host(db, rsvp["event_id"])
             assert event is not None
             await notify.mail_guest(db, ctx, kind, rsvp, event)

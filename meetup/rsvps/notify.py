@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
 from meetup.db import Database, Row
-from meetup.db.tables import people, rsvps
 from meetup.mail import outbox
+from meetup.rsvps import queries
 
 if TYPE_CHECKING:
     from meetup.rsvps.service import Context
@@ -42,27 +39,15 @@ async def mail_guest(
     await outbox.enqueue(db, draft)
 
 
-async def guests_with_status(
-    db: Database, event_id: int, statuses: Iterable[str]
-) -> list[Row]:
-    query = (
-        sa.select(rsvps, people.c.email, people.c.name)
-        .join(people, people.c.id == rsvps.c.person_id)
-        .where(rsvps.c.event_id == event_id, rsvps.c.status.in_(tuple(statuses)))
-        .order_by(rsvps.c.id)
-    )
-    return list(await db.fetch_all(query))
-
-
 async def mail_guests(
     db: Database,
     ctx: Context,
     event: Row,
     kind: str,
-    statuses: Iterable[str] = CONCERNED,
+    statuses: tuple[str, ...] = CONCERNED,
     extra: dict[str, Any] | None = None,
 ) -> int:
-    guests = await guests_with_status(db, event["id"], statuses)
+    guests = await queries.with_status(db, event["id"], statuses)
     for rsvp in guests:
         await mail_guest(db, ctx, kind, rsvp, event, extra)
     return len(guests)

@@ -41,6 +41,23 @@ async def by_id(db: Database, rsvp_id: int, *, lock: bool = False) -> Row | None
     return await db.fetch_one(query.with_for_update(of=rsvps) if lock else query)
 
 
+async def get(db: Database, rsvp_id: int) -> Row:
+    """An RSVP known to exist (just written in this transaction), with its person."""
+    row = await by_id(db, rsvp_id)
+    if row is None:
+        raise LookupError(f"RSVP {rsvp_id} vanished inside its own transaction")
+    return row
+
+
+async def with_status(
+    db: Database, event_id: int, statuses: tuple[str, ...]
+) -> Sequence[Row]:
+    query = _with_person.where(
+        rsvps.c.event_id == event_id, rsvps.c.status.in_(statuses)
+    )
+    return await db.fetch_all(query.order_by(rsvps.c.id))
+
+
 async def insert(db: Database, **values: Any) -> int:
     at = now()
     return await db.insert(

@@ -96,12 +96,12 @@ async def submit(db: Database, ctx: Context, event_id: int, reply: Reply) -> Out
         existing = await queries.for_person(db, event_id, person)
         if existing and existing["status"] in ACTIVE:
             await queries.update(db, existing["id"], answers=json.dumps(reply.answers))
-            await _mail(db, ctx, "rsvp_existing", existing, event)
+            await notify.mail_guest(db, ctx, "rsvp_existing", existing, event)
             return Outcome(existing, already=True)
         rsvp = await _fresh_answer(db, event, existing, person, reply)
         if event["confirm_by_email"]:
             rsvp = await _hold(db, event, rsvp)
-            await _mail(db, ctx, "rsvp_confirm", rsvp, event)
+            await notify.mail_guest(db, ctx, "rsvp_confirm", rsvp, event)
         else:
             rsvp = await _go(db, ctx, event, rsvp, reply.guests)
         return Outcome(rsvp)
@@ -127,9 +127,7 @@ async def answer(
         if status == "going":
             return await _go(db, ctx, event, rsvp, party)
         await _leave(db, ctx, event, rsvp, status, party)
-        updated = await queries.by_id(db, rsvp["id"])
-        assert updated is not None
-        return updated
+        return await queries.get(db, rsvp["id"])
 
 
 async def valid_rsvp(
@@ -161,20 +159,19 @@ async def expire_holds(db: Database, ctx: Context, at: datetime | None = None) -
                 db, rsvp["id"], status="expired", seats=0, hold_expires_at=None
             )
             await queries.release_seats(db, event["id"], rsvp["seats"])
-            await promote(db, ctx, event["id"])
+            await promote(db, ctx, event)
             expired += 1
     return expired
 
 
-async def promote(db: Database, ctx: Context, event_id: int) -> int:
+async def promote(db: Database, ctx: Context, event: Row) -> int:
     """Seats waitlisted guests in order while their whole party fits. Strict
-    order: a party of three at the head is never skipped by smaller ones."""
+    order: a party of three at the head is never skipped by smaller ones.
+    `event` is the row the caller locked in this transaction."""
     promoted = 0
-    event = await events.lock_by_id(db, event_id)
-    assert event is not None
-    for rsvp in await queries.waitlist(db, event_id):
+    for rsvp in await queries.waitlist(db, event["id"]):
         seats = 1 + rsvp["guests"]
-        if not await queries.take_seats(db, event_id, seats):
+        if not await queries.take_seats(db, event["id"], seats):
             break
         await queries.update(
             db,
@@ -184,7 +181,7 @@ async def promote(db: Database, ctx: Context, event_id: int) -> int:
             confirmed_at=now(),
             waitlisted_at=None,
         )
-        await _mail(db, ctx, "rsvp_promoted", rsvp, event)
+        await notify.mail_guest(db, ctx, "rsvp_promoted", rsvp, event)
         promoted += 1
     return promoted
 
@@ -221,9 +218,7 @@ async def _fresh_answer(
             token_nonce=tokens.new_nonce(),
             **values,
         )
-    row = await queries.by_id(db, rsvp_id)
-    assert row is not None
-    return row
+    return await queries.get(db, rsvp_id)
 
 
 async def _hold(db: Database, event: Row, rsvp: Row) -> Row:
@@ -235,9 +230,7 @@ async def _hold(db: Database, event: Row, rsvp: Row) -> Row:
     await queries.update(
         db, rsvp["id"], seats=seats if held else 0, hold_expires_at=expires
     )
-    row = await queries.by_id(db, rsvp["id"])
-    assert row is not None
-    return row
+    return await queries.get(db, rsvp["id"])
 
 
 async def _go(db: Database, ctx: Context, event: Row, rsvp: Row, guests: int) -> Row:
@@ -283,12 +276,10 @@ async def _go(db: Database, ctx: Context, event: Row, rsvp: Row, guests: int) ->
     else:
         raise EventFull("Sorry, this event is full.")
     if rsvp["status"] != "going" or kind != "rsvp_going":
-        await _mail(db, ctx, kind, rsvp, event)
+        await notify.mail_guest(db, ctx, kind, rsvp, event)
     if seats < rsvp["seats"]:
-        await promote(db, ctx, event["id"])
-    row = await queries.by_id(db, rsvp["id"])
-    assert row is not None
-    return row
+        await promote(db, ctx, event)
+    return await queries.get(db, rsvp["id"])
 
 
 async def _leave(
@@ -304,11 +295,7 @@ async def _leave(
         waitlisted_at=None,
     )
     await queries.release_seats(db, event["id"], rsvp["seats"])
-    await promote(db, ctx, event["id"])
-
-
-async def _mail(db: Database, ctx: Context, kind: str, rsvp: Row, event: Row) -> None:
-    await notify.mail_guest(db, ctx, kind, rsvp, event)
+    await promote(db, ctx, event)
 
 
 async def event_changed(db: Database, ctx: Context, before: Row, after: Row) -> None:
@@ -321,7 +308,7 @@ async def event_changed(db: Database, ctx: Context, before: Row, after: Row) -> 
         return
     if after["status"] != "published":
         return
-    await promote(db, ctx, after["id"])
+    await promote(db, ctx, after)
     if after["sequence"] > before["sequence"]:
         await notify.mail_guests(db, ctx, after, "event_updated")
 
@@ -351,8 +338,7 @@ async def invite(
                     status="invited",
                     token_nonce=tokens.new_nonce(),
                 )
-                rsvp = await queries.by_id(db, rsvp_id)
-                assert rsvp is not None
+                rsvp = await queries.get(db, rsvp_id)
                 counts["invited"] += 1
             else:
                 counts["reminded"] += 1
