@@ -30,10 +30,6 @@ async def with_db(
         await db.disconnect()
 
 
-def login_url(settings: Settings) -> str:
-    return settings.absolute_url("/login/{token}")
-
-
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> None:
     asyncio.run(migrate(settings.database_url))
     print("Database is up to date.")
@@ -47,7 +43,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
 
     ctx = rsvp_context(settings, mailer(settings))
     link = asyncio.run(
-        with_db(settings, lambda db: demo.seed(db, login_url(settings), ctx))
+        with_db(settings, lambda db: demo.seed(db, settings.login_link_pattern, ctx))
     )
     print(
         f"\nDemo host ready: {settings.base_url}/@demo\nSign in as the demo host (link valid 15 minutes):\n  {link}\n"
@@ -79,7 +75,7 @@ def cmd_create_host(args: argparse.Namespace, settings: Settings) -> None:
     async def create(db: Database) -> str:
         host_id = await create_host(db, host)
         async with db.write():
-            return await new_login_link(db, host_id, login_url(settings))
+            return await new_login_link(db, host_id, settings.login_link_pattern)
 
     if settings.is_sqlite:
         asyncio.run(migrate(settings.database_url))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from starlette.datastructures import FormData
 from wtforms import Form, ValidationError
@@ -30,7 +29,3 @@ def time_zone_choices() -> list[SelectChoice]:
 def check_time_zone(form: Form, field: Any) -> None:
     if not text.is_time_zone(field.data or ""):
         raise ValidationError(f"“{field.data}” is not a known time zone.")
-
-
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)

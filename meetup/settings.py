@@ -56,6 +56,11 @@ class Settings:
     def absolute_url(self, path: str) -> str:
         return self.base_url.rstrip("/") + path
 
+    @property
+    def login_link_pattern(self) -> str:
+        """Where a sign-in token goes: mailed by /login, printed by the CLI."""
+        return self.absolute_url("/login/{token}")
+
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 

@@ -48,8 +48,7 @@ async def new_event(request: Request) -> Response:
 
 
 async def edit_event(request: Request) -> Response:
-    host = await require_host(request)
-    event = await _host_event(request, host)
+    host, event = await host_event(request)
     if request.method == "GET":
         return _editor(
             request, host, bind(EventForm, **form_data_for(event)), event=event
@@ -70,10 +69,8 @@ async def edit_event(request: Request) -> Response:
 
 
 async def preview_event(request: Request) -> Response:
-    host = await require_host(request)
-    return render_event(
-        request, await _host_event(request, host), preview=True, host=host
-    )
+    host, event = await host_event(request)
+    return render_event(request, event, preview=True, host=host)
 
 
 StatusChange = Callable[[Database, int, int], Awaitable[None]]
@@ -83,8 +80,7 @@ def status_endpoint(change: StatusChange) -> Callable[[Request], Awaitable[Respo
     """A POST endpoint that publishes, unpublishes or cancels one event."""
 
     async def endpoint(request: Request) -> Response:
-        host = await require_host(request)
-        event = await _host_event(request, host)
+        host, event = await host_event(request)
         await checked_form(request)
         db = request.app.state.db
         async with db.write():
@@ -125,13 +121,16 @@ def _editor(
     return render(request, "admin/events/edit.html", context, status=status)
 
 
-async def _host_event(request: Request, host: Row) -> Row:
+async def host_event(request: Request) -> tuple[Row, Row]:
+    """The signed-in host and their event named by `{event_id}` (a 404 for
+    anyone else's): what every per-event admin page starts with."""
+    host = await require_host(request)
     event = await queries.by_id_for_host(
         request.app.state.db, request.path_params["event_id"], host["id"]
     )
     if event is None:
         raise NotFound("There is no such event among yours.")
-    return event
+    return host, event
 
 
 def _see_other(request: Request, name: str, **params: object) -> RedirectResponse:

@@ -34,10 +34,11 @@ async def login(request: Request) -> Response:
             request, "hosts/login.html", {"form": form, "meta": LOGIN_META}, status=400
         )
     await request.app.state.rate_limits.check(request, "login", form.email.data)
-    settings = request.app.state.settings
-    link_pattern = settings.absolute_url("/login/{token}")
     await service.request_login(
-        request.app.state.db, form.email.data, link_pattern, request.app.state.mail
+        request.app.state.db,
+        form.email.data,
+        request.app.state.settings.login_link_pattern,
+        request.app.state.mail,
     )
     return render(
         request, "hosts/login_sent.html", {"email": form.email.data, "meta": LOGIN_META}

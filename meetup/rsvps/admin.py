@@ -13,12 +13,11 @@ from wtforms import Form, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from meetup.db import Row
-from meetup.errors import DomainError, NotFound
-from meetup.events import queries as events
+from meetup.errors import DomainError
+from meetup.events.admin import host_event
 from meetup.forms import bind, choices
 from meetup.rsvps import notify, queries, service
 from meetup.rsvps.invitations import parse_contacts
-from meetup.web.auth import require_host
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
 
@@ -53,7 +52,7 @@ class MessageForm(Form):
 
 
 async def guests_page(request: Request) -> Response:
-    host, event = await _host_event(request)
+    host, event = await host_event(request)
     return await _guests(request, host, event)
 
 
@@ -85,7 +84,7 @@ async def _guests(
 
 
 async def guests_csv(request: Request) -> Response:
-    _, event = await _host_event(request)
+    _, event = await host_event(request)
     rows = await queries.guest_list(request.app.state.db, event["id"])
     out = io.StringIO()
     writer = csv.writer(out)
@@ -126,7 +125,7 @@ def _safe_cell(value: str) -> str:
 
 
 async def message_guests(request: Request) -> Response:
-    host, event = await _host_event(request)
+    host, event = await host_event(request)
     form = bind(MessageForm, await checked_form(request))
     if not form.validate():
         return await _guests(request, host, event, message_form=form, status=400)
@@ -167,7 +166,7 @@ async def _contacts_text(form: FormData) -> str:
 
 
 async def invite(request: Request) -> Response:
-    host, event = await _host_event(request)
+    host, event = await host_event(request)
     form = await checked_form(request, max_files=1)
     try:
         text = await _contacts_text(form)
@@ -207,16 +206,6 @@ def _back(request: Request, event: Row, notice: str) -> RedirectResponse:
         notice=notice
     )
     return RedirectResponse(url, status_code=303)
-
-
-async def _host_event(request: Request) -> tuple[Row, Row]:
-    host = await require_host(request)
-    event = await events.by_id_for_host(
-        request.app.state.db, request.path_params["event_id"], host["id"]
-    )
-    if event is None:
-        raise NotFound("There is no such event among yours.")
-    return host, event
 
 
 routes = [
