@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -79,3 +81,25 @@ def local(instant: datetime, zone: str) -> datetime:
 
 def osm_url(address: str) -> str:
     return "https://www.openstreetmap.org/search?query=" + quote_plus(address)
+
+
+def event_when(event: Mapping[str, Any]) -> str:
+    """An event's dates and times in its own zone, as people write them:
+    "Sat 05 Dec 2026, 18:00 – 20:00 (Europe/Berlin)", or for all-day events
+    "Sat 05 Dec – Sun 06 Dec 2026 (all day)"."""
+    zone = ZoneInfo(event["timezone"])
+    start = event["starts_at"].astimezone(zone)
+    end = event["ends_at"].astimezone(zone)
+    if event["all_day"]:
+        last = (end - timedelta(days=1)).date() if end > start else start.date()
+        if last == start.date():
+            return f"{start:%a %d %b %Y} (all day)"
+        first = (
+            f"{start:%a %d %b}" if start.year == last.year else f"{start:%a %d %b %Y}"
+        )
+        return f"{first} – {last:%a %d %b %Y} (all day)"
+    if end.date() == start.date():
+        return f"{start:%a %d %b %Y, %H:%M} – {end:%H:%M} ({event['timezone']})"
+    return (
+        f"{start:%a %d %b %Y, %H:%M} – {end:%a %d %b %Y, %H:%M} ({event['timezone']})"
+    )

@@ -137,6 +137,9 @@ def form_values(
             values[field["name"]] = chosen["value"] if chosen else ""
         elif field.name == "textarea":
             values[field["name"]] = field.text
+        elif field.get("type") in ("checkbox", "radio"):
+            if field.has_attr("checked"):
+                values[field["name"]] = field.get("value", "on")
         else:
             values[field["name"]] = field.get("value", "")
     return values

@@ -82,7 +82,9 @@ async def test_host_publishes_an_event_and_a_guest_opens_it(
     guest = await browser.new_page(viewport={"width": 390, "height": 844})
     await guest.goto(f"{live_server.url}/e/tapas-talk")
     await expect(guest.get_by_role("heading", name="Tapas & talk")).to_be_visible()
-    await expect(guest.locator(".facts time")).to_have_text("Thu 08 May 2031, 19:30")
+    await expect(guest.locator(".facts time")).to_have_text(
+        "Thu 08 May 2031, 19:30 – 22:00 (Europe/Madrid)"
+    )
     await expect(guest.get_by_role("link", name="Rosa")).to_be_visible()
     # the page fits a phone: nothing wider than the screen
     width = await guest.evaluate("document.documentElement.scrollWidth")

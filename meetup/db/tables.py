@@ -54,6 +54,8 @@ hosts = sa.Table(
     sa.Column("name", sa.String(120), nullable=False),
     sa.Column("bio", sa.Text, nullable=False, server_default=""),
     sa.Column("timezone", sa.String(64), nullable=False, server_default="UTC"),
+    # Part of the private calendar feed link's signature: a new one revokes it.
+    sa.Column("feed_nonce", sa.String(32), nullable=False, server_default=""),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -80,6 +82,9 @@ events = sa.Table(
     sa.Column("starts_at", UTCDateTime, nullable=False),
     sa.Column("ends_at", UTCDateTime, nullable=False),
     sa.Column("timezone", sa.String(64), nullable=False),
+    # All-day: starts_at is local midnight of the first day, ends_at the
+    # midnight after the last one.
+    sa.Column("all_day", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("venue_name", sa.String(140), nullable=False, server_default=""),
     sa.Column("venue_address", sa.String(300), nullable=False, server_default=""),
     sa.Column("capacity", sa.Integer),
@@ -119,6 +124,8 @@ people = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("email", sa.String(254), nullable=False, unique=True),
     sa.Column("name", sa.String(120), nullable=False),
+    # Part of the guest's calendar feed link's signature (see hosts.feed_nonce).
+    sa.Column("feed_nonce", sa.String(32), nullable=False, server_default=""),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -147,6 +154,10 @@ rsvps = sa.Table(
     # Set in the same transaction that queues the mail: each goes out once.
     sa.Column("reminded_at", UTCDateTime),
     sa.Column("nudged_at", UTCDateTime),
+    # Added to the event's SEQUENCE in this guest's invitations: it rises each
+    # time the guest's own copy is added or cancelled, so clients apply each
+    # message in order (RFC 5546 §2.1.4).
+    sa.Column("calendar_sequence", sa.Integer, nullable=False, server_default="0"),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("event_id", "person_id", name="uq_rsvps_event_person"),
@@ -169,6 +180,9 @@ outbox = sa.Table(
     sa.Column("recipient_name", sa.String(120), nullable=False, server_default=""),
     sa.Column("body_text", sa.Text, nullable=False, server_default=""),
     sa.Column("body_html", sa.Text, nullable=False, server_default=""),
+    # An iTIP invitation (text/calendar) and its METHOD, or empty.
+    sa.Column("calendar", sa.Text, nullable=False, server_default=""),
+    sa.Column("calendar_method", sa.String(10), nullable=False, server_default=""),
     sa.Column("status", sa.String(10), nullable=False, server_default="pending"),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("next_attempt_at", UTCDateTime, nullable=False),
@@ -177,4 +191,13 @@ outbox = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("sent_at", UTCDateTime),
     sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+)
+
+# Counters bumped in the same transaction as the data they version, so that
+# what a process caches (public feeds) is checked against the database.
+versions = sa.Table(
+    "versions",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("value", sa.Integer, nullable=False, server_default="0"),
 )

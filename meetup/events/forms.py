@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -43,6 +43,12 @@ def local_to_utc(value: datetime, zone_name: str) -> datetime:
     return aware.astimezone(UTC)
 
 
+def local_midnight(day: date, zone_name: str) -> datetime:
+    """The start of `day` in a zone, in UTC (where DST skips midnight, the
+    first instant of the day)."""
+    return datetime.combine(day, time(), tzinfo=ZoneInfo(zone_name)).astimezone(UTC)
+
+
 class EventForm(Form):
     title = StringField(
         "Title", [DataRequired("Give the event a title."), Length(max=140)]
@@ -62,6 +68,10 @@ class EventForm(Form):
     )
     ends_at = DateTimeLocalField(
         "Ends", [InputRequired("Say when the event ends.")], format="%Y-%m-%dT%H:%M"
+    )
+    all_day = BooleanField(
+        "All day",
+        description="Dates only (the times are ignored); the end is the last day.",
     )
     timezone = SelectField(
         "Time zone", [check_time_zone], choices=time_zone_choices, validate_choice=False
@@ -144,7 +154,12 @@ class EventForm(Form):
             )
 
     def validate_ends_at(self, field: Any) -> None:
-        if self.starts_at.data and field.data and field.data <= self.starts_at.data:
+        start, end = self.starts_at.data, field.data
+        if not (start and end):
+            return
+        if self.all_day.data and end.date() < start.date():
+            raise ValidationError("The last day cannot come before the first.")
+        if not self.all_day.data and end <= start:
             raise ValidationError("The event must end after it starts.")
 
     def validate_questions(self, field: Any) -> None:
@@ -160,6 +175,11 @@ class EventForm(Form):
     def utc_times(self) -> tuple[datetime, datetime]:
         """Start and end in UTC; call after `validate()`. Raises ValidationError."""
         zone = self.timezone.data
+        if self.all_day.data:
+            last_day = self.ends_at.data.date()
+            return local_midnight(self.starts_at.data.date(), zone), local_midnight(
+                last_day + timedelta(days=1), zone
+            )
         return local_to_utc(self.starts_at.data, zone), local_to_utc(
             self.ends_at.data, zone
         )
@@ -174,6 +194,7 @@ class EventForm(Form):
             "starts_at": starts_at,
             "ends_at": ends_at,
             "timezone": self.timezone.data,
+            "all_day": self.all_day.data,
             "venue_name": (self.venue_name.data or "").strip(),
             "venue_address": (self.venue_address.data or "").strip(),
             "capacity": self.capacity.data,
@@ -205,6 +226,7 @@ def form_data_for(event: Any) -> dict[str, Any]:
                 "summary",
                 "description",
                 "timezone",
+                "all_day",
                 "venue_name",
                 "venue_address",
                 "capacity",
@@ -224,5 +246,9 @@ def form_data_for(event: Any) -> dict[str, Any]:
             else None
         ),
         "starts_at": event["starts_at"].astimezone(zone).replace(tzinfo=None),
-        "ends_at": event["ends_at"].astimezone(zone).replace(tzinfo=None),
+        "ends_at": (
+            event["ends_at"] - (timedelta(days=1) if event["all_day"] else timedelta())
+        )
+        .astimezone(zone)
+        .replace(tzinfo=None),
     }

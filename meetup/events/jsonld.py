@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from meetup import text
@@ -12,6 +13,15 @@ _STATUS = {
 }
 
 
+def _date(instant: datetime, zone: str, all_day: bool, last: bool = False) -> str:
+    """ISO 8601 in the event's zone; a date alone for all-day events (the last
+    day, not the exclusive midnight after it)."""
+    local = text.local(instant, zone)
+    if not all_day:
+        return local.isoformat()
+    return (local - timedelta(days=1) if last else local).date().isoformat()
+
+
 def event_jsonld(event: Any, *, url: str, host_url: str) -> dict[str, Any]:
     zone = event["timezone"]
     data: dict[str, Any] = {
@@ -19,8 +29,8 @@ def event_jsonld(event: Any, *, url: str, host_url: str) -> dict[str, Any]:
         "@type": "Event",
         "name": event["title"],
         "url": url,
-        "startDate": text.local(event["starts_at"], zone).isoformat(),
-        "endDate": text.local(event["ends_at"], zone).isoformat(),
+        "startDate": _date(event["starts_at"], zone, event["all_day"]),
+        "endDate": _date(event["ends_at"], zone, event["all_day"], last=True),
         "eventStatus": _STATUS.get(
             event["status"], "https://schema.org/EventScheduled"
         ),

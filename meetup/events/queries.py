@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from meetup.db import Database, Row
+from meetup.db import Database, Row, versions
 from meetup.db.tables import events, hosts
 
 # The public event page needs the event and its host: one query, one round-trip.
@@ -82,10 +82,12 @@ async def slug_taken(db: Database, slug: str, *, except_id: int = 0) -> bool:
 
 
 async def insert(db: Database, **values: Any) -> int:
+    await versions.bump(db)
     return await db.insert(events.insert().values(**values))
 
 
 async def update(db: Database, event_id: int, **values: Any) -> None:
+    await versions.bump(db)
     await db.execute(events.update().where(events.c.id == event_id).values(**values))
 
 

@@ -12,7 +12,14 @@ from meetup.errors import Conflict, DomainError, NotFound
 from meetup.events import queries
 
 # Fields whose change moves the event in guests' calendars (iCalendar SEQUENCE).
-SCHEDULE_FIELDS = ("starts_at", "ends_at", "timezone", "venue_name", "venue_address")
+SCHEDULE_FIELDS = (
+    "starts_at",
+    "ends_at",
+    "all_day",
+    "timezone",
+    "venue_name",
+    "venue_address",
+)
 
 
 async def unique_slug(db: Database, wanted: str, *, except_id: int = 0) -> str:

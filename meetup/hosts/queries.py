@@ -6,8 +6,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from meetup.db import Database, Row
+from meetup.db import Database, Row, versions
 from meetup.db.tables import hosts, login_tokens, now
+from meetup.tokens import new_nonce
 
 
 async def by_id(db: Database, host_id: int) -> Row | None:
@@ -36,12 +37,14 @@ async def insert(
             name=name,
             timezone=timezone,
             bio=bio,
+            feed_nonce=new_nonce(),
             created_at=now(),
         )
     )
 
 
 async def update_profile(db: Database, host_id: int, **values: str) -> None:
+    await versions.bump(db)
     await db.execute(hosts.update().where(hosts.c.id == host_id).values(**values))
 
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import formatdate, parseaddr
+from email.utils import format_datetime, parseaddr
 from typing import Any
 
 import jinja2
+
+from meetup.db.tables import now
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,9 @@ class Draft:
     text: str
     html: str
     key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    created_at: datetime = field(default_factory=now)
+    calendar: str = ""  # an iTIP invitation (text/calendar), or empty
+    calendar_method: str = ""
 
 
 def one_line(value: str) -> str:
@@ -49,9 +55,21 @@ class Mail:
         self._domain = domain
 
     def render(
-        self, kind: str, *, to: tuple[str, str], context: dict[str, Any]
+        self,
+        kind: str,
+        *,
+        to: tuple[str, str],
+        context: dict[str, Any],
+        created_at: datetime | None = None,
+        calendar: tuple[str, bytes] | None = None,
     ) -> Draft:
+        """`calendar` is (METHOD, iCalendar bytes) for a message that carries
+        an invitation; `created_at` its time (its Date and DTSTAMP)."""
+        method, ics = calendar or ("", b"")
         return Draft(
+            created_at=created_at or now(),
+            calendar=ics.decode(),
+            calendar_method=method,
             kind=kind,
             recipient=to[1],
             recipient_name=one_line(to[0]),
@@ -66,13 +84,35 @@ class Mail:
         message["Subject"] = one_line(stored["subject"])
         message["From"] = self._from
         message["To"] = address(stored["recipient_name"], stored["recipient"])
-        message["Date"] = formatdate(localtime=False, usegmt=True)
+        # When the message was written: a retry keeps it, and it equals the
+        # DTSTAMP of the invitation inside.
+        message["Date"] = format_datetime(stored["created_at"].astimezone(UTC))
         message["Message-ID"] = f"<{stored['message_key']}@{self._domain}>"
         message.set_content(stored["body_text"], cte="quoted-printable")
         message.add_alternative(
             stored["body_html"], subtype="html", cte="quoted-printable"
         )
+        if stored["calendar"]:
+            _attach_invitation(message, stored["calendar"], stored["calendar_method"])
         return message
 
     def _template(self, kind: str, part: str) -> jinja2.Template:
         return self._env.get_template(f"email/{kind}/{part}")
+
+
+def _attach_invitation(message: EmailMessage, calendar: str, method: str) -> None:
+    """The layout Gmail sends: multipart/mixed holding multipart/alternative
+    (text, html, text/calendar with `method`) and an invite.ics attachment.
+    Base64 under the SMTP policy keeps the calendar's CRLF line endings."""
+    message.add_alternative(
+        calendar,
+        subtype="calendar",
+        cte="base64",
+        params={"method": method},
+    )
+    message.add_attachment(
+        calendar.encode(),
+        maintype="application",
+        subtype="ics",
+        filename="invite.ics",
+    )

@@ -9,14 +9,14 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from meetup.db import Database, Row
-from meetup.db.tables import now, outbox
+from meetup.db.tables import outbox
 from meetup.mail.messages import Draft
 
 MAX_ATTEMPTS = 8
 
 
 async def enqueue(db: Database, draft: Draft) -> int:
-    at = now()
+    at = draft.created_at
     message_id = await db.insert(
         outbox.insert().values(
             message_key=draft.key,
@@ -26,6 +26,8 @@ async def enqueue(db: Database, draft: Draft) -> int:
             recipient_name=draft.recipient_name,
             body_text=draft.text,
             body_html=draft.html,
+            calendar=draft.calendar,
+            calendar_method=draft.calendar_method,
             next_attempt_at=at,
             created_at=at,
         )
@@ -68,6 +70,9 @@ async def claim_due(
             outbox.c.subject,
             outbox.c.body_text,
             outbox.c.body_html,
+            outbox.c.calendar,
+            outbox.c.calendar_method,
+            outbox.c.created_at,
         )
     )
     async with db.write():

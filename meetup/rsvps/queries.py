@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from meetup.db import Database, Row
 from meetup.db.tables import events, now, people, rsvps
+from meetup.tokens import new_nonce
 
 ACTIVE = ("pending", "going", "maybe", "waitlisted")
 
@@ -23,7 +24,9 @@ async def person_id(db: Database, email: str, name: str) -> int:
     row = await db.fetch_one(sa.select(people.c.id).where(people.c.email == email))
     if row is None:
         return await db.insert(
-            people.insert().values(email=email, name=name, created_at=now())
+            people.insert().values(
+                email=email, name=name, feed_nonce=new_nonce(), created_at=now()
+            )
         )
     await db.execute(people.update().where(people.c.id == row["id"]).values(name=name))
     return row["id"]

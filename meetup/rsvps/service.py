@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from meetup import tokens
+from meetup.calendars.entries import Site
 from meetup.db import Database, Row
 from meetup.db.tables import now
 from meetup.errors import DomainError, NotFound
@@ -43,6 +44,10 @@ class Context:
         return tokens.signed_token(
             self.secret, TOKEN_SCOPE, rsvp["id"], rsvp["token_nonce"]
         )
+
+    @property
+    def site(self) -> Site:
+        return Site(self.base_url)
 
     def manage_url(self, rsvp: Row, answer: str | None = None) -> str:
         url = f"{self.base_url}/r/{self.token(rsvp)}"
@@ -295,6 +300,8 @@ async def _leave(
         waitlisted_at=None,
     )
     await queries.release_seats(db, event["id"], rsvp["seats"])
+    if rsvp["status"] == "going" and status in ("not_going", "cancelled"):
+        await notify.mail_guest(db, ctx, "rsvp_cancelled", rsvp, event)
     await promote(db, ctx, event)
 
 

@@ -1,0 +1,185 @@
+"""What calendars show of our rows: an event row becomes an `Entry` for a
+public feed or a download, a guest's copy (with organizer and attendee) for
+an invitation or their private feed, or the host's copy with guest counts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+from meetup.calendars.ical import Attendee, Entry, Person, uid
+
+DESCRIPTION_LIMIT = 500
+GOING_PARTSTAT = {"going": "ACCEPTED", "maybe": "TENTATIVE"}
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where links point and the domain that makes UIDs unique."""
+
+    base_url: str
+
+    @property
+    def domain(self) -> str:
+        return urlsplit(self.base_url).hostname or "localhost"
+
+    def url(self, path: str) -> str:
+        return self.base_url.rstrip("/") + path
+
+    def webcal(self, path: str) -> str:
+        """The feed's subscribe link: calendar apps open webcal:// themselves."""
+        return "webcal://" + self.url(path).split("://", 1)[1]
+
+    def google_subscribe(self, path: str) -> str:
+        return "https://calendar.google.com/calendar/r?" + urlencode(
+            {"cid": self.webcal(path)}
+        )
+
+
+def event_uid(event: Mapping[str, Any], site: Site) -> str:
+    return uid("event", event["id"], site.domain)
+
+
+def event_entry(event: Mapping[str, Any], site: Site) -> Entry:
+    url = site.url(f"/e/{event['slug']}")
+    return Entry(
+        uid=event_uid(event, site),
+        sequence=event["sequence"],
+        title=event["title"],
+        starts_at=event["starts_at"],
+        ends_at=event["ends_at"],
+        timezone=event["timezone"],
+        all_day=bool(event["all_day"]),
+        location=location(event),
+        description=_description(event, url),
+        url=url,
+        status="CANCELLED" if event["status"] == "cancelled" else "CONFIRMED",
+        created=event["created_at"],
+        last_modified=event["updated_at"],
+    )
+
+
+def guest_entry(
+    event: Mapping[str, Any],
+    host: Mapping[str, Any],
+    rsvp: Mapping[str, Any],
+    site: Site,
+    *,
+    manage_url: str,
+) -> Entry:
+    """The guest's own copy: the host organises, the guest alone attends, and
+    the SEQUENCE includes the guest's own changes (rsvps.calendar_sequence)."""
+    entry = event_entry(event, site)
+    party = f" (you and {rsvp['guests']} guest{'s' if rsvp['guests'] != 1 else ''})"
+    return replace(
+        entry,
+        sequence=entry.sequence + rsvp["calendar_sequence"],
+        description=(
+            f"{entry.description}\n\nYour RSVP{party if rsvp['guests'] else ''}: "
+            f"{manage_url}"
+        ),
+        status=entry.status
+        if rsvp["status"] != "maybe" or entry.status == "CANCELLED"
+        else "TENTATIVE",
+        organizer=organizer(host, rsvp["email"], site),
+        attendees=(
+            Attendee(
+                rsvp["name"],
+                rsvp["email"],
+                partstat=GOING_PARTSTAT.get(rsvp["status"], "DECLINED"),
+            ),
+        ),
+    )
+
+
+def host_entry(
+    event: Mapping[str, Any], counts: Mapping[str, int], site: Site
+) -> Entry:
+    """The host's copy in their private feed: guest counts in the title."""
+    entry = event_entry(event, site)
+    going = counts.get("going", 0)
+    waiting = counts.get("waitlisted", 0)
+    tally = f"{going} going" + (f", {waiting} waitlisted" if waiting else "")
+    guests_url = site.url(f"/admin/events/{event['id']}/guests")
+    return replace(
+        entry,
+        title=f"{entry.title} ({tally})",
+        description=f"{tally}. Guest list: {guests_url}\n\n{entry.description}",
+    )
+
+
+def organizer(host: Mapping[str, Any], recipient: str, site: Site) -> Person:
+    """The host, unless the host is the recipient: a client shows no invitation
+    to its own organizer, so the site's mailbox organises then."""
+    if host["email"].lower() == recipient.lower():
+        return Person(host["name"], f"calendar@{site.domain}")
+    return Person(host["name"], host["email"])
+
+
+def location(event: Mapping[str, Any]) -> str:
+    return ", ".join(p for p in (event["venue_name"], event["venue_address"]) if p)
+
+
+def _description(event: Mapping[str, Any], url: str) -> str:
+    parts = [event["summary"], _shortened(event["description"]), url]
+    return "\n\n".join(p for p in parts if p)
+
+
+def _shortened(text: str) -> str:
+    text = text.strip()
+    if len(text) <= DESCRIPTION_LIMIT:
+        return text
+    return text[:DESCRIPTION_LIMIT].rsplit(None, 1)[0] + " …"
+
+
+def google_link(entry: Entry) -> str:
+    """Google Calendar's "add event" page, prefilled."""
+    params = {
+        "action": "TEMPLATE",
+        "text": entry.title,
+        "dates": _google_dates(entry),
+        "details": entry.description,
+        "location": entry.location,
+        "ctz": entry.timezone,
+    }
+    return "https://calendar.google.com/calendar/render?" + urlencode(
+        params, quote_via=quote
+    )
+
+
+def outlook_link(entry: Entry, host: str = "outlook.live.com") -> str:
+    """Outlook on the web's compose page (outlook.office.com for work accounts)."""
+    if entry.all_day:
+        first, after = entry.local_dates()
+        start, end = first.isoformat(), after.isoformat()
+    else:
+        start = _utc(entry.starts_at, "%Y-%m-%dT%H:%M:%SZ")
+        end = _utc(entry.end(), "%Y-%m-%dT%H:%M:%SZ")
+    params = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": entry.title,
+        "startdt": start,
+        "enddt": end,
+        "allday": "true" if entry.all_day else "false",
+        "body": entry.description,
+        "location": entry.location,
+    }
+    return f"https://{host}/calendar/0/deeplink/compose?" + urlencode(
+        params, quote_via=quote
+    )
+
+
+def _google_dates(entry: Entry) -> str:
+    if entry.all_day:
+        first, after = entry.local_dates()
+        return f"{first:%Y%m%d}/{after:%Y%m%d}"
+    utc = "%Y%m%dT%H%M%SZ"
+    return f"{_utc(entry.starts_at, utc)}/{_utc(entry.end(), utc)}"
+
+
+def _utc(instant: datetime, pattern: str) -> str:
+    return instant.astimezone(UTC).strftime(pattern)
