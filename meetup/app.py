@@ -16,6 +16,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from meetup import health
+from meetup.calendars import routes as calendar_routes
+from meetup.calendars.feeds import FeedCache
 from meetup.db import Database
 from meetup.events import admin as events_admin
 from meetup.events import public as events_public
@@ -44,8 +46,10 @@ def routes() -> list[Route | Mount]:
         *rsvp_admin.routes,
         *hosts.admin_routes,
         *mail_routes.admin_routes,
+        *calendar_routes.admin_routes,
     ]
     return [
+        *calendar_routes.routes,  # before /e/{slug}, which would take /e/x.ics
         *events_public.routes,
         *hosts.routes,
         *rsvp_routes.routes,
@@ -109,6 +113,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
     app.state.templates = make_templates(settings)
     app.state.mail = mailer(settings)
     app.state.rsvp = rsvp_context(settings, app.state.mail)
+    app.state.feed_cache = FeedCache()
     app.state.rate_limits = RateLimits(
         settings.redis_url,
         settings.rate_limit_per_client,

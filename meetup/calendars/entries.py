@@ -183,3 +183,22 @@ def _google_dates(entry: Entry) -> str:
 
 def _utc(instant: datetime, pattern: str) -> str:
     return instant.astimezone(UTC).strftime(pattern)
+
+
+def add_links(entry: Entry, ics_url: str) -> dict[str, str]:
+    """ "Add to calendar" choices for one entry."""
+    return {
+        "ics": ics_url,
+        "google": google_link(entry),
+        "outlook": outlook_link(entry),
+        "office": outlook_link(entry, host="outlook.office.com"),
+    }
+
+
+def subscribe_links(site: Site, path: str) -> dict[str, str]:
+    """Subscribe choices for a feed: calendar apps, Google, and the plain URL."""
+    return {
+        "webcal": site.webcal(path),
+        "google": site.google_subscribe(path),
+        "url": site.url(path),
+    }

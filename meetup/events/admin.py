@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from wtforms import ValidationError
 
+from meetup.calendars.routes import host_feed_path
 from meetup.db import Database, Row
 from meetup.errors import DomainError, NotFound
 from meetup.events import queries, service
@@ -25,9 +26,14 @@ async def event_list(request: Request) -> Response:
     host = await require_host(request)
     rows = await queries.all_for_host(request.app.state.db, host["id"])
     meta = PageMeta(title="Your events", noindex=True)
-    return render(
-        request, "admin/events/list.html", {"host": host, "events": rows, "meta": meta}
-    )
+    context = {
+        "host": host,
+        "events": rows,
+        "meta": meta,
+        "feed_path": host_feed_path(request, host),
+        "feed_renewed": request.query_params.get("feed") == "renewed",
+    }
+    return render(request, "admin/events/list.html", context)
 
 
 async def new_event(request: Request) -> Response:

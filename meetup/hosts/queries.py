@@ -82,3 +82,10 @@ async def use_login_token(db: Database, token_id: int, at: datetime) -> bool:
         .returning(login_tokens.c.id)
     )
     return await db.fetch_one(query) is not None
+
+
+async def renew_feed_nonce(db: Database, host_id: int) -> None:
+    """A new private calendar feed link for the host: the old one stops working."""
+    await db.execute(
+        hosts.update().where(hosts.c.id == host_id).values(feed_nonce=new_nonce())
+    )

@@ -14,9 +14,9 @@ from meetup.tokens import new_nonce
 
 ACTIVE = ("pending", "going", "maybe", "waitlisted")
 
-_with_person = sa.select(rsvps, people.c.email, people.c.name).join(
-    people, people.c.id == rsvps.c.person_id
-)
+_with_person = sa.select(
+    rsvps, people.c.email, people.c.name, people.c.feed_nonce
+).join(people, people.c.id == rsvps.c.person_id)
 
 
 async def person_id(db: Database, email: str, name: str) -> int:
@@ -141,3 +141,14 @@ async def guest_list(db: Database, event_id: int, search: str = "") -> Sequence[
             )
         )
     return await db.fetch_all(query.order_by(rsvps.c.created_at, rsvps.c.id))
+
+
+async def person(db: Database, person_id: int) -> Row | None:
+    return await db.fetch_one(people.select().where(people.c.id == person_id))
+
+
+async def renew_feed_nonce(db: Database, person_id: int) -> None:
+    """A new calendar feed link for the person: the old one stops working."""
+    await db.execute(
+        people.update().where(people.c.id == person_id).values(feed_nonce=new_nonce())
+    )

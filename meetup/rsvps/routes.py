@@ -6,6 +6,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from meetup.calendars.routes import guest_feed_path
+from meetup.db.tables import now
 from meetup.errors import DomainError, NotFound
 from meetup.events import queries as events
 from meetup.events.public import render_event
@@ -98,6 +100,11 @@ async def _manage_page(
         "form": form,
         "token": request.path_params["token"],
         "saved": request.query_params.get("saved") == "1",
+        "feed_path": guest_feed_path(
+            request, {"id": rsvp["person_id"], "feed_nonce": rsvp["feed_nonce"]}
+        ),
+        "feed_renewed": request.query_params.get("feed") == "renewed",
+        "is_past": event["ends_at"] <= now(),
         "preselected": request.query_params.get("answer")
         in ("going", "maybe", "not_going"),
         "meta": PageMeta(title=f"Your RSVP: {event['title']}", noindex=True),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import partial
 
 import jinja2
 from starlette.templating import Jinja2Templates
 
 from meetup import text
+from meetup.calendars.entries import Site, add_links, event_entry, subscribe_links
 from meetup.settings import TEMPLATES_DIR, Settings
 from meetup.web.csrf import FIELD, csrf_token
 
@@ -40,4 +42,9 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env = environment()
     env.globals["settings"] = settings
     env.globals["absolute_url"] = settings.absolute_url
+    site = Site(settings.base_url)
+    env.globals["add_to_calendar"] = lambda event: add_links(
+        event_entry(event, site), site.url(f"/e/{event['slug']}.ics")
+    )
+    env.globals["subscribe"] = partial(subscribe_links, site)
     return Jinja2Templates(env=env)

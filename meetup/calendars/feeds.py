@@ -1,0 +1,234 @@
+"""Subscription feeds: which events each feed holds, and their bytes.
+
+A feed holds events that end after its cutoff — the start of today (UTC) less
+`KEEP_PAST` — so old events drop out and the same data gives the same bytes
+all day; cancelled events stay (STATUS:CANCELLED) while they are recent, so
+subscribed calendars remove them. At most `FEED_LIMIT` events, the earliest
+first, keep a feed well under 1 MB."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from meetup.calendars import ical
+from meetup.calendars.entries import Site, event_entry, guest_entry, host_entry
+from meetup.db import Database, Row, versions
+from meetup.db.tables import events, hosts, rsvps
+
+KEEP_PAST = timedelta(days=30)
+FEED_LIMIT = 500
+IN_FEED = ("going", "maybe")
+
+
+@dataclass(frozen=True)
+class Feed:
+    body: bytes
+    etag: str
+    last_modified: datetime | None
+
+    @classmethod
+    def of(cls, body: bytes, entries: Sequence[ical.Entry]) -> Feed:
+        digest = hashlib.sha256(body).hexdigest()[:32]
+        modified = max((e.last_modified for e in entries), default=None)
+        return cls(body, f'"{digest}"', modified)
+
+
+def cutoff(at: datetime) -> datetime:
+    return datetime.combine(at.astimezone(UTC).date(), time(), tzinfo=UTC) - KEEP_PAST
+
+
+def _shown(since: datetime) -> sa.ColumnElement[bool]:
+    """Published events that end after `since`, and those cancelled after it
+    that had been published."""
+    return sa.and_(
+        events.c.published_at.is_not(None),
+        events.c.ends_at > since,
+        sa.or_(
+            events.c.status == "published",
+            sa.and_(events.c.status == "cancelled", events.c.cancelled_at > since),
+        ),
+    )
+
+
+async def public_events(
+    db: Database, since: datetime, host_id: int | None = None
+) -> Sequence[Row]:
+    query = events.select().where(_shown(since), events.c.visibility == "public")
+    if host_id is not None:
+        query = query.where(events.c.host_id == host_id)
+    return await db.fetch_all(query.order_by(events.c.starts_at).limit(FEED_LIMIT))
+
+
+def public_feed(rows: Sequence[Row], site: Site, name: str, description: str) -> Feed:
+    entries = [event_entry(row, site) for row in rows]
+    return Feed.of(ical.feed(name, entries, description=description), entries)
+
+
+class FeedCache:
+    """Built public feeds, kept per process and checked against the catalog
+    version in the database on every request: a change made by any process
+    is seen by all."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._feeds: OrderedDict[tuple[object, ...], Feed] = OrderedDict()
+        self._size = size
+
+    def get(self, key: tuple[object, ...]) -> Feed | None:
+        feed = self._feeds.get(key)
+        if feed is not None:
+            self._feeds.move_to_end(key)
+        return feed
+
+    def put(self, key: tuple[object, ...], feed: Feed) -> None:
+        self._feeds[key] = feed
+        while len(self._feeds) > self._size:
+            self._feeds.popitem(last=False)
+
+
+async def cached_public_feed(
+    db: Database,
+    cache: FeedCache,
+    site: Site,
+    at: datetime,
+    *,
+    host: Row | None,
+) -> Feed:
+    # The version is read before the events: a change committed in between
+    # is then in the feed and only makes the next request build it again.
+    version = await versions.current(db)
+    since = cutoff(at)
+    key = ("public", host["id"] if host else None, version, since)
+    feed = cache.get(key)
+    if feed is None:
+        rows = await public_events(db, since, host["id"] if host else None)
+        if host:
+            name, about = f"{host['name']} (events)", f"Events hosted by {host['name']}"
+        else:
+            name, about = f"Events at {site.domain}", f"Public events at {site.domain}"
+        feed = public_feed(rows, site, name, about)
+        cache.put(key, feed)
+    return feed
+
+
+async def guest_feed(
+    db: Database,
+    site: Site,
+    person: Row,
+    at: datetime,
+    manage_url: Callable[[Mapping[str, Any]], str],
+) -> Feed:
+    """Everything a guest is going to (or might), with their own RSVP link."""
+    query = (
+        sa.select(
+            events,
+            rsvps.c.id.label("rsvp_id"),
+            rsvps.c.status.label("rsvp_status"),
+            rsvps.c.guests.label("rsvp_guests"),
+            rsvps.c.token_nonce,
+            rsvps.c.calendar_sequence,
+            rsvps.c.updated_at.label("rsvp_updated_at"),
+            hosts.c.name.label("host_name"),
+            hosts.c.email.label("host_email"),
+        )
+        .join(rsvps, rsvps.c.event_id == events.c.id)
+        .join(hosts, hosts.c.id == events.c.host_id)
+        .where(
+            rsvps.c.person_id == person["id"],
+            rsvps.c.status.in_(IN_FEED),
+            _shown(cutoff(at)),
+        )
+        .order_by(events.c.starts_at)
+        .limit(FEED_LIMIT)
+    )
+    entries = []
+    for row in await db.fetch_all(query):
+        rsvp = {
+            "id": row["rsvp_id"],
+            "token_nonce": row["token_nonce"],
+            "status": row["rsvp_status"],
+            "guests": row["rsvp_guests"],
+            "calendar_sequence": 0,
+            "name": person["name"],
+            "email": person["email"],
+        }
+        host = {"name": row["host_name"], "email": row["host_email"]}
+        entry = guest_entry(row, host, rsvp, site, manage_url=manage_url(rsvp))
+        entries.append(
+            replace(
+                entry,
+                organizer=None,
+                attendees=(),
+                last_modified=max(row["updated_at"], row["rsvp_updated_at"]),
+            )
+        )
+    name = f"My events at {site.domain}"
+    return Feed.of(
+        ical.feed(name, entries, description=f"{person['name']}'s RSVPs"), entries
+    )
+
+
+async def host_feed(db: Database, site: Site, host: Row, at: datetime) -> Feed:
+    """A host's own events, listed or not, with guest counts in the titles."""
+    query = (
+        events.select()
+        .where(events.c.host_id == host["id"], _shown(cutoff(at)))
+        .order_by(events.c.starts_at)
+        .limit(FEED_LIMIT)
+    )
+    rows = await db.fetch_all(query)
+    tallies = await _tallies(db, [row["id"] for row in rows])
+    entries = []
+    for row in rows:
+        counts, changed = tallies.get(row["id"], ({}, None))
+        entry = host_entry(row, counts, site)
+        if changed and changed > entry.last_modified:
+            entry = replace(entry, last_modified=changed)
+        entries.append(entry)
+    name = f"{host['name']}: my events"
+    return Feed.of(
+        ical.feed(name, entries, description="Your events and guests"), entries
+    )
+
+
+async def _tallies(
+    db: Database, event_ids: list[int]
+) -> dict[int, tuple[dict[str, int], datetime | None]]:
+    """Per event: people per answer, and when an answer last changed."""
+    if not event_ids:
+        return {}
+    query = (
+        sa.select(
+            rsvps.c.event_id,
+            rsvps.c.status,
+            sa.func.count().label("n"),
+            sa.func.max(rsvps.c.updated_at).label("changed"),
+        )
+        .where(rsvps.c.event_id.in_(event_ids))
+        .group_by(rsvps.c.event_id, rsvps.c.status)
+    )
+    tallies: dict[int, tuple[dict[str, int], datetime | None]] = {}
+    for row in await db.fetch_all(query):
+        counts, changed = tallies.get(row["event_id"], ({}, None))
+        counts[row["status"]] = row["n"]
+        latest = _aware(row["changed"])
+        tallies[row["event_id"]] = (
+            counts,
+            max(filter(None, (changed, latest)), default=None),
+        )
+    return tallies
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    """max() over a UTCDateTime column comes back untyped on SQLite."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

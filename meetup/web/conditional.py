@@ -1,0 +1,48 @@
+"""Responses that answer conditional requests (RFC 9110 §13): 304 Not Modified
+when the client's copy is current, judged by a strong ETag first and by
+Last-Modified only when the client sent no If-None-Match."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+
+def not_modified(request: Request, etag: str, last_modified: datetime | None) -> bool:
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in tags or etag in tags
+    since = request.headers.get("if-modified-since")
+    if since is None or last_modified is None:
+        return False
+    try:
+        client_time = parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False  # an unreadable date is ignored, as RFC 9110 says
+    if client_time.tzinfo is None:
+        return False
+    return last_modified.replace(microsecond=0) <= client_time
+
+
+def conditional_response(
+    request: Request,
+    body: bytes,
+    *,
+    media_type: str,
+    etag: str,
+    last_modified: datetime | None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """`body` with validators, or an empty 304 carrying the same headers."""
+    validators = {"ETag": etag, **(headers or {})}
+    if last_modified is not None:
+        validators["Last-Modified"] = format_datetime(
+            last_modified.astimezone(UTC), usegmt=True
+        )
+    if not_modified(request, etag, last_modified):
+        return Response(status_code=304, headers=validators)
+    return Response(body, media_type=media_type, headers=validators)
