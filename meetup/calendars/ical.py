@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, vCalAddress, vDuration, vText
 
 from meetup.calendars.timezones import vtimezone
 
@@ -27,6 +27,14 @@ def clean_text(value: str) -> str:
     """User text as iCalendar TEXT carries it: CRLF and bare CR become LF,
     other control characters go."""
     return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def parameter_text(value: str) -> str:
+    """A name as a parameter value (CN): one line; no double quote, which
+    RFC 5545 §3.2 forbids there and many clients do not decode (RFC 6868);
+    no backslash, which some parsers (icalendar's among them) take for an
+    escape there."""
+    return " ".join(clean_text(value).replace('"', "'").replace("\\", "").split())
 
 
 def uid(kind: str, ident: int, domain: str) -> str:
@@ -97,7 +105,7 @@ def feed(name: str, entries: Iterable[Entry], *, description: str = "") -> bytes
     if description:
         calendar.add("x-wr-caldesc", clean_text(description))
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH)
+    calendar.add("x-published-ttl", vDuration(REFRESH))
     ordered = sorted(entries, key=lambda e: (e.starts_at, e.uid))
     return _finish(calendar, ordered, stamp=None)
 
@@ -207,6 +215,5 @@ def _text(value: str) -> vText:
 
 def _address(person: Person) -> vCalAddress:
     address = vCalAddress(f"mailto:{person.email}")
-    # A parameter value cannot hold a double quote (RFC 5545 §3.2).
-    address.params["CN"] = " ".join(clean_text(person.name).replace('"', "'").split())
+    address.params["CN"] = parameter_text(person.name)
     return address

@@ -6,6 +6,7 @@ when another process made the change."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from meetup.db import Database
 from meetup.db.tables import versions
@@ -15,10 +16,13 @@ CATALOG = "catalog"
 
 
 async def bump(db: Database, name: str = CATALOG) -> None:
+    dialect = sqlite if db.is_sqlite else postgresql
     await db.execute(
-        versions.update()
-        .where(versions.c.name == name)
-        .values(value=versions.c.value + 1)
+        dialect.insert(versions)
+        .values(name=name, value=1)
+        .on_conflict_do_update(
+            index_elements=[versions.c.name], set_={"value": versions.c.value + 1}
+        )
     )
 
 
