@@ -115,4 +115,5 @@ def _attach_invitation(message: EmailMessage, calendar: str, method: str) -> Non
         maintype="application",
         subtype="ics",
         filename="invite.ics",
+        params={"name": "invite.ics"},
     )
