@@ -37,6 +37,7 @@ class DemoEvent:
     venue_name: str
     venue_address: str
     capacity: int | None
+    all_day_days: int = 0  # an all-day event over this many days
 
     def values(self, today: date) -> dict[str, Any]:
         """The event's fields, `days_ahead` of `today` in the demo host's zone."""
@@ -44,13 +45,20 @@ class DemoEvent:
         starts = datetime.combine(
             today + timedelta(days=self.days_ahead), self.start, zone
         )
+        ends = starts + timedelta(hours=self.hours)
+        if self.all_day_days:
+            starts = datetime.combine(starts.date(), time(), zone)
+            ends = datetime.combine(
+                starts.date() + timedelta(days=self.all_day_days), time(), zone
+            )
         fields = asdict(self)
-        for key in ("days_ahead", "start", "hours"):
+        for key in ("days_ahead", "start", "hours", "all_day_days"):
             del fields[key]
         return {
             **fields,
+            "all_day": bool(self.all_day_days),
             "starts_at": starts.astimezone(UTC),
-            "ends_at": (starts + timedelta(hours=self.hours)).astimezone(UTC),
+            "ends_at": ends.astimezone(UTC),
             "timezone": DEMO_HOST.timezone,
             "visibility": "public",
         }
@@ -93,6 +101,19 @@ DEMO_EVENTS = (
         venue_address="Primrose Hill, London NW1 4NR",
         capacity=None,
     ),
+    DemoEvent(
+        slug="chilterns-weekend",
+        title="Weekend in the Chilterns",
+        summary="Two days of walking and a night at a village inn.",
+        description="Trains from Marylebone on Saturday morning; back on Sunday evening.",
+        days_ahead=19,
+        start=time(0, 0),
+        hours=0,
+        venue_name="The Red Lion",
+        venue_address="Chinnor Road, Bledlow Ridge HP14 4AA",
+        capacity=14,
+        all_day_days=2,
+    ),
 )
 
 
@@ -101,6 +122,7 @@ DEMO_EVENTS = (
 DEMO_GUESTS = {
     "coffee-and-code": (5, 0, ()),
     "founders-breakfast": (8, 2, ()),
+    "chilterns-weekend": (4, 0, ()),
     "sunset-walk": (
         3,
         0,

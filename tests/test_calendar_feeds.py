@@ -244,6 +244,8 @@ async def test_guest_feed_follows_their_answers_and_can_be_revoked(
     shown = await client.get(manage)
     feed_url = page(shown).select_one(".private-feed .feed-url")["value"]
     assert feed_url.startswith("http://testserver/me/")
+    add = page(shown).select_one(".calendar-links a")["href"]
+    assert add == f"http://testserver/e/{yes['slug']}.ics"
     feed = await client.get(feed_url)
     assert feed.status_code == 200
     assert feed.headers["cache-control"].startswith("private")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import sqlalchemy as sa
@@ -50,6 +52,14 @@ async def test_demo_seeds_once_and_prints_a_sign_in_link(
     assert await counts(db, breakfast["id"]) == {"going": 8, "waitlisted": 2}
     walk = await db.fetch_one(events.select().where(events.c.slug == "sunset-walk"))
     assert (await counts(db, walk["id"]))["invited"] == 3
+    weekend = await db.fetch_one(
+        events.select().where(events.c.slug == "chilterns-weekend")
+    )
+    assert weekend["all_day"]
+    zone = ZoneInfo(weekend["timezone"])
+    first, after = (weekend[k].astimezone(zone) for k in ("starts_at", "ends_at"))
+    assert (first.time(), after.time()) == (time(), time())  # local midnights
+    assert after.date() - first.date() == timedelta(days=2)
 
     code, second = await run("demo", env=env, cwd=tmp_path)
     assert code == 0, second

@@ -231,3 +231,42 @@ async def test_admin_needs_sign_in(app) -> None:
         response = await anonymous.get("/admin/events")
     assert response.status_code == 303
     assert response.headers["location"].endswith("/login")
+
+
+async def test_all_day_events_span_whole_local_days(client, db, host) -> None:
+    created = await submit(
+        client,
+        "/admin/events/new",
+        title="Hiking weekend",
+        starts_at="2031-06-07T00:00",
+        ends_at="2031-06-08T00:00",
+        all_day="y",
+    )
+    assert created.status_code == 303
+    event = await stored(db, slug="hiking-weekend")
+    assert event["all_day"]
+    # Midnight in Paris (summer time) to the midnight after the last day.
+    assert event["starts_at"].isoformat() == "2031-06-06T22:00:00+00:00"
+    assert event["ends_at"].isoformat() == "2031-06-08T22:00:00+00:00"
+    edit = form_values(await client.get(f"/admin/events/{event['id']}/edit"))
+    assert (edit["starts_at"], edit["ends_at"], edit["all_day"]) == (
+        "2031-06-07T00:00",
+        "2031-06-08T00:00",  # shown as the last day, as entered
+        "y",
+    )
+    preview = page(await client.get(f"/admin/events/{event['id']}"))
+    assert (
+        preview.select_one(".facts time").text
+        == "Sat 07 Jun – Sun 08 Jun 2031 (all day)"
+    )
+
+    backwards = await submit(
+        client,
+        "/admin/events/new",
+        title="Backwards",
+        starts_at="2031-06-07T00:00",
+        ends_at="2031-06-06T00:00",
+        all_day="y",
+    )
+    assert backwards.status_code == 400
+    assert "The last day cannot come before the first." in error_texts(backwards)

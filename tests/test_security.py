@@ -165,6 +165,13 @@ HOSTILE_PATHS = [
     "/admin/events/99999999999999999999999",
     "/admin/events/99999999999999999999999/edit",
     "/admin/events/0",
+    "/e/%00.ics",
+    "/e/" + "a" * 5000 + ".ics",
+    "/@%00/calendar.ics",
+    "/@" + "x" * 300 + "/calendar.ics",
+    "/me/%00/calendar.ics",
+    "/me/" + "9" * 30 + ".x/calendar.ics",
+    "/host/" + "a" * 500 + "/calendar.ics",
 ]
 
 
