@@ -161,15 +161,7 @@ async def test_feeds_change_when_any_process_changes_an_event(
 
 
 def _schedule(event) -> dict:  # noqa: ANN001
-    keys = (
-        "starts_at",
-        "ends_at",
-        "all_day",
-        "timezone",
-        "venue_name",
-        "venue_address",
-    )
-    return {key: event[key] for key in keys}
+    return {key: event[key] for key in events.SCHEDULE_FIELDS}
 
 
 async def test_head_gives_the_headers_without_a_body(live_server, db) -> None:
