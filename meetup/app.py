@@ -18,6 +18,9 @@ from starlette.staticfiles import StaticFiles
 from meetup import health
 from meetup.calendars import routes as calendar_routes
 from meetup.calendars.feeds import FeedCache
+from meetup.coffee import admin as coffee_admin
+from meetup.coffee import routes as coffee_routes
+from meetup.coffee import service as coffee_service
 from meetup.db import Database
 from meetup.events import admin as events_admin
 from meetup.events import public as events_public
@@ -47,16 +50,26 @@ def routes() -> list[Route | Mount]:
         *hosts.admin_routes,
         *mail_routes.admin_routes,
         *calendar_routes.admin_routes,
+        *coffee_admin.routes,
     ]
     return [
         *calendar_routes.routes,  # before /e/{slug}, which would take /e/x.ics
         *events_public.routes,
         *hosts.routes,
+        *coffee_routes.routes,  # before /r/{token}: booking links are /r/c…
         *rsvp_routes.routes,
         *health.routes,
         Mount("/admin", routes=admin, name="admin"),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
+
+
+async def run_chores(db: Database, ctx: RsvpContext) -> dict[str, int]:
+    """Time-driven work, each round of the mail sender: holds, reminders."""
+    return {
+        **await rsvp_jobs.run_due(db, ctx),
+        **await coffee_service.run_due(db, ctx),
+    }
 
 
 def mailer(settings: Settings) -> Mail:
@@ -80,7 +93,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
                 transport_for(settings.smtp_url, settings.mail_from),
                 app.state.mail,
             )
-            chores = partial(rsvp_jobs.run_due, database, app.state.rsvp)
+            chores = partial(run_chores, database, app.state.rsvp)
             sender_task = asyncio.create_task(
                 sender.run(settings.mail_poll_seconds, chores)
             )

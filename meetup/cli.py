@@ -113,16 +113,15 @@ def _base_url(settings: Settings, args: argparse.Namespace) -> str:
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> None:
-    from meetup.app import mailer, rsvp_context
+    from meetup.app import mailer, rsvp_context, run_chores
     from meetup.mail.sender import MailSender, transport_for
-    from meetup.rsvps import jobs as rsvp_jobs
 
     async def work(db: Database) -> None:
         mail = mailer(settings)
         sender = MailSender(
             db, transport_for(settings.smtp_url, settings.mail_from), mail
         )
-        chores = partial(rsvp_jobs.run_due, db, rsvp_context(settings, mail))
+        chores = partial(run_chores, db, rsvp_context(settings, mail))
         task = asyncio.create_task(sender.run(settings.mail_poll_seconds, chores))
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -31,5 +31,10 @@ class UniqueViolation(Conflict):
     """A concurrent request took a unique value (a slug, a handle) first."""
 
 
+class OverlapViolation(Conflict):
+    """The database refused a row whose time range overlaps another's
+    (a PostgreSQL exclusion constraint)."""
+
+
 class LoginRequired(Exception):
     """The page needs a signed-in host: redirect to /login."""

@@ -103,3 +103,16 @@ def event_when(event: Mapping[str, Any]) -> str:
     return (
         f"{start:%a %d %b %Y, %H:%M} – {end:%a %d %b %Y, %H:%M} ({event['timezone']})"
     )
+
+
+def slot_when(slot: Mapping[str, Any], zone: str | None = None) -> str:
+    """A timed slot or booking in `zone` (default its own): "Tue 01 Dec 2026,
+    10:00 – 10:30 (Europe/London)"."""
+    return event_when(
+        {
+            "timezone": zone or slot["timezone"],
+            "starts_at": slot["starts_at"],
+            "ends_at": slot["ends_at"],
+            "all_day": False,
+        }
+    )

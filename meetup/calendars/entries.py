@@ -111,6 +111,46 @@ def host_entry(
     )
 
 
+def booking_uid(booking: Mapping[str, Any], site: Site) -> str:
+    return uid("coffee", booking["id"], site.domain)
+
+
+def booking_entry(
+    booking: Mapping[str, Any],
+    site: Site,
+    *,
+    for_host: bool,
+    link: str,
+    mailbox: Person | None = None,
+) -> Entry:
+    """A coffee chat as the guest or the host sees it. In invitations the
+    site's mailbox organises and both people attend, so neither is told they
+    organise it; feeds leave organizer and attendees out."""
+    other = booking["name"] if for_host else booking["host_name"]
+    lines = [f"Topic: {booking['topic']}" if booking["topic"] else "", link]
+    people = (
+        Attendee(booking["host_name"], booking["host_email"]),
+        Attendee(booking["name"], booking["email"]),
+    )
+    return Entry(
+        uid=booking_uid(booking, site),
+        sequence=booking["sequence"],
+        title=f"Coffee with {other}",
+        starts_at=booking["starts_at"],
+        ends_at=booking["ends_at"],
+        timezone=booking["timezone"],
+        location=", ".join(
+            p for p in (booking["place_name"], booking["place_address"]) if p
+        ),
+        description="\n\n".join(line for line in lines if line),
+        status="CANCELLED" if booking["status"] == "cancelled" else "CONFIRMED",
+        created=booking["created_at"],
+        last_modified=booking["updated_at"],
+        organizer=mailbox,
+        attendees=people if mailbox else (),
+    )
+
+
 def organizer(host: Mapping[str, Any], recipient: str, site: Site) -> Person:
     """The host, unless the host is the recipient: a client shows no invitation
     to its own organizer, so the site's mailbox organises then."""

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.sql import ClauseElement, Insert
 
 from meetup.db.tables import metadata
-from meetup.errors import UniqueViolation
+from meetup.errors import OverlapViolation, UniqueViolation
 
-__all__ = ["Database", "UniqueViolation", "metadata"]
+__all__ = ["Database", "OverlapViolation", "UniqueViolation", "metadata"]
 
 Row = Mapping[str, Any]
 
@@ -110,6 +110,10 @@ class Database:
             if _is_unique_violation(error):
                 raise UniqueViolation(
                     "Someone else took that just now. Please try again.", code="unique"
+                ) from error
+            if type(error).__name__ == "ExclusionViolationError":  # asyncpg
+                raise OverlapViolation(
+                    "Someone else took that time just now.", code="overlap"
                 ) from error
             raise
         finally:

@@ -201,3 +201,88 @@ versions = sa.Table(
     sa.Column("name", sa.String(40), primary_key=True),
     sa.Column("value", sa.Integer, nullable=False, server_default="0"),
 )
+
+# --- coffee: 1:1 chats booked from a host's availability -----------------------
+
+# A host's coffee settings (one row per host that offers chats).
+coffee_settings = sa.Table(
+    "coffee_settings",
+    metadata,
+    sa.Column(
+        "host_id",
+        sa.ForeignKey("hosts.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("question", sa.String(200), nullable=False, server_default=""),
+    sa.Column("confirm_by_email", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("reminder_hours", sa.Integer, nullable=False, server_default="24"),
+)
+
+# When and where a host is free: weekly windows in the host's time zone.
+coffee_rules = sa.Table(
+    "coffee_rules",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), nullable=False),
+    # ISO weekdays the rule applies on, as digits: "12345" is Monday to Friday.
+    sa.Column("weekdays", sa.String(7), nullable=False),
+    sa.Column("start_minute", sa.Integer, nullable=False),  # minutes after midnight
+    sa.Column("end_minute", sa.Integer, nullable=False),
+    sa.Column("slot_minutes", sa.Integer, nullable=False),
+    sa.Column("buffer_minutes", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("notice_hours", sa.Integer, nullable=False, server_default="12"),
+    sa.Column("horizon_days", sa.Integer, nullable=False, server_default="30"),
+    sa.Column("daily_max", sa.Integer, nullable=False, server_default="4"),
+    sa.Column("place_name", sa.String(140), nullable=False),
+    sa.Column("place_address", sa.String(300), nullable=False, server_default=""),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.CheckConstraint("end_minute > start_minute", name="window_positive"),
+    sa.CheckConstraint("slot_minutes BETWEEN 15 AND 120", name="slot_length"),
+    sa.Index("ix_coffee_rules_host", "host_id"),
+)
+
+coffee_blocked_days = sa.Table(
+    "coffee_blocked_days",
+    metadata,
+    sa.Column(
+        "host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("note", sa.String(140), nullable=False, server_default=""),
+)
+
+# A booked chat. pending (held until the guest confirms), confirmed,
+# cancelled, expired. The database refuses two active bookings of one host
+# that overlap: an exclusion constraint on PostgreSQL (migration 0007), the
+# locked write transaction on SQLite.
+bookings = sa.Table(
+    "bookings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "person_id", sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("rule_id", sa.ForeignKey("coffee_rules.id", ondelete="SET NULL")),
+    sa.Column("starts_at", UTCDateTime, nullable=False),
+    sa.Column("ends_at", UTCDateTime, nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("place_name", sa.String(140), nullable=False),
+    sa.Column("place_address", sa.String(300), nullable=False, server_default=""),
+    sa.Column("topic", sa.Text, nullable=False, server_default=""),
+    sa.Column("status", sa.String(10), nullable=False),
+    # held, no_show: what the host recorded after the chat
+    sa.Column("outcome", sa.String(10), nullable=False, server_default=""),
+    sa.Column("token_nonce", sa.String(32), nullable=False),
+    sa.Column("sequence", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("hold_expires_at", UTCDateTime),
+    sa.Column("confirmed_at", UTCDateTime),
+    sa.Column("cancelled_at", UTCDateTime),
+    sa.Column("reminded_at", UTCDateTime),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    sa.Index("ix_bookings_host_time", "host_id", "starts_at"),
+    sa.Index("ix_bookings_person", "person_id"),
+    sa.Index("ix_bookings_holds", "status", "hold_expires_at"),
+)

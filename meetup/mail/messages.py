@@ -54,6 +54,11 @@ class Mail:
         self._from = address(display, addr)
         self._domain = domain
 
+    @property
+    def mailbox(self) -> tuple[str, str]:
+        """The site's own address, (display name, address)."""
+        return self._from.display_name, self._from.addr_spec
+
     def render(
         self,
         kind: str,

@@ -17,3 +17,18 @@ class IdConvertor(Convertor[int]):
 
 
 register_url_convertor("id", IdConvertor())
+
+
+class BookingTokenConvertor(Convertor[str]):
+    """A coffee booking's link, `c<id>.<mac>`, so `/r/…` tells bookings from RSVPs."""
+
+    regex = "c[1-9][0-9]{0,8}\\.[A-Za-z0-9_-]{20,64}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("booking", BookingTokenConvertor())

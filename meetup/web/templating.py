@@ -30,6 +30,7 @@ def environment() -> jinja2.Environment:
     env.filters["markdown"] = text.render_markdown
     env.filters["local"] = format_local
     env.filters["when"] = text.event_when
+    env.filters["slot_when"] = text.slot_when
     env.filters["excerpt"] = text.plain_excerpt
     env.filters["osm_url"] = text.osm_url
     env.filters["from_json"] = json.loads

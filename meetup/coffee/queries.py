@@ -1,0 +1,218 @@
+"""Queries on coffee settings, rules, blocked days and bookings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from meetup.db import Database, Row
+from meetup.db.tables import (
+    bookings,
+    coffee_blocked_days,
+    coffee_rules,
+    coffee_settings,
+    events,
+    hosts,
+    now,
+    people,
+)
+
+ACTIVE = ("pending", "confirmed")
+
+_with_people = (
+    sa.select(
+        bookings,
+        people.c.name,
+        people.c.email,
+        people.c.feed_nonce,
+        hosts.c.name.label("host_name"),
+        hosts.c.email.label("host_email"),
+        hosts.c.handle.label("host_handle"),
+    )
+    .join(people, people.c.id == bookings.c.person_id)
+    .join(hosts, hosts.c.id == bookings.c.host_id)
+)
+
+
+async def settings(db: Database, host_id: int) -> Row | None:
+    query = coffee_settings.select().where(coffee_settings.c.host_id == host_id)
+    return await db.fetch_one(query)
+
+
+async def save_settings(db: Database, host_id: int, **values: Any) -> None:
+    if await settings(db, host_id) is None:
+        await db.execute(coffee_settings.insert().values(host_id=host_id, **values))
+    else:
+        await db.execute(
+            coffee_settings.update()
+            .where(coffee_settings.c.host_id == host_id)
+            .values(**values)
+        )
+
+
+async def rules(db: Database, host_id: int) -> Sequence[Row]:
+    query = (
+        coffee_rules.select()
+        .where(coffee_rules.c.host_id == host_id)
+        .order_by(coffee_rules.c.id)
+    )
+    return await db.fetch_all(query)
+
+
+async def insert_rule(db: Database, host_id: int, **values: Any) -> int:
+    return await db.insert(
+        coffee_rules.insert().values(host_id=host_id, created_at=now(), **values)
+    )
+
+
+async def delete_rule(db: Database, host_id: int, rule_id: int) -> bool:
+    query = (
+        coffee_rules.delete()
+        .where(coffee_rules.c.id == rule_id, coffee_rules.c.host_id == host_id)
+        .returning(coffee_rules.c.id)
+    )
+    return await db.fetch_one(query) is not None
+
+
+async def blocked_days(db: Database, host_id: int, since: date) -> Sequence[Row]:
+    query = (
+        coffee_blocked_days.select()
+        .where(
+            coffee_blocked_days.c.host_id == host_id, coffee_blocked_days.c.day >= since
+        )
+        .order_by(coffee_blocked_days.c.day)
+    )
+    return await db.fetch_all(query)
+
+
+async def block_day(db: Database, host_id: int, day: date, note: str) -> None:
+    exists = await db.fetch_one(
+        coffee_blocked_days.select().where(
+            coffee_blocked_days.c.host_id == host_id, coffee_blocked_days.c.day == day
+        )
+    )
+    if exists is None:
+        await db.execute(
+            coffee_blocked_days.insert().values(host_id=host_id, day=day, note=note)
+        )
+
+
+async def unblock_day(db: Database, host_id: int, day: date) -> None:
+    await db.execute(
+        coffee_blocked_days.delete().where(
+            coffee_blocked_days.c.host_id == host_id, coffee_blocked_days.c.day == day
+        )
+    )
+
+
+async def active_between(
+    db: Database, host_id: int, since: datetime, until: datetime
+) -> Sequence[Row]:
+    """Active bookings of the host that overlap [since, until)."""
+    query = sa.select(bookings.c.id, bookings.c.starts_at, bookings.c.ends_at).where(
+        bookings.c.host_id == host_id,
+        bookings.c.status.in_(ACTIVE),
+        bookings.c.ends_at > since,
+        bookings.c.starts_at < until,
+    )
+    return await db.fetch_all(query)
+
+
+async def events_between(
+    db: Database, host_id: int, since: datetime, until: datetime
+) -> Sequence[Row]:
+    """The host's own events (published, not cancelled) that overlap [since, until)."""
+    query = sa.select(events.c.starts_at, events.c.ends_at).where(
+        events.c.host_id == host_id,
+        events.c.status == "published",
+        events.c.ends_at > since,
+        events.c.starts_at < until,
+    )
+    return await db.fetch_all(query)
+
+
+async def insert(db: Database, **values: Any) -> int:
+    at = now()
+    return await db.insert(
+        bookings.insert().values(created_at=at, updated_at=at, **values)
+    )
+
+
+async def update(db: Database, booking_id: int, **values: Any) -> None:
+    await db.execute(
+        bookings.update()
+        .where(bookings.c.id == booking_id)
+        .values(updated_at=now(), **values)
+    )
+
+
+async def by_id(db: Database, booking_id: int, *, lock: bool = False) -> Row | None:
+    query = _with_people.where(bookings.c.id == booking_id)
+    return await db.fetch_one(query.with_for_update(of=bookings) if lock else query)
+
+
+async def get(db: Database, booking_id: int) -> Row:
+    row = await by_id(db, booking_id)
+    if row is None:
+        raise LookupError(f"booking {booking_id} vanished inside its own transaction")
+    return row
+
+
+async def for_host(
+    db: Database, host_id: int, *, upcoming: bool, at: datetime, limit: int = 200
+) -> Sequence[Row]:
+    query = _with_people.where(bookings.c.host_id == host_id)
+    if upcoming:
+        query = query.where(bookings.c.ends_at > at).order_by(bookings.c.starts_at)
+    else:
+        query = query.where(bookings.c.ends_at <= at).order_by(
+            bookings.c.starts_at.desc()
+        )
+    return await db.fetch_all(query.limit(limit))
+
+
+async def expired_holds(db: Database, at: datetime, limit: int = 100) -> Sequence[Row]:
+    query = (
+        sa.select(bookings.c.id)
+        .where(bookings.c.status == "pending", bookings.c.hold_expires_at <= at)
+        .limit(limit)
+    )
+    return await db.fetch_all(query)
+
+
+async def due_reminders(db: Database, at: datetime, until: datetime) -> Sequence[Row]:
+    """Confirmed chats starting before `until` whose reminder is not sent."""
+    query = (
+        sa.select(bookings.c.id, bookings.c.starts_at, coffee_settings.c.reminder_hours)
+        .join(
+            coffee_settings,
+            coffee_settings.c.host_id == bookings.c.host_id,
+            isouter=True,
+        )
+        .where(
+            bookings.c.status == "confirmed",
+            bookings.c.reminded_at.is_(None),
+            bookings.c.starts_at > at,
+            bookings.c.starts_at <= until,
+        )
+        .order_by(bookings.c.starts_at)
+        .limit(500)
+    )
+    return await db.fetch_all(query)
+
+
+async def claim_reminder(db: Database, booking_id: int, at: datetime) -> bool:
+    query = (
+        bookings.update()
+        .where(
+            bookings.c.id == booking_id,
+            bookings.c.reminded_at.is_(None),
+            bookings.c.status == "confirmed",
+        )
+        .values(reminded_at=at)
+        .returning(bookings.c.id)
+    )
+    return await db.fetch_one(query) is not None

@@ -1,0 +1,393 @@
+"""Coffee workflows. Booking, confirming, moving and cancelling each run in one
+write transaction that first serialises on the host (SQLite's write lock; a
+per-host advisory lock on PostgreSQL), then computes availability from the
+database and writes: availability is never checked outside the lock that
+the write holds. On PostgreSQL an exclusion constraint refuses overlapping
+active bookings even if this code were wrong."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from meetup import tokens
+from meetup.calendars import ical
+from meetup.calendars.entries import booking_entry
+from meetup.coffee import queries
+from meetup.coffee.slots import Availability, Busy, Rule, Slot, parse_key
+from meetup.db import Database, OverlapViolation, Row
+from meetup.db.tables import now
+from meetup.errors import DomainError, NotFound
+from meetup.hosts import queries as hosts
+from meetup.mail import outbox
+from meetup.rsvps import queries as people
+from meetup.rsvps.service import Context
+
+TOKEN_SCOPE = "coffee"
+HOLD = timedelta(hours=4)
+OUTCOMES = ("held", "no_show")
+
+
+class SlotUnavailable(DomainError):
+    """The slot cannot be booked; `alternatives` are the next open ones."""
+
+    status = 409
+    code = "slot_unavailable"
+
+    def __init__(self, message: str, alternatives: list[Slot]) -> None:
+        super().__init__(message)
+        self.alternatives = alternatives
+
+
+@dataclass(frozen=True)
+class Request:
+    name: str
+    email: str
+    topic: str = ""
+
+
+def token(ctx: Context, booking: Row) -> str:
+    """`c<id>.<mac>`: the guest's link to their booking (`/r/…`)."""
+    return "c" + tokens.signed_token(
+        ctx.secret, TOKEN_SCOPE, booking["id"], booking["token_nonce"]
+    )
+
+
+def manage_url(ctx: Context, booking: Row) -> str:
+    return f"{ctx.base_url}/r/{token(ctx, booking)}"
+
+
+async def valid_booking(
+    db: Database, ctx: Context, link: str, *, lock: bool = False
+) -> Row:
+    signed = link[1:] if link.startswith("c") else ""
+    booking_id = tokens.signed_id(signed)
+    booking = await queries.by_id(db, booking_id, lock=lock) if booking_id else None
+    if booking is None or not tokens.signature_ok(
+        ctx.secret, TOKEN_SCOPE, booking["id"], booking["token_nonce"], signed
+    ):
+        raise NotFound(
+            "This booking link is not valid. Use the newest link we mailed you."
+        )
+    return booking
+
+
+async def availability(
+    db: Database, host: Row, at: datetime, *, ignore: int | None = None
+) -> Availability:
+    """The host's availability from the database now; `ignore` leaves one
+    booking out (the one being moved)."""
+    rules = [Rule.from_row(row) for row in await queries.rules(db, host["id"])]
+    horizon = max((rule.horizon_days for rule in rules), default=0)
+    since, until = at - timedelta(days=1), at + timedelta(days=horizon + 2)
+    zone = ZoneInfo(host["timezone"])
+    booked = [
+        row
+        for row in await queries.active_between(db, host["id"], since, until)
+        if row["id"] != ignore
+    ]
+    busy = [Busy(row["starts_at"], row["ends_at"]) for row in booked]
+    busy += [
+        Busy(row["starts_at"], row["ends_at"])
+        for row in await queries.events_between(db, host["id"], since, until)
+    ]
+    per_day = Counter(row["starts_at"].astimezone(zone).date() for row in booked)
+    blocked = [
+        row["day"] for row in await queries.blocked_days(db, host["id"], since.date())
+    ]
+    return Availability(host["timezone"], rules, blocked, busy, per_day)
+
+
+def requested_slot(found: Availability, key: str) -> Slot:
+    parsed = parse_key(key)
+    rule = found.rules.get(parsed[0]) if parsed else None
+    if parsed is None or rule is None:
+        raise DomainError(
+            "That time is not one of the host's coffee slots.", code="bad_slot"
+        )
+    start = parsed[1]
+    return Slot(start, start + timedelta(minutes=rule.slot_minutes), rule.id)
+
+
+def _checked(found: Availability, key: str, at: datetime) -> Slot:
+    slot = requested_slot(found, key)
+    reason = found.refusal(slot, at)
+    if reason:
+        raise SlotUnavailable(reason, next_slots(found, at, slot.starts_at))
+    return slot
+
+
+def next_slots(
+    found: Availability, at: datetime, after: datetime, n: int = 4
+) -> list[Slot]:
+    slots = found.open_slots(at)
+    later = [slot for slot in slots if slot.starts_at >= after]
+    return (later or slots)[:n]
+
+
+async def book(
+    db: Database, ctx: Context, host: Row, key: str, request: Request
+) -> Row:
+    at = now()
+    try:
+        async with db.write():
+            await db.serialise(f"coffee:{host['id']}")
+            found = await availability(db, host, at)
+            slot = _checked(found, key, at)
+            rule = found.rules[slot.rule_id]
+            settings = await queries.settings(db, host["id"])
+            confirm = settings["confirm_by_email"] if settings else True
+            person = await people.person_id(db, request.email, request.name)
+            booking_id = await queries.insert(
+                db,
+                host_id=host["id"],
+                person_id=person,
+                rule_id=rule.id,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                timezone=host["timezone"],
+                place_name=rule.place_name,
+                place_address=rule.place_address,
+                topic=request.topic,
+                status="pending" if confirm else "confirmed",
+                token_nonce=tokens.new_nonce(),
+                hold_expires_at=min(at + HOLD, slot.starts_at) if confirm else None,
+                confirmed_at=None if confirm else at,
+            )
+            booking = await queries.get(db, booking_id)
+            if confirm:
+                await _mail(db, ctx, "coffee_confirm", booking, for_host=False)
+            else:
+                await _announce(db, ctx, booking)
+            return booking
+    except OverlapViolation:
+        # The exclusion constraint caught what the check did not see.
+        found = await availability(db, host, at)
+        slot = requested_slot(found, key)
+        raise SlotUnavailable(
+            "That time was just taken.", next_slots(found, at, slot.starts_at)
+        ) from None
+
+
+async def confirm(db: Database, ctx: Context, link: str) -> Row:
+    async with db.write():
+        booking = await valid_booking(db, ctx, link, lock=True)
+        if booking["status"] == "confirmed":
+            return booking
+        if booking["status"] != "pending":
+            raise DomainError(
+                "This booking is no longer held: book another time.", code="not_pending"
+            )
+        await queries.update(
+            db,
+            booking["id"],
+            status="confirmed",
+            confirmed_at=now(),
+            hold_expires_at=None,
+        )
+        booking = await queries.get(db, booking["id"])
+        await _announce(db, ctx, booking)
+        return booking
+
+
+async def reschedule(db: Database, ctx: Context, link: str, key: str) -> Row:
+    """Moves a booking to another open slot: same UID, higher SEQUENCE."""
+    at = now()
+    try:
+        async with db.write():
+            booking = await valid_booking(db, ctx, link, lock=True)
+            host = await hosts.by_id(db, booking["host_id"])
+            assert host is not None
+            await db.serialise(f"coffee:{host['id']}")
+            if booking["status"] not in queries.ACTIVE:
+                raise DomainError("This booking was cancelled.", code="cancelled")
+            found = await availability(db, host, at, ignore=booking["id"])
+            slot = _checked(found, key, at)
+            rule = found.rules[slot.rule_id]
+            await queries.update(
+                db,
+                booking["id"],
+                rule_id=rule.id,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                place_name=rule.place_name,
+                place_address=rule.place_address,
+                sequence=booking["sequence"] + 1,
+                reminded_at=None,
+            )
+            moved = await queries.get(db, booking["id"])
+            if moved["status"] == "confirmed":
+                for for_host in (False, True):
+                    await _mail(
+                        db,
+                        ctx,
+                        "coffee_moved",
+                        moved,
+                        for_host=for_host,
+                        method="REQUEST",
+                    )
+            return moved
+    except OverlapViolation:
+        raise SlotUnavailable("That time was just taken.", []) from None
+
+
+async def guest_cancel(db: Database, ctx: Context, link: str) -> Row:
+    async with db.write():
+        booking = await valid_booking(db, ctx, link, lock=True)
+        return await _cancel(db, ctx, booking, by_host=False, message="")
+
+
+async def host_cancel(
+    db: Database, ctx: Context, host_id: int, booking_id: int, message: str
+) -> Row:
+    async with db.write():
+        booking = await queries.by_id(db, booking_id, lock=True)
+        if booking is None or booking["host_id"] != host_id:
+            raise NotFound("There is no such chat.")
+        return await _cancel(db, ctx, booking, by_host=True, message=message)
+
+
+async def _cancel(
+    db: Database, ctx: Context, booking: Row, *, by_host: bool, message: str
+) -> Row:
+    if booking["status"] not in queries.ACTIVE:
+        return booking  # cancelling twice is harmless
+    was_confirmed = booking["status"] == "confirmed"
+    await queries.update(
+        db,
+        booking["id"],
+        status="cancelled",
+        cancelled_at=now(),
+        hold_expires_at=None,
+        sequence=booking["sequence"] + 1,
+    )
+    cancelled = await queries.get(db, booking["id"])
+    extra = {"by_host": by_host, "message": message}
+    method = "CANCEL" if was_confirmed else None
+    await _mail(
+        db,
+        ctx,
+        "coffee_cancelled",
+        cancelled,
+        for_host=False,
+        method=method,
+        extra=extra,
+    )
+    if was_confirmed:
+        await _mail(
+            db,
+            ctx,
+            "coffee_cancelled",
+            cancelled,
+            for_host=True,
+            method=method,
+            extra=extra,
+        )
+    return cancelled
+
+
+async def record_outcome(
+    db: Database, host_id: int, booking_id: int, outcome: str
+) -> None:
+    if outcome not in OUTCOMES:
+        raise DomainError("Mark a chat as held or as a no-show.", code="bad_outcome")
+    async with db.write():
+        booking = await queries.by_id(db, booking_id, lock=True)
+        if booking is None or booking["host_id"] != host_id:
+            raise NotFound("There is no such chat.")
+        if booking["status"] != "confirmed" or booking["ends_at"] > now():
+            raise DomainError(
+                "Only a confirmed chat that has ended can be marked.", code="not_past"
+            )
+        await queries.update(db, booking_id, outcome=outcome)
+
+
+async def expire_holds(db: Database, ctx: Context, at: datetime | None = None) -> int:
+    at = at or now()
+    expired = 0
+    for row in await queries.expired_holds(db, at):
+        async with db.write():
+            booking = await queries.by_id(db, row["id"], lock=True)
+            if booking is None or booking["status"] != "pending":
+                continue
+            await queries.update(
+                db, booking["id"], status="expired", hold_expires_at=None
+            )
+            expired += 1
+    return expired
+
+
+async def send_reminders(db: Database, ctx: Context, at: datetime | None = None) -> int:
+    at = at or now()
+    sent = 0
+    for row in await queries.due_reminders(db, at, at + timedelta(days=14)):
+        lead = timedelta(hours=row["reminder_hours"] or 24)
+        if row["starts_at"] > at + lead:
+            continue
+        async with db.write():
+            if not await queries.claim_reminder(db, row["id"], at):
+                continue
+            booking = await queries.get(db, row["id"])
+            await _mail(db, ctx, "coffee_reminder", booking, for_host=False)
+            sent += 1
+    return sent
+
+
+async def run_due(
+    db: Database, ctx: Context, at: datetime | None = None
+) -> dict[str, int]:
+    return {
+        "coffee_expired": await expire_holds(db, ctx, at),
+        "coffee_reminded": await send_reminders(db, ctx, at),
+    }
+
+
+async def _announce(db: Database, ctx: Context, booking: Row) -> None:
+    """A confirmed booking: an invitation to the guest and one to the host."""
+    await _mail(db, ctx, "coffee_booked", booking, for_host=False, method="REQUEST")
+    await _mail(db, ctx, "coffee_booked", booking, for_host=True, method="REQUEST")
+
+
+async def _mail(
+    db: Database,
+    ctx: Context,
+    kind: str,
+    booking: Row,
+    *,
+    for_host: bool,
+    method: str | None = None,
+    extra: dict | None = None,
+) -> None:
+    at = now()
+    link = f"{ctx.base_url}/admin/coffee" if for_host else manage_url(ctx, booking)
+    calendar = None
+    if method:
+        name, address = ctx.mail.mailbox
+        entry = booking_entry(
+            booking,
+            ctx.site,
+            for_host=for_host,
+            link=link,
+            mailbox=ical.Person(name or "meetup", address),
+        )
+        calendar = (method, ical.invitation(method, entry, stamp=at))
+    to = (
+        (booking["host_name"], booking["host_email"])
+        if for_host
+        else (booking["name"], booking["email"])
+    )
+    context = {
+        "booking": booking,
+        "for_host": for_host,
+        "name": to[0],
+        "link": link,
+        "confirm_link": f"{manage_url(ctx, booking)}?answer=confirm",
+        "invitation": method,
+        **(extra or {}),
+    }
+    draft = ctx.mail.render(
+        kind, to=to, context=context, created_at=at, calendar=calendar
+    )
+    await outbox.enqueue(db, draft)

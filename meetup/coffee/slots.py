@@ -1,0 +1,199 @@
+"""Open coffee slots, computed — never stored — from a host's weekly rules,
+minus blocked days, minus what keeps the host busy (bookings and their own
+events, each widened by the rule's buffer), within each rule's notice and
+horizon and under its daily maximum. Pure: the caller passes the data and
+the time.
+
+Slots are wall-clock times in the host's zone, so a 09:00 slot stays 09:00
+across a DST change; a time the clocks skip is no slot, and a repeated one
+is offered once (its first occurrence)."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: int
+    weekdays: frozenset[int]  # ISO: 1 = Monday … 7 = Sunday
+    start_minute: int
+    end_minute: int
+    slot_minutes: int
+    buffer_minutes: int = 0
+    notice_hours: int = 12
+    horizon_days: int = 30
+    daily_max: int = 4
+    place_name: str = ""
+    place_address: str = ""
+
+    @classmethod
+    def from_row(cls, row) -> Rule:  # noqa: ANN001
+        return cls(
+            id=row["id"],
+            weekdays=frozenset(int(d) for d in row["weekdays"]),
+            start_minute=row["start_minute"],
+            end_minute=row["end_minute"],
+            slot_minutes=row["slot_minutes"],
+            buffer_minutes=row["buffer_minutes"],
+            notice_hours=row["notice_hours"],
+            horizon_days=row["horizon_days"],
+            daily_max=row["daily_max"],
+            place_name=row["place_name"],
+            place_address=row["place_address"],
+        )
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    starts_at: datetime  # UTC
+    ends_at: datetime
+    rule_id: int
+
+    def key(self) -> str:
+        """How a slot travels in a URL or a form: `<rule>-<UTC start>`."""
+        return f"{self.rule_id}-{self.starts_at:%Y%m%dT%H%MZ}"
+
+
+@dataclass(frozen=True)
+class Busy:
+    """A time the host is taken (a booking or one of their events)."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+
+class Availability:
+    """Everything slot finding needs, prepared once for many questions."""
+
+    def __init__(
+        self,
+        zone: str,
+        rules: Sequence[Rule],
+        blocked: Iterable[date],
+        busy: Iterable[Busy],
+        bookings_per_day: Counter[date] | None = None,
+    ) -> None:
+        self.zone = ZoneInfo(zone)
+        self.rules = {rule.id: rule for rule in rules}
+        self.blocked = frozenset(blocked)
+        spans = sorted((b.starts_at, b.ends_at) for b in busy)
+        self._starts = [s for s, _ in spans]
+        self._ends = [e for _, e in spans]
+        # The longest busy span bounds how far back an overlap can start.
+        self._longest = max((e - s for s, e in spans), default=timedelta())
+        self.per_day = bookings_per_day or Counter()
+
+    def open_slots(self, at: datetime, days: int | None = None) -> list[Slot]:
+        """Every open slot from `at` on (within each rule's horizon, or
+        `days` if sooner), in time order."""
+        today = at.astimezone(self.zone).date()
+        horizon = max((r.horizon_days for r in self.rules.values()), default=0)
+        if days is not None:
+            horizon = min(horizon, days)
+        slots = [
+            slot
+            for offset in range(horizon + 1)
+            for slot in self.day_slots(today + timedelta(days=offset), at)
+        ]
+        return sorted(slots)
+
+    def day_slots(self, day: date, at: datetime) -> list[Slot]:
+        if day in self.blocked:
+            return []
+        found = []
+        for rule in self.rules.values():
+            if day.isoweekday() not in rule.weekdays:
+                continue
+            if self.per_day[day] >= rule.daily_max:
+                continue
+            found += [
+                slot
+                for slot in self._candidates(rule, day)
+                if self._why_not(rule, slot, day, at) is None
+            ]
+        return found
+
+    def _candidates(self, rule: Rule, day: date) -> Iterable[Slot]:
+        step = rule.slot_minutes + rule.buffer_minutes
+        length = timedelta(minutes=rule.slot_minutes)
+        minute = rule.start_minute
+        while minute + rule.slot_minutes <= rule.end_minute:
+            start = self._instant(day, minute)
+            if start is not None:
+                yield Slot(start, start + length, rule.id)
+            minute += step
+
+    def _instant(self, day: date, minute: int) -> datetime | None:
+        """The UTC instant of a wall-clock minute, or None if DST skips it."""
+        if minute >= 24 * 60:
+            return None
+        wall = datetime.combine(day, time(minute // 60, minute % 60), self.zone)
+        instant = wall.astimezone(UTC)
+        if instant.astimezone(self.zone).replace(tzinfo=None) != wall.replace(
+            tzinfo=None
+        ):
+            return None
+        return instant
+
+    def is_candidate(self, slot: Slot) -> bool:
+        """Whether the rule produces exactly this slot (ignoring bookings)."""
+        rule = self.rules.get(slot.rule_id)
+        if rule is None:
+            return False
+        day = slot.starts_at.astimezone(self.zone).date()
+        return day.isoweekday() in rule.weekdays and slot in set(
+            self._candidates(rule, day)
+        )
+
+    def refusal(self, slot: Slot, at: datetime) -> str | None:
+        """Why `slot` cannot be booked at `at`, in words for the guest, or None."""
+        rule = self.rules.get(slot.rule_id)
+        if rule is None or not self.is_candidate(slot):
+            return "That time is not one of the host's coffee slots."
+        day = slot.starts_at.astimezone(self.zone).date()
+        return self._why_not(rule, slot, day, at, daily=True)
+
+    def _why_not(
+        self, rule: Rule, slot: Slot, day: date, at: datetime, daily: bool = False
+    ) -> str | None:
+        if slot.starts_at <= at:
+            return "That time has passed."
+        if slot.starts_at < at + timedelta(hours=rule.notice_hours):
+            return f"Chats need booking at least {rule.notice_hours} hours ahead."
+        if day > at.astimezone(self.zone).date() + timedelta(days=rule.horizon_days):
+            return f"Chats can be booked at most {rule.horizon_days} days ahead."
+        if day in self.blocked:
+            return "The host is not available that day."
+        if daily and self.per_day[day] >= rule.daily_max:
+            return "The host's chats for that day are all booked."
+        if self.overlaps(slot, timedelta(minutes=rule.buffer_minutes)):
+            return "That time was just taken."
+        return None
+
+    def overlaps(self, slot: Slot, buffer: timedelta) -> bool:
+        """Whether anything busy comes within `buffer` of the slot."""
+        start, end = slot.starts_at - buffer, slot.ends_at + buffer
+        i = bisect_left(self._starts, start - self._longest)
+        while i < len(self._starts) and self._starts[i] < end:
+            if self._ends[i] > start:
+                return True
+            i += 1
+        return False
+
+
+def parse_key(key: str) -> tuple[int, datetime] | None:
+    """`<rule>-<YYYYmmddTHHMMZ>` → (rule id, UTC start), or None."""
+    rule, _, stamp = key.partition("-")
+    if not (rule.isdigit() and len(rule) <= 9):
+        return None
+    try:
+        start = datetime.strptime(stamp, "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return int(rule), start
