@@ -1,0 +1,258 @@
+"""Booking a coffee end to end: the slots page, the form, the confirm link in
+a real mail, invitations to guest and host, moving and cancelling from the
+guest's link, and every way a slot can be refused."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from meetup.coffee import queries, service
+from meetup.db import Database
+from meetup.db.tables import bookings, now
+from meetup.mail.sender import MailSender
+from tests.conftest import SmtpServer
+from tests.helpers import csrf_of, csrf_token, make_event, make_host, page
+from tests.test_calendar_mail import has_invitation, invitation
+
+LINK = re.compile(r"http://testserver(/r/c[0-9]+\.[A-Za-z0-9_-]+)(\?answer=confirm)?")
+GUEST = {"name": "Ana Guest", "email": "ana@example.com", "topic": "Side projects"}
+
+
+async def coffee_host(db: Database, **rule_changes):  # noqa: ANN003, ANN201
+    host = await make_host(
+        db, handle="rosa", name="Rosa Host", timezone="Europe/London"
+    )
+    values = {
+        "weekdays": "1234567",
+        "start_minute": 9 * 60,
+        "end_minute": 17 * 60,
+        "slot_minutes": 30,
+        "buffer_minutes": 0,
+        "notice_hours": 0,
+        "horizon_days": 14,
+        "daily_max": 10,
+        "place_name": "Prufrock Coffee",
+        "place_address": "23 Leather Lane, London",
+        **rule_changes,
+    }
+    async with db.write():
+        rule_id = await queries.insert_rule(db, host["id"], **values)
+    return host, rule_id
+
+
+async def first_slot(db: Database, host):  # noqa: ANN001, ANN201
+    found = await service.availability(db, host, now())
+    return found.open_slots(now())[0]
+
+
+async def book(client, host, key: str, **fields):  # noqa: ANN001, ANN003, ANN201
+    path = f"/@{host['handle']}/coffee/{key}"
+    shown = await client.get(path)
+    # A refused slot's page has no form: a token from another page stands in,
+    # as for a stale open tab.
+    token = (
+        csrf_of(shown)
+        if 'name="csrf_token"' in shown.text
+        else await csrf_token(client)
+    )
+    return await client.post(path, data={**GUEST, **fields, "csrf_token": token})
+
+
+async def mailed_booking_link(sender: MailSender, smtp: SmtpServer, email: str) -> str:
+    await sender.deliver_due()
+    body = smtp.inbox.to(email)[-1].get_body(("plain",)).get_content()
+    match = LINK.search(body)
+    assert match, body
+    return match.group(1)
+
+
+async def act(client, link: str, action: str, **fields):  # noqa: ANN001, ANN003, ANN201
+    shown = await client.get(link)
+    assert shown.status_code == 200
+    return await client.post(
+        link, data={"action": action, "csrf_token": csrf_of(shown), **fields}
+    )
+
+
+async def test_book_confirm_and_both_get_an_invitation(
+    client, db, sender, smtp
+) -> None:
+    host, rule_id = await coffee_host(db)
+    listing = page(await client.get("/@rosa/coffee"))
+    first = listing.select_one("a.slot")
+    assert first is not None
+    assert first["href"].startswith(f"http://testserver/@rosa/coffee/{rule_id}-")
+    key = first["href"].rsplit("/", 1)[1]
+
+    booked = await book(client, host, key)
+    assert booked.status_code == 200
+    assert page(booked).h1.text == "Check your inbox"
+    # The held slot is gone for everyone else at once.
+    assert f"/@rosa/coffee/{key}" not in (await client.get("/@rosa/coffee")).text
+
+    link = await mailed_booking_link(sender, smtp, "ana@example.com")
+    [confirm_mail] = smtp.inbox.to("ana@example.com")
+    assert not has_invitation(confirm_mail)
+    confirmed = await act(client, link, "confirm")
+    assert confirmed.status_code == 303
+    shown = page(await client.get(confirmed.headers["location"]))
+    assert shown.select_one(".booking-status").text == "confirmed"
+
+    await sender.deliver_due()
+    guest_mail = smtp.inbox.to("ana@example.com")[-1]
+    host_mail = smtp.inbox.to(host["email"])[-1]
+    for mail, title in (
+        (guest_mail, "Coffee with Rosa Host"),
+        (host_mail, "Coffee with Ana Guest"),
+    ):
+        method, vevent, _ = invitation(mail)
+        assert method == "REQUEST"
+        assert str(vevent["summary"]) == title
+        assert str(vevent["organizer"]) == "mailto:hello@meetup.test"  # the site
+        attendees = sorted(str(a) for a in vevent["attendee"])
+        assert attendees == ["mailto:ana@example.com", f"mailto:{host['email']}"]
+        assert str(vevent["uid"]).startswith("coffee-")
+        assert str(vevent["location"]).startswith("Prufrock Coffee")
+    assert "Side projects" in host_mail.get_body(("plain",)).get_content()
+
+
+async def test_move_and_cancel_from_the_guests_link(client, db, sender, smtp) -> None:
+    host, _ = await coffee_host(db)
+    async with db.write():
+        await queries.save_settings(db, host["id"], confirm_by_email=False)
+    slot = await first_slot(db, host)
+    booked = await book(client, host, slot.key())
+    assert page(booked).h1.text == "Booked"
+    link = await mailed_booking_link(sender, smtp, "ana@example.com")
+    _, first, _ = invitation(smtp.inbox.to("ana@example.com")[-1])
+
+    manage = page(await client.get(link))
+    later = manage.select("select[name=slot] option")[3]["value"]
+    moved = await act(client, link, "move", slot=later)
+    assert moved.status_code == 303
+    await sender.deliver_due()
+    for email in ("ana@example.com", host["email"]):
+        method, vevent, _ = invitation(smtp.inbox.to(email)[-1])
+        assert method == "REQUEST"
+        assert vevent["uid"] == first["uid"]
+        assert vevent["sequence"] > first["sequence"]
+    row = await db.fetch_one(sa.select(bookings))
+    assert (row["rule_id"], row["starts_at"]) == service.parse_key(later)
+
+    cancelled = await act(client, link, "cancel")
+    assert cancelled.status_code == 303
+    await sender.deliver_due()
+    for email in ("ana@example.com", host["email"]):
+        method, vevent, _ = invitation(smtp.inbox.to(email)[-1])
+        assert method == "CANCEL" and vevent["uid"] == first["uid"]
+    # The time is free again.
+    assert later in (await client.get("/@rosa/coffee")).text
+
+
+async def test_every_refusal_has_a_clear_message(client, db) -> None:
+    host, rule_id = await coffee_host(
+        db,
+        notice_hours=48,
+        horizon_days=5,
+        daily_max=1,
+        start_minute=600,
+        end_minute=720,
+    )
+    zone = ZoneInfo("Europe/London")
+
+    def key(days: int, hour: int, minute: int = 0, rule: int = rule_id) -> str:
+        day = (now().astimezone(zone) + timedelta(days=days)).date()
+        local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
+        return f"{rule}-{local.astimezone(UTC):%Y%m%dT%H%MZ}"
+
+    cases = {
+        key(-1, 10): "That time has passed.",
+        key(1, 10): "Chats need booking at least 48 hours ahead.",
+        key(2, 13): "That time is not one of the host's coffee slots.",
+        key(2, 10, 10): "That time is not one of the host's coffee slots.",
+        key(9, 10): "Chats can be booked at most 5 days ahead.",
+    }
+    for slot, message in cases.items():
+        response = await client.get(f"/@rosa/coffee/{slot}")
+        assert message in page(response).get_text(), slot
+        refused = await book(client, host, slot)
+        assert refused.status_code == 409, slot
+        assert message in page(refused).get_text(), slot
+
+    assert (await book(client, host, key(3, 10))).status_code == 200
+    second = await book(client, host, key(3, 11), email="ben@example.com")
+    assert second.status_code == 409
+    assert "all booked" in second.text
+    for junk in ("nope", "99-20260101T0900Z", f"{rule_id}-2026", "1-" + "9" * 40):
+        assert (await client.get(f"/@rosa/coffee/{junk}")).status_code == 404, junk
+    bad = await book(client, host, key(4, 10), email="not-an-email", name="")
+    assert bad.status_code == 400
+    assert await db.fetch_val(sa.select(sa.func.count()).select_from(bookings)) == 1
+
+
+async def test_the_hosts_own_events_block_slots(client, db) -> None:
+    host, _ = await coffee_host(db)
+    slot = await first_slot(db, host)
+    await make_event(
+        db, host, starts_at=slot.starts_at - timedelta(minutes=15), ends_at=slot.ends_at
+    )
+    found = await service.availability(db, host, now())
+    assert slot not in found.open_slots(now())
+    response = await book(client, host, slot.key())
+    assert response.status_code == 409
+    assert "just taken" in response.text
+
+
+async def test_holds_expire_and_reminders_go_once(
+    client, db, app, sender, smtp
+) -> None:
+    host, _ = await coffee_host(db)
+    slot = await first_slot(db, host)
+    await book(client, host, slot.key())
+    assert (
+        await service.expire_holds(db, app.state.rsvp, now() + timedelta(days=1)) == 1
+    )
+    row = await db.fetch_one(sa.select(bookings))
+    assert row["status"] == "expired"
+    assert slot in (await service.availability(db, host, now())).open_slots(now())
+
+    async with db.write():
+        await queries.save_settings(db, host["id"], confirm_by_email=False)
+    await book(client, host, slot.key(), email="ben@example.com", name="Ben")
+    at = slot.starts_at - timedelta(hours=1)
+    assert await service.send_reminders(db, app.state.rsvp, at) == 1
+    assert await service.send_reminders(db, app.state.rsvp, at) == 0
+    await sender.deliver_due()
+    assert smtp.inbox.to("ben@example.com")[-1]["Subject"].startswith(
+        "Reminder: coffee"
+    )
+
+
+async def test_times_show_in_the_visitors_zone_too(client, db) -> None:
+    host, _ = await coffee_host(db)
+    plain = page(await client.get("/@rosa/coffee"))
+    assert plain.select_one(".their-time") is None
+    assert plain.select_one('script[src$="coffee.js"]') is not None
+    shown = page(await client.get("/@rosa/coffee?tz=America/New_York"))
+    slot = await first_slot(db, host)
+    their = slot.starts_at.astimezone(ZoneInfo("America/New_York"))
+    assert f"{their:%a %H:%M} yours" in shown.select_one(".their-time").text
+    ignored = page(await client.get("/@rosa/coffee?tz=Mars/Olympus"))
+    assert ignored.select_one(".their-time") is None
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "/r/c1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "/r/c999999999.AAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ],
+)
+async def test_forged_booking_links_are_404(client, db, link) -> None:
+    await coffee_host(db)
+    assert (await client.get(link)).status_code == 404
