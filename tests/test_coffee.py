@@ -11,13 +11,21 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from meetup import tokens
 from meetup.coffee import queries, service
 from meetup.db import Database
 from meetup.db.tables import bookings, now
 from meetup.mail.sender import MailSender
+from tests.calendars import assert_valid, parse
 from tests.conftest import SmtpServer
 from tests.helpers import csrf_of, csrf_token, make_event, make_host, page
 from tests.test_calendar_mail import has_invitation, invitation
+
+
+def feed_token(app, host) -> str:  # noqa: ANN001
+    secret = str(app.state.settings.secret_key)
+    return tokens.signed_token(secret, "host-feed", host["id"], host["feed_nonce"])
+
 
 LINK = re.compile(r"http://testserver(/r/c[0-9]+\.[A-Za-z0-9_-]+)(\?answer=confirm)?")
 GUEST = {"name": "Ana Guest", "email": "ana@example.com", "topic": "Side projects"}
@@ -80,7 +88,7 @@ async def act(client, link: str, action: str, **fields):  # noqa: ANN001, ANN003
 
 
 async def test_book_confirm_and_both_get_an_invitation(
-    client, db, sender, smtp
+    app, client, db, sender, smtp
 ) -> None:
     host, rule_id = await coffee_host(db)
     listing = page(await client.get("/@rosa/coffee"))
@@ -119,6 +127,18 @@ async def test_book_confirm_and_both_get_an_invitation(
         assert str(vevent["uid"]).startswith("coffee-")
         assert str(vevent["location"]).startswith("Prufrock Coffee")
     assert "Side projects" in host_mail.get_body(("plain",)).get_content()
+
+    # Both calendars' feeds hold the chat.
+    guest_feed = page(await client.get(link)).select_one(".feed-url")["value"]
+    feed = await client.get(guest_feed)
+    assert [str(e["summary"]) for e in parse(feed.content).walk("VEVENT")] == [
+        "Coffee with Rosa Host"
+    ]
+    host_feed = await client.get(f"/host/{feed_token(app, host)}/calendar.ics")
+    assert "Coffee with Ana Guest" in [
+        str(e["summary"]) for e in parse(host_feed.content).walk("VEVENT")
+    ]
+    assert_valid(feed.content, host_feed.content)
 
 
 async def test_move_and_cancel_from_the_guests_link(client, db, sender, smtp) -> None:

@@ -18,7 +18,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from meetup.calendars import ical
-from meetup.calendars.entries import Site, event_entry, guest_entry, host_entry
+from meetup.calendars.entries import (
+    Site,
+    booking_entry,
+    event_entry,
+    guest_entry,
+    host_entry,
+)
+from meetup.coffee import queries as coffee
 from meetup.db import Database, Row, versions
 from meetup.db.tables import events, hosts, rsvps
 
@@ -123,8 +130,10 @@ async def guest_feed(
     person: Row,
     at: datetime,
     manage_url: Callable[[Mapping[str, Any]], str],
+    booking_url: Callable[[Mapping[str, Any]], str],
 ) -> Feed:
-    """Everything a guest is going to (or might), with their own RSVP link."""
+    """Everything a guest is going to (or might), and their coffee chats, each
+    with their own link."""
     query = (
         sa.select(
             events,
@@ -168,6 +177,10 @@ async def guest_feed(
                 last_modified=max(row["updated_at"], row["rsvp_updated_at"]),
             )
         )
+    for booking in await coffee.in_feed(db, cutoff(at), person_id=person["id"]):
+        entries.append(
+            booking_entry(booking, site, for_host=False, link=booking_url(booking))
+        )
     name = f"My events at {site.domain}"
     return Feed.of(
         ical.feed(name, entries, description=f"{person['name']}'s RSVPs"), entries
@@ -175,7 +188,8 @@ async def guest_feed(
 
 
 async def host_feed(db: Database, site: Site, host: Row, at: datetime) -> Feed:
-    """A host's own events, listed or not, with guest counts in the titles."""
+    """A host's own events, listed or not, with guest counts in the titles,
+    and their coffee chats."""
     query = (
         events.select()
         .where(events.c.host_id == host["id"], _shown(cutoff(at)))
@@ -191,6 +205,9 @@ async def host_feed(db: Database, site: Site, host: Row, at: datetime) -> Feed:
         if changed and changed > entry.last_modified:
             entry = replace(entry, last_modified=changed)
         entries.append(entry)
+    chats = site.url("/admin/coffee")
+    for booking in await coffee.in_feed(db, cutoff(at), host_id=host["id"]):
+        entries.append(booking_entry(booking, site, for_host=True, link=chats))
     name = f"{host['name']}: my events"
     return Feed.of(
         ical.feed(name, entries, description="Your events and guests"), entries

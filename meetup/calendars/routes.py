@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -16,6 +17,7 @@ from meetup import tokens
 from meetup.calendars import ical
 from meetup.calendars.entries import Site, event_entry
 from meetup.calendars.feeds import Feed, cached_public_feed, guest_feed, host_feed
+from meetup.coffee import service as coffee_service
 from meetup.db import Database, Row
 from meetup.db.tables import now
 from meetup.errors import NotFound
@@ -129,7 +131,12 @@ async def guest_private_feed(request: Request) -> Response:
     person = await _signed_row(request, GUEST_SCOPE, rsvps.person)
     ctx = request.app.state.rsvp
     feed = await guest_feed(
-        request.app.state.db, site_of(request), person, now(), ctx.manage_url
+        request.app.state.db,
+        site_of(request),
+        person,
+        now(),
+        ctx.manage_url,
+        partial(coffee_service.manage_url, ctx),
     )
     return _respond(request, feed, PRIVATE)
 
@@ -141,16 +148,19 @@ async def host_private_feed(request: Request) -> Response:
 
 
 async def renew_guest_feed(request: Request) -> Response:
-    """From the guest's RSVP page: a new feed link, the old one stops working."""
+    """From the guest's RSVP or booking page: a new feed link, the old one
+    stops working."""
     await checked_form(request)
     db = request.app.state.db
     token = request.path_params["token"]
-    rsvp = await valid_rsvp(db, request.app.state.rsvp, token)
+    ctx = request.app.state.rsvp
+    if token.startswith("c"):
+        row, page = await coffee_service.valid_booking(db, ctx, token), "booking"
+    else:
+        row, page = await valid_rsvp(db, ctx, token), "rsvp_manage"
     async with db.write():
-        await rsvps.renew_feed_nonce(db, rsvp["person_id"])
-    target = request.url_for("rsvp_manage", token=token).include_query_params(
-        feed="renewed"
-    )
+        await rsvps.renew_feed_nonce(db, row["person_id"])
+    target = request.url_for(page, token=token).include_query_params(feed="renewed")
     return RedirectResponse(target, status_code=303)
 
 

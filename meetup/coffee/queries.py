@@ -216,3 +216,30 @@ async def claim_reminder(db: Database, booking_id: int, at: datetime) -> bool:
         .returning(bookings.c.id)
     )
     return await db.fetch_one(query) is not None
+
+
+async def in_feed(
+    db: Database,
+    since: datetime,
+    *,
+    person_id: int | None = None,
+    host_id: int | None = None,
+) -> Sequence[Row]:
+    """Chats for a calendar feed: confirmed ones that end after `since`, and
+    those cancelled since then (so subscribed calendars drop them)."""
+    query = _with_people.where(
+        bookings.c.ends_at > since,
+        sa.or_(
+            bookings.c.status == "confirmed",
+            sa.and_(
+                bookings.c.status == "cancelled",
+                bookings.c.confirmed_at.is_not(None),
+                bookings.c.cancelled_at > since,
+            ),
+        ),
+    )
+    if person_id is not None:
+        query = query.where(bookings.c.person_id == person_id)
+    if host_id is not None:
+        query = query.where(bookings.c.host_id == host_id)
+    return await db.fetch_all(query.order_by(bookings.c.starts_at).limit(500))

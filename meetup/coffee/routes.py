@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from meetup.calendars.routes import guest_feed_path
 from meetup.coffee import queries, service
 from meetup.coffee.forms import BookingForm
 from meetup.coffee.slots import Availability, Slot, parse_key
@@ -199,6 +200,10 @@ async def _manage_page(
         "error": error,
         "saved": request.query_params.get("saved"),
         "confirming": request.query_params.get("answer") == "confirm",
+        "feed_path": guest_feed_path(
+            request, {"id": booking["person_id"], "feed_nonce": booking["feed_nonce"]}
+        ),
+        "feed_renewed": request.query_params.get("feed") == "renewed",
         "meta": PageMeta(title=f"Coffee with {host['name']}", noindex=True),
     }
     return render(
