@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from meetup.coffee import queries as coffee
 from meetup.db import Database
 from meetup.db.tables import now, outbox
 from meetup.events import queries as events
@@ -146,8 +147,33 @@ async def seed(db: Database, login_url: str, ctx: rsvp_service.Context) -> str:
             event = await event_service.create_event(db, host_id, spec.values(today))
             await event_service.publish(db, host_id, event["id"])
             await _seed_guests(db, ctx, event["id"], *DEMO_GUESTS[spec.slug])
+    await _seed_coffee(db, host_id)
     async with db.write():
         return await host_service.new_login_link(db, host_id, login_url)
+
+
+async def _seed_coffee(db: Database, host_id: int) -> None:
+    """Weekday mornings at a named café, if the demo host has no rules yet."""
+    if await coffee.rules(db, host_id):
+        return
+    async with db.write():
+        await coffee.save_settings(
+            db, host_id, question="What are you working on?", confirm_by_email=True
+        )
+        await coffee.insert_rule(
+            db,
+            host_id,
+            weekdays="12345",
+            start_minute=9 * 60,
+            end_minute=12 * 60,
+            slot_minutes=30,
+            buffer_minutes=15,
+            notice_hours=12,
+            horizon_days=21,
+            daily_max=3,
+            place_name="Prufrock Coffee",
+            place_address="23-25 Leather Lane, London EC1N 7TE",
+        )
 
 
 async def _seed_guests(

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import sqlalchemy as sa
 
+from meetup.coffee import queries as coffee
 from meetup.db import Database
 from meetup.db.tables import events, hosts, rsvps
 from tests.conftest import free_port
@@ -60,6 +61,8 @@ async def test_demo_seeds_once_and_prints_a_sign_in_link(
     first, after = (weekend[k].astimezone(zone) for k in ("starts_at", "ends_at"))
     assert (first.time(), after.time()) == (time(), time())  # local midnights
     assert after.date() - first.date() == timedelta(days=2)
+    demo_host = await db.fetch_one(hosts.select())
+    assert len(await coffee.rules(db, demo_host["id"])) == 1
 
     code, second = await run("demo", env=env, cwd=tmp_path)
     assert code == 0, second

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from meetup.coffee import queries as coffee
 from meetup.db.tables import now
 from meetup.errors import DomainError, NotFound
 from meetup.events import queries as events
@@ -118,9 +119,13 @@ async def host_page(request: Request) -> Response:
         path=str(request.url_for("host", handle=host["handle"]).path),
         og_type="profile",
     )
-    return render(
-        request, "hosts/host.html", {"host": host, "events": upcoming, "meta": meta}
-    )
+    context = {
+        "host": host,
+        "events": upcoming,
+        "offers_coffee": bool(await coffee.rules(db, host["id"])),
+        "meta": meta,
+    }
+    return render(request, "hosts/host.html", context)
 
 
 routes = [
