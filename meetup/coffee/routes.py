@@ -74,14 +74,16 @@ async def coffee_page(request: Request) -> Response:
 
 
 async def book(request: Request) -> Response:
+    # A forged POST is refused before anything is looked up.
+    raw = await checked_form(request) if request.method == "POST" else None
     host = await _host(request)
     db = request.app.state.db
     key = request.path_params["slot"]
     found = await service.availability(db, host, now())
     slot = _slot_or_404(found, key)
-    if request.method == "GET":
+    if raw is None:
         return await _booking_page(request, host, found, slot, BookingForm())
-    form = bind(BookingForm, await checked_form(request))
+    form = bind(BookingForm, raw)
     if not form.validate():
         return await _booking_page(request, host, found, slot, form, status=400)
     await request.app.state.rate_limits.check(request, "coffee", form.email.data)
