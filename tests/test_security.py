@@ -40,6 +40,9 @@ def concrete(path: str, event: dict) -> str:
         .replace("{token}", "a" * 43)
         .replace("{handle}", "nobody")
         .replace("{slug}", event["slug"])
+        .replace("{rule_id:id}", "1")
+        .replace("{booking_id:id}", "1")
+        .replace("{day}", "2031-01-01")
     )
 
 

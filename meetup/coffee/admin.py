@@ -3,6 +3,265 @@ settings, and the list of chats (cancel with a message, mark held/no-show)."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-routes: list[Route] = []
+from meetup.coffee import queries, service
+from meetup.coffee.forms import (
+    WEEKDAYS,
+    BlockedDayForm,
+    CancelForm,
+    RuleForm,
+    SettingsForm,
+)
+from meetup.db import Row
+from meetup.db.tables import now
+from meetup.errors import DomainError, NotFound
+from meetup.forms import bind
+from meetup.text import local
+from meetup.web.auth import require_host
+from meetup.web.csrf import checked_form
+from meetup.web.pages import PageMeta, render
+
+DAY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+DAY_NAMES = dict(WEEKDAYS)
+STATUS_LABELS = {
+    "pending": "Pending",
+    "confirmed": "Confirmed",
+    "cancelled": "Cancelled",
+    "expired": "Expired",
+}
+OUTCOME_LABELS = {"held": "Held", "no_show": "No-show"}
+NOTICES = {
+    "settings": "Settings saved.",
+    "rule": "Availability added.",
+    "rule_deleted": "Availability removed.",
+    "day": "Day off added.",
+    "day_deleted": "Day off removed.",
+    "cancelled": "Chat cancelled: the guest has been told.",
+    "outcome": "Outcome saved.",
+}
+
+
+def clock(minute: int) -> str:
+    hours, minutes = divmod(minute, 60)
+    return f"{hours:02d}:{minutes:02d}"
+
+
+def rule_view(row: Row) -> dict[str, Any]:
+    """A rule as the table shows it: day names and a wall-clock window."""
+    return {
+        **row,
+        "days": ", ".join(DAY_NAMES[day] for day in row["weekdays"]),
+        "window": f"{clock(row['start_minute'])}–{clock(row['end_minute'])}",
+    }
+
+
+async def settings_form(request: Request, host: Row) -> SettingsForm:
+    row = await queries.settings(request.app.state.db, host["id"])
+    if row is None:
+        return SettingsForm()
+    return bind(
+        SettingsForm,
+        question=row["question"],
+        confirm_by_email=row["confirm_by_email"],
+        reminder_hours=row["reminder_hours"],
+    )
+
+
+async def _page(
+    request: Request,
+    host: Row,
+    *,
+    forms: dict[str, Any] | None = None,
+    problem: str = "",
+    status: int = 200,
+) -> Response:
+    """The coffee admin page; `forms` replaces blank forms with submitted
+    ones (to show their errors), `problem` is a refusal shown on the chats."""
+    db = request.app.state.db
+    at = now()
+    today = local(at, host["timezone"]).date()
+    rules = await queries.rules(db, host["id"])
+    context = {
+        "host": host,
+        "rules": [rule_view(row) for row in rules],
+        "blocked": await queries.blocked_days(db, host["id"], today),
+        "upcoming": await queries.for_host(db, host["id"], upcoming=True, at=at),
+        "past": await queries.for_host(db, host["id"], upcoming=False, at=at),
+        "active": queries.ACTIVE,
+        "statuses": STATUS_LABELS,
+        "outcomes": OUTCOME_LABELS,
+        "settings_form": await settings_form(request, host),
+        "rule_form": RuleForm(),
+        "day_form": BlockedDayForm(),
+        "cancel_form": CancelForm(),
+        "cancel_id": None,
+        "problem": problem,
+        "notice": NOTICES.get(request.query_params.get("saved", ""), ""),
+        "meta": PageMeta(title="Coffee chats", noindex=True),
+        **(forms or {}),
+    }
+    return render(request, "admin/coffee/page.html", context, status=status)
+
+
+async def coffee_page(request: Request) -> Response:
+    return await _page(request, await require_host(request))
+
+
+def _back(request: Request, saved: str) -> RedirectResponse:
+    url = request.url_for("admin:coffee").include_query_params(saved=saved)
+    return RedirectResponse(url, status_code=303)
+
+
+async def save_settings(request: Request) -> Response:
+    host = await require_host(request)
+    form = bind(SettingsForm, await checked_form(request))
+    if not form.validate():
+        return await _page(request, host, forms={"settings_form": form}, status=400)
+    db = request.app.state.db
+    async with db.write():
+        await queries.save_settings(
+            db,
+            host["id"],
+            question=(form.question.data or "").strip(),
+            confirm_by_email=form.confirm_by_email.data,
+            reminder_hours=form.reminder_hours.data,
+        )
+    return _back(request, "settings")
+
+
+async def add_rule(request: Request) -> Response:
+    host = await require_host(request)
+    form = bind(RuleForm, await checked_form(request))
+    if not form.validate():
+        return await _page(request, host, forms={"rule_form": form}, status=400)
+    db = request.app.state.db
+    async with db.write():
+        await queries.insert_rule(db, host["id"], **form.values())
+    return _back(request, "rule")
+
+
+async def delete_rule(request: Request) -> Response:
+    host = await require_host(request)
+    await checked_form(request)
+    db = request.app.state.db
+    async with db.write():
+        deleted = await queries.delete_rule(
+            db, host["id"], request.path_params["rule_id"]
+        )
+    if not deleted:
+        raise NotFound("There is no such availability among yours.")
+    return _back(request, "rule_deleted")
+
+
+async def block_day(request: Request) -> Response:
+    host = await require_host(request)
+    form = bind(BlockedDayForm, await checked_form(request))
+    if not form.validate():
+        return await _page(request, host, forms={"day_form": form}, status=400)
+    db = request.app.state.db
+    async with db.write():
+        await queries.block_day(
+            db, host["id"], form.day.data, (form.note.data or "").strip()
+        )
+    return _back(request, "day")
+
+
+def _day(request: Request) -> date:
+    text = request.path_params["day"]
+    try:
+        if DAY_PATTERN.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise NotFound("There is no such day.")
+
+
+async def unblock_day(request: Request) -> Response:
+    host = await require_host(request)
+    await checked_form(request)
+    day = _day(request)
+    db = request.app.state.db
+    async with db.write():
+        await queries.unblock_day(db, host["id"], day)
+    return _back(request, "day_deleted")
+
+
+async def cancel_chat(request: Request) -> Response:
+    host = await require_host(request)
+    form = bind(CancelForm, await checked_form(request))
+    booking_id = request.path_params["booking_id"]
+    forms = {"cancel_form": form, "cancel_id": booking_id}
+    if not form.validate():
+        problem = " ".join(form.message.errors)
+        return await _page(request, host, forms=forms, problem=problem, status=400)
+    try:
+        await service.host_cancel(
+            request.app.state.db,
+            request.app.state.rsvp,
+            host["id"],
+            booking_id,
+            (form.message.data or "").strip(),
+        )
+    except NotFound:
+        raise
+    except DomainError as error:
+        return await _page(
+            request, host, forms=forms, problem=error.message, status=error.status
+        )
+    return _back(request, "cancelled")
+
+
+async def record_outcome(request: Request) -> Response:
+    host = await require_host(request)
+    form = await checked_form(request)
+    try:
+        await service.record_outcome(
+            request.app.state.db,
+            host["id"],
+            request.path_params["booking_id"],
+            str(form.get("outcome", "")),
+        )
+    except NotFound:
+        raise
+    except DomainError as error:
+        return await _page(request, host, problem=error.message, status=error.status)
+    return _back(request, "outcome")
+
+
+routes = [
+    Route("/coffee", coffee_page, name="coffee"),
+    Route("/coffee/settings", save_settings, methods=["POST"], name="coffee_settings"),
+    Route("/coffee/rules", add_rule, methods=["POST"], name="coffee_rules"),
+    Route(
+        "/coffee/rules/{rule_id:id}/delete",
+        delete_rule,
+        methods=["POST"],
+        name="coffee_delete_rule",
+    ),
+    Route("/coffee/days", block_day, methods=["POST"], name="coffee_days"),
+    Route(
+        "/coffee/days/{day}/delete",
+        unblock_day,
+        methods=["POST"],
+        name="coffee_unblock_day",
+    ),
+    Route(
+        "/coffee/chats/{booking_id:id}/cancel",
+        cancel_chat,
+        methods=["POST"],
+        name="coffee_cancel",
+    ),
+    Route(
+        "/coffee/chats/{booking_id:id}/outcome",
+        record_outcome,
+        methods=["POST"],
+        name="coffee_outcome",
+    ),
+]

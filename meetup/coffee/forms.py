@@ -24,6 +24,7 @@ from wtforms.validators import (
     Optional,
 )
 
+from meetup.forms import choices
 from meetup.hosts.forms import check_email
 
 WEEKDAYS = (
@@ -65,7 +66,7 @@ def _number(label: str, low: int, high: int, default: int, unit: str) -> Integer
 class RuleForm(Form):
     weekdays = SelectMultipleField(
         "Days",
-        choices=WEEKDAYS,
+        choices=choices(*WEEKDAYS),
         default=["1", "2", "3", "4", "5"],
         widget=widgets.ListWidget(prefix_label=False),
         option_widget=widgets.CheckboxInput(),

@@ -43,14 +43,9 @@ async def settings(db: Database, host_id: int) -> Row | None:
 
 
 async def save_settings(db: Database, host_id: int, **values: Any) -> None:
-    if await settings(db, host_id) is None:
-        await db.execute(coffee_settings.insert().values(host_id=host_id, **values))
-    else:
-        await db.execute(
-            coffee_settings.update()
-            .where(coffee_settings.c.host_id == host_id)
-            .values(**values)
-        )
+    await db.upsert(
+        coffee_settings, {"host_id": host_id, **values}, ["host_id"], values
+    )
 
 
 async def rules(db: Database, host_id: int) -> Sequence[Row]:
@@ -89,15 +84,11 @@ async def blocked_days(db: Database, host_id: int, since: date) -> Sequence[Row]
 
 
 async def block_day(db: Database, host_id: int, day: date, note: str) -> None:
-    exists = await db.fetch_one(
-        coffee_blocked_days.select().where(
-            coffee_blocked_days.c.host_id == host_id, coffee_blocked_days.c.day == day
-        )
+    await db.upsert(
+        coffee_blocked_days,
+        {"host_id": host_id, "day": day, "note": note},
+        ["host_id", "day"],
     )
-    if exists is None:
-        await db.execute(
-            coffee_blocked_days.insert().values(host_id=host_id, day=day, note=note)
-        )
 
 
 async def unblock_day(db: Database, host_id: int, day: date) -> None:

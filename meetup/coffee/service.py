@@ -246,6 +246,10 @@ async def host_cancel(
         booking = await queries.by_id(db, booking_id, lock=True)
         if booking is None or booking["host_id"] != host_id:
             raise NotFound("There is no such chat.")
+        if booking["ends_at"] <= now():
+            raise DomainError(
+                "This chat is over: mark it held or a no-show instead.", code="past"
+            )
         return await _cancel(db, ctx, booking, by_host=True, message=message)
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import databases
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as postgresql_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.sql import ClauseElement, Insert
 
 from meetup.db.tables import metadata
@@ -84,6 +86,24 @@ class Database:
     async def insert(self, query: Insert) -> int:
         """Runs an INSERT and returns the new row's id, on either database."""
         return await self._db.fetch_val(query.returning(query.table.c.id))
+
+    async def upsert(
+        self,
+        table: sa.Table,
+        values: dict[str, Any],
+        keys: list[str],
+        update: dict[str, Any] | None = None,
+    ) -> None:
+        """INSERT, or on a conflict over `keys` apply `update` (or do nothing):
+        one statement, so concurrent first writes cannot collide."""
+        dialect = sqlite_dialect if self.is_sqlite else postgresql_dialect
+        insert = dialect.insert(table).values(**values)
+        statement = (
+            insert.on_conflict_do_update(index_elements=keys, set_=update)
+            if update
+            else insert.on_conflict_do_nothing(index_elements=keys)
+        )
+        await self.execute(statement)
 
     async def ping(self) -> None:
         async with asyncio.timeout(2.0):

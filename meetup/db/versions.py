@@ -6,7 +6,6 @@ when another process made the change."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from meetup.db import Database
 from meetup.db.tables import versions
@@ -16,13 +15,8 @@ CATALOG = "catalog"
 
 
 async def bump(db: Database, name: str = CATALOG) -> None:
-    dialect = sqlite if db.is_sqlite else postgresql
-    await db.execute(
-        dialect.insert(versions)
-        .values(name=name, value=1)
-        .on_conflict_do_update(
-            index_elements=[versions.c.name], set_={"value": versions.c.value + 1}
-        )
+    await db.upsert(
+        versions, {"name": name, "value": 1}, ["name"], {"value": versions.c.value + 1}
     )
 
 
