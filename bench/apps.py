@@ -1,7 +1,10 @@
 """The apps the benchmark serves: the real site, and a bare Starlette + Jinja2
 app that renders the same event template from memory, with no database
 (the ceiling the real page is measured against); only the session middleware
-the page's RSVP form needs for its CSRF token."""
+the page's RSVP form needs for its CSRF token. The bare app also serves
+/calendar.ics from a feed built once in memory, through the same conditional
+response as the real route but with no database and no cache check (the
+ceiling for bench/calendars.py)."""
 
 from __future__ import annotations
 
@@ -17,9 +20,13 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bench.calendar_data import calendar_rows
 from meetup.app import create_app
+from meetup.calendars.feeds import FEED_LIMIT, Feed, public_feed
+from meetup.calendars.routes import MEDIA_TYPE, PUBLIC, site_of
 from meetup.events.public import render_event
 from meetup.settings import STATIC_DIR, Settings
+from meetup.web.conditional import conditional_response
 from meetup.web.templating import make_templates
 
 BENCH_SETTINGS = Settings(
@@ -43,6 +50,7 @@ EVENT = {
     "starts_at": STARTS,
     "ends_at": STARTS + timedelta(hours=2),
     "timezone": "Europe/Paris",
+    "all_day": False,
     "venue_name": "Café Central",
     "venue_address": "1 Rue de Rivoli, Paris",
     "capacity": 40,
@@ -75,6 +83,29 @@ async def nothing(request: Request) -> Response:
     return PlainTextResponse("")
 
 
+_feed: list[Feed] = []
+
+
+async def bare_calendar(request: Request) -> Response:
+    """The site feed the real app would serve for the seeded events (the first
+    FEED_LIMIT of bench/calendar_data's 1,000), built on the first request."""
+    if not _feed:
+        site = site_of(request)
+        rows = calendar_rows(1000, datetime.now(UTC))
+        rows = sorted(rows, key=lambda row: row["starts_at"])[:FEED_LIMIT]
+        name, about = f"Events at {site.domain}", f"Public events at {site.domain}"
+        _feed.append(public_feed(rows, site, name, about))
+    feed = _feed[0]
+    return conditional_response(
+        request,
+        feed.body,
+        media_type=MEDIA_TYPE,
+        etag=feed.etag,
+        last_modified=feed.last_modified,
+        headers=PUBLIC,
+    )
+
+
 def make_bare_app() -> Starlette:
     names = ("home", "login", "logout", "host")
     paths = {"home": "/", "login": "/login", "logout": "/logout", "host": "/@{handle}"}
@@ -82,6 +113,7 @@ def make_bare_app() -> Starlette:
     routes += [
         Route("/e/{slug}", bare_event, name="event"),
         Route("/e/{slug}/rsvp", nothing, methods=["POST"], name="rsvp"),
+        Route("/calendar.ics", bare_calendar, name="site_feed"),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     # The event page carries the RSVP form, whose CSRF token lives in the session.

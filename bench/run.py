@@ -208,10 +208,13 @@ def wrk(base: str, duration: int, connections: int, script: Path) -> dict[str, f
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", result)
     if non_2xx:
         raise SystemExit(f"{non_2xx.group(1)} failed responses from {base}:\n{result}")
+    done = re.search(r"(\d+) requests in [\d.]+\w+, ([\d.]+)([KMGT]?B) read", result)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", result).group(1)),
         "p50": _ms(re.search(r"50%\s+([\d.]+\w+)", result).group(1)),
         "p99": _ms(re.search(r"99%\s+([\d.]+\w+)", result).group(1)),
+        "requests": int(done.group(1)),
+        "bytes": float(done.group(2)) * 1024 ** "BKMGT".index(done.group(3)[0]),
     }
 
 
