@@ -94,7 +94,7 @@ async def bare_calendar(request: Request) -> Response:
         rows = calendar_rows(1000, datetime.now(UTC))
         rows = sorted(rows, key=lambda row: row["starts_at"])[:FEED_LIMIT]
         name, about = f"Events at {site.domain}", f"Public events at {site.domain}"
-        _feed.append(public_feed(rows, site, name, about))
+        _feed.append(public_feed(rows, site, name, about, datetime.now(UTC)))
     feed = _feed[0]
     return conditional_response(
         request,

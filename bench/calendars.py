@@ -133,7 +133,9 @@ def floor(rows: Sequence[dict[str, Any]]) -> bytes:
 
 
 def build(rows: Sequence[Any]) -> feeds.Feed:
-    return feeds.public_feed(rows, SITE, NAME, ABOUT)
+    return feeds.public_feed(
+        rows, SITE, NAME, ABOUT, max(r["updated_at"] for r in rows)
+    )
 
 
 def profile(rows: Sequence[dict[str, Any]], top: int = 15) -> str:

@@ -1,6 +1,6 @@
 """Tokens for links in mail. Sign-in links are random and only their hash is
 stored (single use); RSVP links are signed with SECRET_KEY and a per-row nonce,
-so they can be mailed again and revoked. Pure functions, no I/O."""
+so they can be mailed again and revoked. No I/O but through a given loader."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 
 def new_token() -> str:
@@ -51,3 +53,20 @@ def _mac(secret: str, scope: str, ident: int, nonce: str) -> str:
 
 def new_nonce() -> str:
     return secrets.token_hex(8)
+
+
+async def signed_row(
+    token: str,
+    *,
+    secret: str,
+    scope: str,
+    load: Callable[[int], Awaitable[Mapping[str, Any] | None]],
+    nonce: str = "token_nonce",
+) -> Mapping[str, Any] | None:
+    """The row a signed link names, loaded by `load(id)`, if the link's
+    signature matches that row's current nonce; else None."""
+    ident = signed_id(token)
+    row = await load(ident) if ident else None
+    if row is None or not signature_ok(secret, scope, row["id"], row[nonce], token):
+        return None
+    return row

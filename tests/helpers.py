@@ -151,3 +151,24 @@ async def stored_event(db: Database, event_id: int) -> Row:
     row = await db.fetch_one(events.select().where(events.c.id == event_id))
     assert row is not None
     return row
+
+
+# Every day 09:00–17:00 in the host's zone, 30-minute chats, no notice.
+COFFEE_RULE = {
+    "weekdays": "1234567",
+    "start_minute": 9 * 60,
+    "end_minute": 17 * 60,
+    "slot_minutes": 30,
+    "buffer_minutes": 0,
+    "notice_hours": 0,
+    "horizon_days": 14,
+    "daily_max": 10,
+    "place_name": "Café",
+}
+
+
+async def add_coffee_rule(db: Database, host: Row, **changes: Any) -> int:
+    from meetup.coffee import queries
+
+    async with db.write():
+        return await queries.insert_rule(db, host["id"], **{**COFFEE_RULE, **changes})

@@ -13,6 +13,8 @@ import sqlalchemy as sa
 
 from meetup.app import create_app
 from meetup.db.tables import events as events_table
+from meetup.db.tables import now
+from meetup.db.tables import versions as versions_table
 from meetup.events import service as events
 from meetup.rsvps import service as rsvps
 from tests.calendars import assert_valid, parse
@@ -114,9 +116,19 @@ async def test_site_feed_holds_public_events_only_and_recent_cancellations(
     assert_valid(response.content)
 
 
+async def catalog_changed_a_minute_ago(db) -> None:  # noqa: ANN001
+    """Feeds changed this very second carry no Last-Modified (HTTP dates have
+    whole seconds); tests that need one move the last change back."""
+    async with db.write():
+        await db.execute(
+            versions_table.update().values(changed_at=now() - timedelta(minutes=1))
+        )
+
+
 async def test_feed_headers_for_calendar_apps(client, db) -> None:
     host = await make_host(db)
     await make_event(db, host)
+    await catalog_changed_a_minute_ago(db)
     response = await client.get("/calendar.ics", headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200
     assert "content-encoding" not in response.headers  # Outlook fails on gzip
@@ -342,3 +354,54 @@ async def test_feeds_stay_well_under_a_megabyte(client, db) -> None:
     shown = uids(response)
     assert len(shown) == 500  # the earliest ones
     assert len(response.content) < 1_000_000
+
+
+async def test_last_modified_moves_on_when_an_event_leaves_the_feed(client, db) -> None:
+    """A client that only sends If-Modified-Since must not keep an event that
+    was unlisted: Last-Modified comes from the last change to the catalog,
+    not from the events still listed, so it never goes back."""
+    host = await make_host(db)
+    older = await make_event(db, host, title="Older")
+    newest = await make_event(db, host, title="Newest")
+    await catalog_changed_a_minute_ago(db)
+    first = await client.get("/calendar.ics")
+    assert len(uids(first)) == 2
+    await events.update_event(
+        db,
+        host["id"],
+        newest["id"],
+        {"title": "Newest", "visibility": "unlisted", **_schedule(newest)},
+    )
+    again = await client.get(
+        "/calendar.ics", headers={"If-Modified-Since": first.headers["last-modified"]}
+    )
+    assert again.status_code == 200
+    assert uids(again) == [uid_of(older)]
+
+
+def test_a_date_in_the_current_second_is_not_sent() -> None:
+    """HTTP dates have whole seconds: a feed changed in the second it is sent
+    goes out with its ETag alone; an older change gets its date."""
+    from starlette.requests import Request
+
+    from meetup.web.conditional import conditional_response
+
+    request = Request({"type": "http", "method": "GET", "headers": []})
+    # now() + 1 s: still this second when the response is made, whatever
+    # the clock does in between (or a writer whose clock runs ahead).
+    recent = conditional_response(
+        request,
+        b"x",
+        media_type="text/plain",
+        etag='"a"',
+        last_modified=now() + timedelta(seconds=1),
+    )
+    older = conditional_response(
+        request,
+        b"x",
+        media_type="text/plain",
+        etag='"a"',
+        last_modified=now() - timedelta(seconds=2),
+    )
+    assert "last-modified" not in recent.headers
+    assert older.headers["last-modified"].endswith(" GMT")

@@ -18,7 +18,14 @@ from meetup.db.tables import bookings, now
 from meetup.mail.sender import MailSender
 from tests.calendars import assert_valid, parse
 from tests.conftest import SmtpServer
-from tests.helpers import csrf_of, csrf_token, make_event, make_host, page
+from tests.helpers import (
+    add_coffee_rule,
+    csrf_of,
+    csrf_token,
+    make_event,
+    make_host,
+    page,
+)
 from tests.test_calendar_mail import has_invitation, invitation
 
 
@@ -35,21 +42,13 @@ async def coffee_host(db: Database, **rule_changes):  # noqa: ANN003, ANN201
     host = await make_host(
         db, handle="rosa", name="Rosa Host", timezone="Europe/London"
     )
-    values = {
-        "weekdays": "1234567",
-        "start_minute": 9 * 60,
-        "end_minute": 17 * 60,
-        "slot_minutes": 30,
-        "buffer_minutes": 0,
-        "notice_hours": 0,
-        "horizon_days": 14,
-        "daily_max": 10,
-        "place_name": "Prufrock Coffee",
-        "place_address": "23 Leather Lane, London",
+    rule_id = await add_coffee_rule(
+        db,
+        host,
+        place_name="Prufrock Coffee",
+        place_address="23 Leather Lane, London",
         **rule_changes,
-    }
-    async with db.write():
-        rule_id = await queries.insert_rule(db, host["id"], **values)
+    )
     return host, rule_id
 
 

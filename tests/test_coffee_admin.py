@@ -9,20 +9,17 @@ from zoneinfo import ZoneInfo
 from meetup.coffee import queries, service
 from meetup.db.tables import bookings, now
 from meetup.rsvps import queries as people
-from tests.helpers import client_for, csrf_of, error_texts, make_host, page, sign_in
+from tests.helpers import (
+    add_coffee_rule,
+    client_for,
+    csrf_of,
+    error_texts,
+    make_host,
+    page,
+    sign_in,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
-RULE = {
-    "weekdays": "1234567",
-    "start_minute": 9 * 60,
-    "end_minute": 17 * 60,
-    "slot_minutes": 30,
-    "buffer_minutes": 0,
-    "notice_hours": 0,
-    "horizon_days": 14,
-    "daily_max": 10,
-    "place_name": "Café",
-}
 RULE_FORM = {
     "weekdays": ["1", "3", "5"],
     "start": "09:00",
@@ -43,9 +40,7 @@ async def signed_in_host(client, db):
     return host
 
 
-async def add_rule(db, host, **overrides) -> int:
-    async with db.write():
-        return await queries.insert_rule(db, host["id"], **{**RULE, **overrides})
+add_rule = add_coffee_rule
 
 
 async def post(client, path: str, data: dict):

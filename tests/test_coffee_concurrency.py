@@ -16,7 +16,7 @@ from meetup.db import Database, OverlapViolation
 from meetup.db.tables import bookings, now
 from meetup.rsvps.queries import person_id
 from tests.conftest import LiveServer
-from tests.helpers import make_host, page
+from tests.helpers import add_coffee_rule, make_host, page
 from tests.test_concurrency import guest_clients
 
 
@@ -24,20 +24,8 @@ async def host_with_rules(db: Database, *lengths: int):  # noqa: ANN201
     host = await make_host(db, handle="rosa", timezone="Europe/London")
     async with db.write():
         await queries.save_settings(db, host["id"], confirm_by_email=False)
-        for minutes in lengths:
-            await queries.insert_rule(
-                db,
-                host["id"],
-                weekdays="1234567",
-                start_minute=9 * 60,
-                end_minute=17 * 60,
-                slot_minutes=minutes,
-                buffer_minutes=0,
-                notice_hours=0,
-                horizon_days=14,
-                daily_max=20,
-                place_name="Prufrock",
-            )
+    for minutes in lengths:
+        await add_coffee_rule(db, host, slot_minutes=minutes, daily_max=20)
     return host
 
 

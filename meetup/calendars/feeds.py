@@ -8,6 +8,7 @@ first, keep a feed well under 1 MB."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -27,7 +28,7 @@ from meetup.calendars.entries import (
 )
 from meetup.coffee import queries as coffee
 from meetup.db import Database, Row, versions
-from meetup.db.tables import events, hosts, rsvps
+from meetup.db.tables import bookings, events, hosts, rsvps
 
 KEEP_PAST = timedelta(days=30)
 FEED_LIMIT = 500
@@ -36,19 +37,33 @@ IN_FEED = ("going", "maybe")
 
 @dataclass(frozen=True)
 class Feed:
+    """A feed's bytes and validators. `last_modified` must never go back while
+    the bytes change (or If-Modified-Since would keep a stale copy): callers
+    take it from every row the feed depends on, including rows that left it,
+    and from the start of the day (when old events drop out)."""
+
     body: bytes
     etag: str
-    last_modified: datetime | None
+    last_modified: datetime
 
     @classmethod
-    def of(cls, body: bytes, entries: Sequence[ical.Entry]) -> Feed:
+    def of(cls, body: bytes, last_modified: datetime) -> Feed:
         digest = hashlib.sha256(body).hexdigest()[:32]
-        modified = max((e.last_modified for e in entries), default=None)
-        return cls(body, f'"{digest}"', modified)
+        return cls(body, f'"{digest}"', last_modified)
 
 
 def cutoff(at: datetime) -> datetime:
-    return datetime.combine(at.astimezone(UTC).date(), time(), tzinfo=UTC) - KEEP_PAST
+    return today(at) - KEEP_PAST
+
+
+def today(at: datetime) -> datetime:
+    """The start of `at`'s day (UTC): feeds' content moves on at most then."""
+    return datetime.combine(at.astimezone(UTC).date(), time(), tzinfo=UTC)
+
+
+def latest(*moments: datetime | str | None) -> datetime:
+    """The latest of some times (None ignored; strings are SQLite's max())."""
+    return max(_aware(m) for m in moments if m is not None)  # type: ignore[type-var]
 
 
 def _shown(since: datetime) -> sa.ColumnElement[bool]:
@@ -73,9 +88,11 @@ async def public_events(
     return await db.fetch_all(query.order_by(events.c.starts_at).limit(FEED_LIMIT))
 
 
-def public_feed(rows: Sequence[Row], site: Site, name: str, description: str) -> Feed:
+def public_feed(
+    rows: Sequence[Row], site: Site, name: str, description: str, changed: datetime
+) -> Feed:
     entries = [event_entry(row, site) for row in rows]
-    return Feed.of(ical.feed(name, entries, description=description), entries)
+    return Feed.of(ical.feed(name, entries, description=description), changed)
 
 
 class FeedCache:
@@ -86,6 +103,15 @@ class FeedCache:
     def __init__(self, size: int = 64) -> None:
         self._feeds: OrderedDict[tuple[object, ...], Feed] = OrderedDict()
         self._size = size
+        self._building: dict[tuple[object, ...], asyncio.Lock] = {}
+
+    def lock(self, key: tuple[object, ...]) -> asyncio.Lock:
+        """One build per key at a time: requests that arrive while a feed is
+        being built wait for it instead of building it again."""
+        return self._building.setdefault(key, asyncio.Lock())
+
+    def done(self, key: tuple[object, ...]) -> None:
+        self._building.pop(key, None)
 
     def get(self, key: tuple[object, ...]) -> Feed | None:
         feed = self._feeds.get(key)
@@ -111,16 +137,29 @@ async def cached_public_feed(
     # is then in the feed and only makes the next request build it again.
     version = await versions.current(db)
     since = cutoff(at)
-    key = ("public", host["id"] if host else None, version, since)
+    key = ("public", host["id"] if host else None, version.value, since)
     feed = cache.get(key)
-    if feed is None:
-        rows = await public_events(db, since, host["id"] if host else None)
-        if host:
-            name, about = f"{host['name']} (events)", f"Events hosted by {host['name']}"
-        else:
-            name, about = f"Events at {site.domain}", f"Public events at {site.domain}"
-        feed = public_feed(rows, site, name, about)
-        cache.put(key, feed)
+    if feed is not None:
+        return feed
+    async with cache.lock(key):
+        feed = cache.get(key)
+        if feed is None:
+            rows = await public_events(db, since, host["id"] if host else None)
+            if host:
+                name = f"{host['name']} (events)"
+                about = f"Events hosted by {host['name']}"
+            else:
+                name, about = (
+                    f"Events at {site.domain}",
+                    f"Public events at {site.domain}",
+                )
+            changed = latest(version.changed_at, today(at))
+            # Building takes a few hundred ms for a full feed: off the event loop.
+            feed = await asyncio.to_thread(
+                public_feed, rows, site, name, about, changed
+            )
+            cache.put(key, feed)
+    cache.done(key)
     return feed
 
 
@@ -182,9 +221,8 @@ async def guest_feed(
             booking_entry(booking, site, for_host=False, link=booking_url(booking))
         )
     name = f"My events at {site.domain}"
-    return Feed.of(
-        ical.feed(name, entries, description=f"{person['name']}'s RSVPs"), entries
-    )
+    body = ical.feed(name, entries, description=f"{person['name']}'s RSVPs")
+    return Feed.of(body, latest(today(at), *await _guest_changes(db, person["id"])))
 
 
 async def host_feed(db: Database, site: Site, host: Row, at: datetime) -> Feed:
@@ -202,16 +240,53 @@ async def host_feed(db: Database, site: Site, host: Row, at: datetime) -> Feed:
     for row in rows:
         counts, changed = tallies.get(row["id"], ({}, None))
         entry = host_entry(row, counts, site)
-        if changed and changed > entry.last_modified:
-            entry = replace(entry, last_modified=changed)
-        entries.append(entry)
+        entries.append(
+            replace(entry, last_modified=latest(entry.last_modified, changed))
+        )
     chats = site.url("/admin/coffee")
     for booking in await coffee.in_feed(db, cutoff(at), host_id=host["id"]):
         entries.append(booking_entry(booking, site, for_host=True, link=chats))
     name = f"{host['name']}: my events"
-    return Feed.of(
-        ical.feed(name, entries, description="Your events and guests"), entries
+    body = ical.feed(name, entries, description="Your events and guests")
+    return Feed.of(body, latest(today(at), *await _host_changes(db, host["id"])))
+
+
+async def _guest_changes(db: Database, person_id: int) -> list[datetime | None]:
+    """When anything a guest's feed depends on last changed: every answer
+    and booking of theirs and every event they answered, in the feed or not."""
+    answers = await db.fetch_one(
+        sa.select(
+            sa.func.max(rsvps.c.updated_at).label("answer"),
+            sa.func.max(events.c.updated_at).label("event"),
+        )
+        .join(events, events.c.id == rsvps.c.event_id)
+        .where(rsvps.c.person_id == person_id)
     )
+    chats = await db.fetch_val(
+        sa.select(sa.func.max(bookings.c.updated_at)).where(
+            bookings.c.person_id == person_id
+        )
+    )
+    return [answers["answer"], answers["event"], chats] if answers else [chats]
+
+
+async def _host_changes(db: Database, host_id: int) -> list[datetime | None]:
+    """When anything a host's feed depends on last changed: their events,
+    their guests' answers and their chats."""
+    own = await db.fetch_val(
+        sa.select(sa.func.max(events.c.updated_at)).where(events.c.host_id == host_id)
+    )
+    answers = await db.fetch_val(
+        sa.select(sa.func.max(rsvps.c.updated_at))
+        .join(events, events.c.id == rsvps.c.event_id)
+        .where(events.c.host_id == host_id)
+    )
+    chats = await db.fetch_val(
+        sa.select(sa.func.max(bookings.c.updated_at)).where(
+            bookings.c.host_id == host_id
+        )
+    )
+    return [own, answers, chats]
 
 
 async def _tallies(
@@ -234,11 +309,7 @@ async def _tallies(
     for row in await db.fetch_all(query):
         counts, changed = tallies.get(row["event_id"], ({}, None))
         counts[row["status"]] = row["n"]
-        latest = _aware(row["changed"])
-        tallies[row["event_id"]] = (
-            counts,
-            max(filter(None, (changed, latest)), default=None),
-        )
+        tallies[row["event_id"]] = (counts, latest(changed, row["changed"]))
     return tallies
 
 

@@ -101,7 +101,7 @@ async def event_download(request: Request) -> Response:
     if event is None or event["status"] == "draft":
         raise NotFound("There is no event at this address.")
     entry = event_entry(event, site_of(request))
-    feed = Feed.of(ical.download(entry), [entry])
+    feed = Feed.of(ical.download(entry), entry.last_modified)
     headers = {
         **PUBLIC,
         "Content-Disposition": f'attachment; filename="{event["slug"]}.ics"',
@@ -116,13 +116,15 @@ async def _signed_row(
     scope: str,
     load: Callable[[Database, int], Awaitable[Row | None]],
 ) -> Row:
-    token = request.path_params["token"]
-    ident = tokens.signed_id(token)
-    row = await load(request.app.state.db, ident) if ident else None
-    secret = str(request.app.state.settings.secret_key)
-    if row is None or not tokens.signature_ok(
-        secret, scope, row["id"], row["feed_nonce"], token
-    ):
+    db = request.app.state.db
+    row = await tokens.signed_row(
+        request.path_params["token"],
+        secret=str(request.app.state.settings.secret_key),
+        scope=scope,
+        load=lambda ident: load(db, ident),
+        nonce="feed_nonce",
+    )
+    if row is None:
         raise NotFound("This calendar link is not valid: it may have been replaced.")
     return row
 

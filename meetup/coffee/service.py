@@ -62,12 +62,13 @@ def manage_url(ctx: Context, booking: Row) -> str:
 async def valid_booking(
     db: Database, ctx: Context, link: str, *, lock: bool = False
 ) -> Row:
-    signed = link[1:] if link.startswith("c") else ""
-    booking_id = tokens.signed_id(signed)
-    booking = await queries.by_id(db, booking_id, lock=lock) if booking_id else None
-    if booking is None or not tokens.signature_ok(
-        ctx.secret, TOKEN_SCOPE, booking["id"], booking["token_nonce"], signed
-    ):
+    booking = await tokens.signed_row(
+        link[1:] if link.startswith("c") else "",
+        secret=ctx.secret,
+        scope=TOKEN_SCOPE,
+        load=lambda booking_id: queries.by_id(db, booking_id, lock=lock),
+    )
+    if booking is None:
         raise NotFound(
             "This booking link is not valid. Use the newest link we mailed you."
         )

@@ -200,6 +200,7 @@ versions = sa.Table(
     metadata,
     sa.Column("name", sa.String(40), primary_key=True),
     sa.Column("value", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("changed_at", UTCDateTime),
 )
 
 # --- coffee: 1:1 chats booked from a host's availability -----------------------

@@ -139,11 +139,13 @@ async def valid_rsvp(
     db: Database, ctx: Context, token: str, *, lock: bool = False
 ) -> Row:
     """The RSVP a link belongs to; a wrong, tampered or revoked link is a 404."""
-    rsvp_id = tokens.signed_id(token)
-    rsvp = await queries.by_id(db, rsvp_id, lock=lock) if rsvp_id else None
-    if rsvp is None or not tokens.signature_ok(
-        ctx.secret, TOKEN_SCOPE, rsvp["id"], rsvp["token_nonce"], token
-    ):
+    rsvp = await tokens.signed_row(
+        token,
+        secret=ctx.secret,
+        scope=TOKEN_SCOPE,
+        load=lambda rsvp_id: queries.by_id(db, rsvp_id, lock=lock),
+    )
+    if rsvp is None:
         raise NotFound(
             "This RSVP link is not valid. Use the newest link we mailed you."
         )

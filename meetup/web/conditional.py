@@ -28,6 +28,13 @@ def not_modified(request: Request, etag: str, last_modified: datetime | None) ->
     return last_modified.replace(microsecond=0) <= client_time
 
 
+def _whole_second_ago(moment: datetime) -> bool:
+    """HTTP dates count whole seconds: a representation changed during the
+    current second could change again within it, unseen by If-Modified-Since,
+    so such a response carries the ETag alone (RFC 9110 §8.8.2.2)."""
+    return moment.replace(microsecond=0) < datetime.now(UTC).replace(microsecond=0)
+
+
 def conditional_response(
     request: Request,
     body: bytes,
@@ -39,9 +46,9 @@ def conditional_response(
 ) -> Response:
     """`body` with validators, or an empty 304 carrying the same headers."""
     validators = {"ETag": etag, **(headers or {})}
-    if last_modified is not None:
+    if last_modified is not None and _whole_second_ago(last_modified):
         validators["Last-Modified"] = format_datetime(
-            last_modified.astimezone(UTC), usegmt=True
+            last_modified.astimezone(UTC).replace(microsecond=0), usegmt=True
         )
     if not_modified(request, etag, last_modified):
         return Response(status_code=304, headers=validators)

@@ -8,6 +8,8 @@ Create Date: 2026-11-23 14:13:43.829152
 import sqlalchemy as sa
 from alembic import op
 
+import meetup.db.tables
+
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
@@ -20,9 +22,11 @@ def upgrade() -> None:
         "versions",
         sa.Column("name", sa.String(length=40), nullable=False),
         sa.Column("value", sa.Integer(), server_default="0", nullable=False),
+        sa.Column(
+            "changed_at", meetup.db.tables.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_versions")),
     )
-    op.execute("INSERT INTO versions (name, value) VALUES ('catalog', 0)")
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
