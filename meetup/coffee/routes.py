@@ -57,7 +57,7 @@ def _visitor_zone(request: Request, host: Row) -> str | None:
 async def coffee_page(request: Request) -> Response:
     host = await _host(request)
     db = request.app.state.db
-    found = await service.availability(db, host, now())
+    found = await service.availability(db, host, now(), days=DAYS_SHOWN)
     slots = found.open_slots(now(), days=DAYS_SHOWN)
     context = {
         "host": host,
@@ -188,7 +188,9 @@ async def _manage_page(
     assert host is not None
     moves: list[Slot] = []
     if booking["status"] in queries.ACTIVE and booking["starts_at"] > now():
-        found = await service.availability(db, host, now(), ignore=booking["id"])
+        found = await service.availability(
+            db, host, now(), ignore=booking["id"], days=DAYS_SHOWN
+        )
         moves = [
             slot
             for slot in found.open_slots(now(), days=DAYS_SHOWN)

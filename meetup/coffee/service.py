@@ -76,12 +76,18 @@ async def valid_booking(
 
 
 async def availability(
-    db: Database, host: Row, at: datetime, *, ignore: int | None = None
+    db: Database,
+    host: Row,
+    at: datetime,
+    *,
+    ignore: int | None = None,
+    days: int | None = None,
 ) -> Availability:
-    """The host's availability from the database now; `ignore` leaves one
-    booking out (the one being moved)."""
+    """The host's availability from the database now, for the rules' horizon
+    or the next `days`; `ignore` leaves one booking out (the one being moved)."""
     rules = [Rule.from_row(row) for row in await queries.rules(db, host["id"])]
     horizon = max((rule.horizon_days for rule in rules), default=0)
+    horizon = horizon if days is None else min(horizon, days)
     since, until = at - timedelta(days=1), at + timedelta(days=horizon + 2)
     zone = ZoneInfo(host["timezone"])
     booked = [

@@ -107,21 +107,45 @@ class Availability:
         if day in self.blocked:
             return []
         found = []
+        today = at.astimezone(self.zone).date()
         for rule in self.rules.values():
-            if day.isoweekday() not in rule.weekdays:
+            if (
+                day.isoweekday() not in rule.weekdays
+                or self.per_day[day] >= rule.daily_max
+                or day > today + timedelta(days=rule.horizon_days)
+            ):
                 continue
-            if self.per_day[day] >= rule.daily_max:
-                continue
+            # The per-slot checks of `_why_not` that remain once the day passed.
+            earliest = at + timedelta(hours=rule.notice_hours)
+            buffer = timedelta(minutes=rule.buffer_minutes)
             found += [
                 slot
                 for slot in self._candidates(rule, day)
-                if self._why_not(rule, slot, day, at) is None
+                if slot.starts_at > at
+                and slot.starts_at >= earliest
+                and not self.overlaps(slot, buffer)
             ]
         return found
 
     def _candidates(self, rule: Rule, day: date) -> Iterable[Slot]:
         step = rule.slot_minutes + rule.buffer_minutes
         length = timedelta(minutes=rule.slot_minutes)
+        last = rule.end_minute - rule.slot_minutes
+        first_at, last_at = (
+            self._instant(day, rule.start_minute),
+            self._instant(day, last),
+        )
+        if (
+            first_at is not None
+            and last_at is not None
+            and last_at - first_at == timedelta(minutes=last - rule.start_minute)
+        ):
+            # No clock change inside the window: plain arithmetic in UTC.
+            start = first_at
+            while start <= last_at:
+                yield Slot(start, start + length, rule.id)
+                start += timedelta(minutes=step)
+            return
         minute = rule.start_minute
         while minute + rule.slot_minutes <= rule.end_minute:
             start = self._instant(day, minute)
