@@ -209,8 +209,24 @@ def _local(instant: datetime, zone: ZoneInfo) -> datetime:
     return instant.astimezone(zone).replace(tzinfo=None)
 
 
+class _Text(vText):
+    """TEXT escaped exactly as RFC 5545 §3.3.11 says. icalendar's own escaping
+    first turns a literal backslash-N into a line break, so a user who types
+    `\\N` would see a new line (found by the round-trip property test)."""
+
+    def to_ical(self) -> bytes:
+        return (
+            str(self)
+            .replace("\\", "\\\\")
+            .replace(";", "\\;")
+            .replace(",", "\\,")
+            .replace("\n", "\\n")
+            .encode()
+        )
+
+
 def _text(value: str) -> vText:
-    return vText(clean_text(value))
+    return _Text(clean_text(value))
 
 
 def _address(person: Person) -> vCalAddress:
