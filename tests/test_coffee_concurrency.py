@@ -89,12 +89,15 @@ async def test_overlapping_slots_of_different_lengths_at_once(
     run at the same time: whatever wins, no two active bookings overlap."""
     host = await host_with_rules(db, 30, 60, 90)
     found = await service.availability(db, host, now())
-    first = found.open_slots(now())[0]
+    tomorrow = (now().astimezone(found.zone) + timedelta(days=1)).date()
+    # Every slot tomorrow between 09:00 and 10:30: 30-, 60- and 90-minute ones
+    # that all overlap the 09:00–10:30 one.
     contenders = [
         slot
-        for slot in found.open_slots(now())
-        if slot.starts_at < first.starts_at + (first.ends_at - first.starts_at) * 3
-        and slot.starts_at.date() == first.starts_at.date()
+        for slot in found.day_slots(tomorrow, now())
+        if slot.starts_at.astimezone(found.zone).hour < 10
+        or slot.starts_at.astimezone(found.zone).minute < 30
+        and slot.starts_at.astimezone(found.zone).hour == 10
     ]
     assert len({s.rule_id for s in contenders}) == 3
     paths = [
