@@ -33,6 +33,8 @@ from meetup.rsvps import jobs as rsvp_jobs
 from meetup.rsvps import routes as rsvp_routes
 from meetup.rsvps.service import Context as RsvpContext
 from meetup.settings import STATIC_DIR, Settings, load_settings
+from meetup.sources import admin as source_admin
+from meetup.sources import routes as source_routes
 from meetup.web import errors
 from meetup.web.ratelimit import RateLimits
 from meetup.web.templating import environment, make_templates
@@ -51,9 +53,11 @@ def routes() -> list[Route | Mount]:
         *mail_routes.admin_routes,
         *calendar_routes.admin_routes,
         *coffee_admin.routes,
+        *source_admin.routes,
     ]
     return [
         *calendar_routes.routes,  # before /e/{slug}, which would take /e/x.ics
+        *source_routes.routes,
         *events_public.routes,
         *hosts.routes,
         *coffee_routes.routes,  # before /r/{token}: booking links are /r/c…

@@ -22,6 +22,7 @@ from meetup.errors import DomainError, NotFound
 from meetup.forms import bind
 from meetup.hosts import queries as hosts
 from meetup.hosts.forms import HANDLE_PATTERN
+from meetup.sources.routes import attribution_of, remember_arrival, where_we_met
 from meetup.text import is_time_zone
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
@@ -70,7 +71,8 @@ async def coffee_page(request: Request) -> Response:
             path=f"/@{host['handle']}/coffee",
         ),
     }
-    return render(request, "coffee/slots.html", context)
+    response = render(request, "coffee/slots.html", context)
+    return await remember_arrival(request, host["id"], response)
 
 
 async def book(request: Request) -> Response:
@@ -94,7 +96,10 @@ async def book(request: Request) -> Response:
             host,
             key,
             service.Request(
-                form.name.data.strip(), form.email.data, (form.topic.data or "").strip()
+                form.name.data.strip(),
+                form.email.data,
+                (form.topic.data or "").strip(),
+                source=await attribution_of(request, host["id"], raw),
             ),
         )
     except service.SlotUnavailable as error:
@@ -143,6 +148,7 @@ async def _booking_page(
         "question": (settings["question"] if settings else "")
         or "What would you like to talk about?",
         "refusal": refusal,
+        "where_we_met": await where_we_met(request, host["id"]),
         "alternatives": alternatives
         if alternatives is not None
         else (service.next_slots(found, now(), slot.starts_at) if refusal else []),

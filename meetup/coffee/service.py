@@ -24,6 +24,7 @@ from meetup.hosts import queries as hosts
 from meetup.mail import outbox
 from meetup.rsvps import queries as people
 from meetup.rsvps.service import Context
+from meetup.sources.service import Attribution
 
 TOKEN_SCOPE = "coffee"
 HOLD = timedelta(hours=4)
@@ -46,6 +47,7 @@ class Request:
     name: str
     email: str
     topic: str = ""
+    source: Attribution | None = None  # first and last touch
 
 
 def token(ctx: Context, booking: Row) -> str:
@@ -162,6 +164,8 @@ async def book(
                 token_nonce=tokens.new_nonce(),
                 hold_expires_at=min(at + HOLD, slot.starts_at) if confirm else None,
                 confirmed_at=None if confirm else at,
+                first_source_id=request.source.first if request.source else None,
+                last_source_id=request.source.last if request.source else None,
             )
             booking = await queries.get(db, booking_id)
             if confirm:

@@ -56,6 +56,8 @@ hosts = sa.Table(
     sa.Column("timezone", sa.String(64), nullable=False, server_default="UTC"),
     # Part of the private calendar feed link's signature: a new one revokes it.
     sa.Column("feed_nonce", sa.String(32), nullable=False, server_default=""),
+    # Connections (check-ins, chats held) the host aims for each week.
+    sa.Column("weekly_goal", sa.Integer, nullable=False, server_default="5"),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -158,6 +160,13 @@ rsvps = sa.Table(
     # time the guest's own copy is added or cancelled, so clients apply each
     # message in order (RFC 5546 §2.1.4).
     sa.Column("calendar_sequence", sa.Integer, nullable=False, server_default="0"),
+    # Where this guest came from: first and last touch (sources.id).
+    sa.Column("first_source_id", sa.ForeignKey("sources.id", ondelete="SET NULL")),
+    sa.Column("last_source_id", sa.ForeignKey("sources.id", ondelete="SET NULL")),
+    sa.Column("checked_in_at", UTCDateTime),
+    sa.Column("walk_in", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The guest lets others at the event find them to record "we met".
+    sa.Column("meet_opt_in", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("event_id", "person_id", name="uq_rsvps_event_person"),
@@ -280,10 +289,89 @@ bookings = sa.Table(
     sa.Column("confirmed_at", UTCDateTime),
     sa.Column("cancelled_at", UTCDateTime),
     sa.Column("reminded_at", UTCDateTime),
+    sa.Column("first_source_id", sa.ForeignKey("sources.id", ondelete="SET NULL")),
+    sa.Column("last_source_id", sa.ForeignKey("sources.id", ondelete="SET NULL")),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
     sa.Index("ix_bookings_host_time", "host_id", "starts_at"),
     sa.Index("ix_bookings_person", "person_id"),
     sa.Index("ix_bookings_holds", "status", "hold_expires_at"),
+)
+
+
+# --- attribution: where guests come from, and the connections they make ------
+
+# A post or conversation a host shares a tracked link in. `kind` is one of
+# post, conversation, direct_message, email, newsletter, in_person, other,
+# guest_referral (a guest's own share link), self_reported ("where did we
+# meet?"), campaign (UTM parameters) or direct (nothing known).
+sources = sa.Table(
+    "sources",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("code", sa.String(16), nullable=False, unique=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("platform", sa.String(40), nullable=False, server_default=""),
+    sa.Column("url", sa.String(500), nullable=False, server_default=""),
+    sa.Column("label", sa.String(140), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    # Where the link leads: an event, the coffee page, or the host page.
+    sa.Column("target", sa.String(10), nullable=False, server_default="host"),
+    sa.Column("event_id", sa.ForeignKey("events.id", ondelete="SET NULL")),
+    # For a guest referral: who shares it.
+    sa.Column("person_id", sa.ForeignKey("people.id", ondelete="SET NULL")),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_sources_host", "host_id", "created_at"),
+)
+
+# A visit through /s/{code}: never the IP, only a random visitor id from a
+# first-party cookie and the referring host. Link previews are kept apart.
+clicks = sa.Table(
+    "clicks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "source_id", sa.ForeignKey("sources.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("visitor", sa.String(32), nullable=False, server_default=""),
+    sa.Column("referrer_host", sa.String(255), nullable=False, server_default=""),
+    sa.Column("preview", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Index("ix_clicks_source", "source_id", "preview"),
+)
+
+followers = sa.Table(
+    "followers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "person_id", sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False
+    ),
+    # pending (until the confirm link), confirmed, unsubscribed
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("token_nonce", sa.String(32), nullable=False),
+    sa.Column("first_source_id", sa.ForeignKey("sources.id", ondelete="SET NULL")),
+    sa.Column("last_source_id", sa.ForeignKey("sources.id", ondelete="SET NULL")),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("confirmed_at", UTCDateTime),
+    sa.UniqueConstraint("host_id", "person_id", name="uq_followers_host_person"),
+)
+
+# Two guests of an event who met there (recorded by either, once per pair:
+# rsvp_a < rsvp_b).
+meetings = sa.Table(
+    "meetings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "event_id", sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("rsvp_a", sa.ForeignKey("rsvps.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("rsvp_b", sa.ForeignKey("rsvps.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("rsvp_a", "rsvp_b", name="uq_meetings_pair"),
+    sa.CheckConstraint("rsvp_a < rsvp_b", name="ordered_pair"),
 )

@@ -15,6 +15,7 @@ from meetup.events.jsonld import event_jsonld
 from meetup.hosts import queries as hosts
 from meetup.rsvps.forms import RsvpForm
 from meetup.rsvps.service import closed_reason
+from meetup.sources.routes import remember_arrival, where_we_met
 from meetup.text import plain_excerpt
 from meetup.web.pages import PageMeta, render
 
@@ -43,7 +44,9 @@ async def event_page(request: Request) -> Response:
         raise NotFound(
             "There is no event at this address. It may have been unpublished."
         )
-    return render_event(request, event, preview=False)
+    where = await where_we_met(request, event["host_id"])
+    response = render_event(request, event, preview=False, where=where)
+    return await remember_arrival(request, event["host_id"], response)
 
 
 def render_event(
@@ -54,6 +57,7 @@ def render_event(
     host: Row | None = None,
     form: RsvpForm | None = None,
     status: int = 200,
+    where: list[Row] | None = None,
 ) -> Response:
     settings = request.app.state.settings
     path = request.app.url_path_for("event", slug=event["slug"])
@@ -70,6 +74,7 @@ def render_event(
         "meta": meta,
         "preview": preview,
         "rsvp_form": form or RsvpForm(),
+        "where_we_met": where,
         "closed_reason": closed_reason(event, now()),
         "host": host,
         "is_past": event["ends_at"] <= now(),

@@ -15,6 +15,7 @@ from meetup.events import queries as events
 from meetup.forms import bind
 from meetup.hosts import queries, service
 from meetup.hosts.forms import HANDLE_PATTERN, LoginForm, ProfileForm
+from meetup.sources.routes import remember_arrival
 from meetup.web.auth import current_host, require_host, sign_in, sign_out
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
@@ -125,7 +126,8 @@ async def host_page(request: Request) -> Response:
         "offers_coffee": bool(await coffee.rules(db, host["id"])),
         "meta": meta,
     }
-    return render(request, "hosts/host.html", context)
+    response = render(request, "hosts/host.html", context)
+    return await remember_arrival(request, host["id"], response)
 
 
 routes = [

@@ -15,6 +15,7 @@ from meetup.forms import bind
 from meetup.rsvps import service
 from meetup.rsvps.forms import AnswerForm, RsvpForm
 from meetup.rsvps.questions import answers_from, from_json
+from meetup.sources.routes import attribution_of, where_we_met
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
 
@@ -26,27 +27,33 @@ async def rsvp(request: Request) -> Response:
         raise NotFound("There is no event at this address.")
     raw = await checked_form(request)
     form = bind(RsvpForm, raw)
+
+    async def again(status: int) -> Response:
+        where = await where_we_met(request, event["host_id"])
+        return render_event(
+            request, event, preview=False, form=form, status=status, where=where
+        )
+
     if not form.validate():
-        return render_event(request, event, preview=False, form=form, status=400)
+        return await again(400)
     try:
         answers = answers_from(raw, from_json(event["questions"]))
     except ValueError as error:
         form.form_errors.append(str(error))
-        return render_event(request, event, preview=False, form=form, status=400)
+        return await again(400)
     await request.app.state.rate_limits.check(request, "rsvp", form.email.data)
     reply = service.Reply(
         name=form.name.data.strip(),
         email=form.email.data,
         guests=form.guests.data,
         answers=answers,
+        source=await attribution_of(request, event["host_id"], raw),
     )
     try:
         outcome = await service.submit(db, request.app.state.rsvp, event["id"], reply)
     except DomainError as error:
         form.form_errors.append(error.message)
-        return render_event(
-            request, event, preview=False, form=form, status=error.status
-        )
+        return await again(error.status)
     context = {
         "event": event,
         "rsvp": outcome.rsvp,

@@ -17,6 +17,7 @@ from meetup.events import queries as events
 from meetup.mail.messages import Mail
 from meetup.rsvps import notify, queries
 from meetup.rsvps.queries import ACTIVE
+from meetup.sources.service import Attribution
 
 TOKEN_SCOPE = "rsvp"
 ANSWERS = ("going", "maybe", "not_going", "cancelled")
@@ -62,6 +63,7 @@ class Reply:
     email: str
     guests: int = 0
     answers: dict[str, str] = field(default_factory=dict)
+    source: Attribution | None = None  # first and last touch
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,10 @@ async def _fresh_answer(
         "hold_expires_at": None,
         "waitlisted_at": None,
     }
+    if reply.source:
+        values["last_source_id"] = reply.source.last
+        if not (existing and existing["first_source_id"]):
+            values["first_source_id"] = reply.source.first
     if existing:
         await queries.update(db, existing["id"], **values)
         rsvp_id = existing["id"]

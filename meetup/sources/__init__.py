@@ -1,0 +1,1 @@
+"""Attribution: sources (posts, conversations), tracked links, and which source brought each guest."""

@@ -1,0 +1,102 @@
+"""Queries on sources and clicks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from meetup.db import Database, Row
+from meetup.db.tables import clicks, events, hosts, now, sources
+
+_with_target = (
+    sa.select(
+        sources,
+        hosts.c.handle.label("host_handle"),
+        events.c.slug.label("event_slug"),
+    )
+    .join(hosts, hosts.c.id == sources.c.host_id)
+    .join(events, events.c.id == sources.c.event_id, isouter=True)
+)
+
+
+async def insert(db: Database, **values: Any) -> int:
+    return await db.insert(sources.insert().values(created_at=now(), **values))
+
+
+async def by_code(db: Database, code: str) -> Row | None:
+    return await db.fetch_one(_with_target.where(sources.c.code == code))
+
+
+async def by_id_for_host(db: Database, source_id: int, host_id: int) -> Row | None:
+    query = _with_target.where(sources.c.id == source_id, sources.c.host_id == host_id)
+    return await db.fetch_one(query)
+
+
+async def for_host(db: Database, host_id: int, limit: int = 500) -> Sequence[Row]:
+    query = (
+        _with_target.where(sources.c.host_id == host_id)
+        .order_by(sources.c.created_at.desc(), sources.c.id.desc())
+        .limit(limit)
+    )
+    return await db.fetch_all(query)
+
+
+async def recent_shared(db: Database, host_id: int, limit: int = 8) -> Sequence[Row]:
+    """The host's own recent posts and conversations, for "where did we meet?"."""
+    query = (
+        sa.select(sources.c.id, sources.c.label, sources.c.platform)
+        .where(
+            sources.c.host_id == host_id,
+            sources.c.kind.not_in(
+                ("guest_referral", "self_reported", "campaign", "direct")
+            ),
+        )
+        .order_by(sources.c.created_at.desc(), sources.c.id.desc())
+        .limit(limit)
+    )
+    return await db.fetch_all(query)
+
+
+async def find(db: Database, host_id: int, **match: Any) -> Row | None:
+    query = sources.select().where(
+        sources.c.host_id == host_id, *(sources.c[k] == v for k, v in match.items())
+    )
+    return await db.fetch_one(query.order_by(sources.c.id).limit(1))
+
+
+async def count_kind(db: Database, host_id: int, kind: str) -> int:
+    return await db.fetch_val(
+        sa.select(sa.func.count())
+        .select_from(sources)
+        .where(sources.c.host_id == host_id, sources.c.kind == kind)
+    )
+
+
+async def belongs_to(db: Database, source_id: int, host_id: int) -> bool:
+    query = sa.select(sources.c.id).where(
+        sources.c.id == source_id, sources.c.host_id == host_id
+    )
+    return await db.fetch_one(query) is not None
+
+
+async def record_click(
+    db: Database,
+    source_id: int,
+    *,
+    visitor: str,
+    referrer_host: str,
+    preview: bool,
+    at: datetime,
+) -> None:
+    await db.execute(
+        clicks.insert().values(
+            source_id=source_id,
+            visitor=visitor,
+            referrer_host=referrer_host,
+            preview=preview,
+            at=at,
+        )
+    )

@@ -1,0 +1,220 @@
+"""Sources and attribution: tracked links, visits, and the first and last
+source recorded on every RSVP and booking. Nothing is left unattributed
+silently: a guest with no known source is asked, and otherwise counted under
+an explicit "direct / unknown" source."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from meetup.db import Database, Row, UniqueViolation
+from meetup.db.tables import now
+from meetup.errors import Conflict
+from meetup.sources import queries
+from meetup.sources.bots import is_preview
+from meetup.sources.touch import Touch
+
+KINDS = (
+    ("post", "Post"),
+    ("conversation", "Conversation"),
+    ("direct_message", "Direct message"),
+    ("email", "Email"),
+    ("newsletter", "Newsletter"),
+    ("in_person", "In person"),
+    ("other", "Other"),
+)
+# Sources the site makes itself, never by hand.
+SYSTEM_KINDS = {
+    "guest_referral": "Guest referral",
+    "self_reported": "Self-reported",
+    "campaign": "Campaign (UTM)",
+    "direct": "Direct / unknown",
+}
+KIND_LABELS = dict(KINDS) | SYSTEM_KINDS
+PLATFORMS = (
+    "LinkedIn",
+    "Instagram",
+    "X",
+    "Facebook",
+    "Mastodon",
+    "Bluesky",
+    "Threads",
+    "YouTube",
+    "TikTok",
+    "WhatsApp",
+    "Telegram",
+    "Reddit",
+    "Email",
+    "Newsletter",
+)
+# UTM sources are created from URLs anyone can type: at most this many per
+# host, then they share one catch-all source.
+MAX_CAMPAIGNS = 200
+
+
+@dataclass(frozen=True)
+class Attribution:
+    first: int
+    last: int
+
+
+def new_code() -> str:
+    """Short and unguessable: 48 random bits, URL-safe."""
+    return secrets.token_urlsafe(6)
+
+
+async def create_source(db: Database, host_id: int, **values: Any) -> int:
+    for _ in range(3):
+        try:
+            async with db.write():
+                return await queries.insert(
+                    db, host_id=host_id, code=new_code(), **values
+                )
+        except UniqueViolation:
+            continue  # a code collision: draw another
+    raise Conflict("Could not make a link just now. Please try again.", code="code")
+
+
+def target_path(source: Mapping[str, Any]) -> str:
+    """Where a tracked link leads (with `ref` so the page knows the source)."""
+    if source["target"] == "event" and source["event_slug"]:
+        path = f"/e/{source['event_slug']}"
+    elif source["target"] == "coffee":
+        path = f"/@{source['host_handle']}/coffee"
+    else:
+        path = f"/@{source['host_handle']}"
+    return f"{path}?ref={source['code']}"
+
+
+async def visit(
+    db: Database, source: Row, touch: Touch, *, user_agent: str, referer: str
+) -> Touch | None:
+    """Records a visit through a tracked link: a preview for link-preview
+    fetchers (whose touch is not kept), else a click. Returns the new touch."""
+    preview = is_preview(user_agent)
+    after = None if preview else touch.seen(source["id"])
+    async with db.write():
+        await queries.record_click(
+            db,
+            source["id"],
+            visitor=after.visitor if after else "",
+            referrer_host=(urlsplit(referer).hostname or "")[:255] if referer else "",
+            preview=preview,
+            at=now(),
+        )
+    return after
+
+
+async def arrival(
+    db: Database, host_id: int, params: Mapping[str, str], touch: Touch
+) -> Touch | None:
+    """A page of the host's opened with `?ref=CODE` or UTM parameters: the
+    touch that results, or None when the URL says nothing."""
+    code = params.get("ref", "")
+    if code:
+        source = await queries.by_code(db, code[:16])
+        if source is not None and source["host_id"] == host_id:
+            return touch.seen(source["id"])
+    utm_source = params.get("utm_source", "").strip()
+    if utm_source:
+        return touch.seen(await campaign_source(db, host_id, params))
+    return None
+
+
+async def campaign_source(db: Database, host_id: int, params: Mapping[str, str]) -> int:
+    platform = " ".join(params.get("utm_source", "").split())[:40]
+    medium = " ".join(params.get("utm_medium", "").split())[:40]
+    campaign = " ".join(params.get("utm_campaign", "").split())[:100]
+    label = " · ".join(p for p in (campaign, medium) if p) or platform
+    async with db.write():
+        await db.serialise(f"sources:{host_id}")
+        found = await queries.find(
+            db, host_id, kind="campaign", platform=platform, label=label
+        )
+        if found:
+            return found["id"]
+        if await queries.count_kind(db, host_id, "campaign") >= MAX_CAMPAIGNS:
+            return await _system_source(db, host_id, "campaign", "Other campaigns")
+        return await queries.insert(
+            db,
+            host_id=host_id,
+            code=new_code(),
+            kind="campaign",
+            platform=platform,
+            label=label,
+        )
+
+
+async def attribute(
+    db: Database, host_id: int, touch: Touch, answer: str = "", told: str = ""
+) -> Attribution:
+    """First and last source for a new RSVP, booking or follower: the touch if
+    it belongs to this host, else what the guest told us ("where did we
+    meet?": one of the host's sources, or free text), else direct."""
+    first = (
+        touch.first
+        if touch.first and await queries.belongs_to(db, touch.first, host_id)
+        else None
+    )
+    last = (
+        touch.last
+        if touch.last and await queries.belongs_to(db, touch.last, host_id)
+        else None
+    )
+    if last:
+        return Attribution(first or last, last)
+    source_id = await _told(db, host_id, answer, told)
+    return Attribution(first or source_id, source_id)
+
+
+async def _told(db: Database, host_id: int, answer: str, told: str) -> int:
+    chosen = int(answer) if answer.isdigit() and len(answer) <= 9 else 0
+    if chosen and await queries.belongs_to(db, chosen, host_id):
+        return chosen
+    text = " ".join(told.split())[:140]
+    if text:
+        return await _system_source(db, host_id, "self_reported", text)
+    return await _system_source(db, host_id, "direct", SYSTEM_KINDS["direct"])
+
+
+async def _system_source(db: Database, host_id: int, kind: str, label: str) -> int:
+    async with db.write():
+        await db.serialise(f"sources:{host_id}")
+        found = await queries.find(db, host_id, kind=kind, label=label)
+        if found:
+            return found["id"]
+        return await queries.insert(
+            db, host_id=host_id, code=new_code(), kind=kind, label=label
+        )
+
+
+async def share_link_for(
+    db: Database, host_id: int, person_id: int, name: str, event_id: int
+) -> Row:
+    """A confirmed guest's own link to the event: a guest-referral source."""
+    async with db.write():
+        await db.serialise(f"sources:{host_id}")
+        found = await queries.find(
+            db, host_id, kind="guest_referral", person_id=person_id, event_id=event_id
+        )
+        source_id = (
+            found["id"]
+            if found
+            else await queries.insert(
+                db,
+                host_id=host_id,
+                code=new_code(),
+                kind="guest_referral",
+                label=f"Shared by {name}"[:140],
+                target="event",
+                event_id=event_id,
+                person_id=person_id,
+            )
+        )
+    row = await queries.by_id_for_host(db, source_id, host_id)
+    assert row is not None
+    return row

@@ -1,0 +1,69 @@
+"""First and last touch, kept in a signed first-party cookie for 90 days:
+the random visitor id and the sources that brought this browser first and
+last. Never an IP address."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, replace
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.requests import Request
+from starlette.responses import Response
+
+COOKIE = "meetup_touch"
+MAX_AGE = 90 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Touch:
+    visitor: str = ""
+    first: int | None = None
+    last: int | None = None
+
+    def seen(self, source_id: int) -> Touch:
+        """After a visit through `source_id`: it is the last touch, and the
+        first one if there was none."""
+        return replace(
+            self,
+            visitor=self.visitor or secrets.token_hex(8),
+            first=self.first or source_id,
+            last=source_id,
+        )
+
+
+def _serializer(request: Request) -> URLSafeSerializer:
+    secret = str(request.app.state.settings.secret_key)
+    return URLSafeSerializer(secret, salt="meetup.touch")
+
+
+def read(request: Request) -> Touch:
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return Touch()
+    try:
+        data = _serializer(request).loads(raw)
+    except BadSignature:
+        return Touch()
+    if not isinstance(data, dict):
+        return Touch()
+    first, last = data.get("f"), data.get("l")
+    return Touch(
+        visitor=str(data.get("v", ""))[:32],
+        first=first if isinstance(first, int) else None,
+        last=last if isinstance(last, int) else None,
+    )
+
+
+def write(request: Request, response: Response, touch: Touch) -> None:
+    value = _serializer(request).dumps(
+        {"v": touch.visitor, "f": touch.first, "l": touch.last}
+    )
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.https,
+    )
