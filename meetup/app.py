@@ -29,6 +29,7 @@ from meetup.mail import routes as mail_routes
 from meetup.mail.messages import Mail
 from meetup.mail.sender import MailSender, transport_for
 from meetup.rsvps import admin as rsvp_admin
+from meetup.rsvps import door
 from meetup.rsvps import jobs as rsvp_jobs
 from meetup.rsvps import routes as rsvp_routes
 from meetup.rsvps.service import Context as RsvpContext
@@ -49,6 +50,7 @@ def routes() -> list[Route | Mount]:
         Route("/", admin_home, name="home"),
         *events_admin.routes,
         *rsvp_admin.routes,
+        *door.routes,
         *hosts.admin_routes,
         *mail_routes.admin_routes,
         *calendar_routes.admin_routes,

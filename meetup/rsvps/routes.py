@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from meetup.calendars.routes import guest_feed_path
+from meetup.db import Row
 from meetup.db.tables import now
 from meetup.errors import DomainError, NotFound
 from meetup.events import queries as events
 from meetup.events.public import render_event
 from meetup.forms import bind
-from meetup.rsvps import service
+from meetup.rsvps import door, service
 from meetup.rsvps.forms import AnswerForm, RsvpForm
 from meetup.rsvps.questions import answers_from, from_json
 from meetup.sources.routes import attribution_of, where_we_met
@@ -112,6 +114,9 @@ async def _manage_page(
         ),
         "feed_renewed": request.query_params.get("feed") == "renewed",
         "is_past": event["ends_at"] <= now(),
+        "checkin_qr": Markup(door.checkin_qr_svg(checkin_url(request, rsvp)))
+        if rsvp["status"] == "going" and event["ends_at"] > now()
+        else None,
         "preselected": request.query_params.get("answer")
         in ("going", "maybe", "not_going"),
         "meta": PageMeta(title=f"Your RSVP: {event['title']}", noindex=True),
@@ -125,7 +130,28 @@ async def _manage_page(
     )
 
 
+def checkin_url(request: Request, rsvp: Row) -> str:
+    token = door.checkin_token(request.app.state.rsvp, rsvp)
+    return request.app.state.settings.absolute_url(f"/admin/checkin/{token}")
+
+
+async def checkin_png(request: Request) -> Response:
+    """The guest's check-in code as an image, for their confirmation mail."""
+    rsvp = await service.valid_rsvp(
+        request.app.state.db, request.app.state.rsvp, request.path_params["token"]
+    )
+    return Response(
+        door.checkin_qr_png(checkin_url(request, rsvp)),
+        media_type="image/png",
+        headers={
+            "Cache-Control": "private, max-age=86400",
+            "Referrer-Policy": "no-referrer",
+        },
+    )
+
+
 routes = [
     Route("/e/{slug}/rsvp", rsvp, methods=["POST"], name="rsvp"),
     Route("/r/{token}", manage, methods=["GET", "POST"], name="rsvp_manage"),
+    Route("/r/{token}/qr.png", checkin_png, name="checkin_png"),
 ]

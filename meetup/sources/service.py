@@ -218,3 +218,8 @@ async def share_link_for(
     row = await queries.by_id_for_host(db, source_id, host_id)
     assert row is not None
     return row
+
+
+async def walk_in_source(db: Database, host_id: int) -> int:
+    """Where walk-ins come from: met in person, at the door."""
+    return await _system_source(db, host_id, "in_person", "Walk-ins at the door")
