@@ -10,8 +10,6 @@ from functools import partial
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -35,19 +33,16 @@ from meetup.rsvps import routes as rsvp_routes
 from meetup.rsvps.service import Context as RsvpContext
 from meetup.settings import STATIC_DIR, Settings, load_settings
 from meetup.sources import admin as source_admin
+from meetup.sources import dashboard
 from meetup.sources import routes as source_routes
 from meetup.web import errors
 from meetup.web.ratelimit import RateLimits
 from meetup.web.templating import environment, make_templates
 
 
-async def admin_home(request: Request) -> Response:
-    return RedirectResponse(request.url_for("admin:events"), status_code=303)
-
-
 def routes() -> list[Route | Mount]:
     admin = [
-        Route("/", admin_home, name="home"),
+        *dashboard.routes,
         *events_admin.routes,
         *rsvp_admin.routes,
         *door.routes,

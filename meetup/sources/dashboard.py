@@ -1,0 +1,308 @@
+"""The host's dashboard at /admin: connections (guests checked in, chats held)
+against the weekly goal, a chart of them per week, and the funnel from each
+source, kind and platform to people across a table. CSV of attributed guests."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from meetup.db import Database, Row
+from meetup.db.tables import (
+    bookings,
+    clicks,
+    events,
+    followers,
+    hosts,
+    now,
+    people,
+    rsvps,
+    sources,
+)
+from meetup.sources.service import KIND_LABELS
+from meetup.web.auth import require_host
+from meetup.web.csrf import checked_form
+from meetup.web.pages import PageMeta, render
+
+WEEKS = 12
+STAGES = ("previews", "clicks", "rsvps", "confirmed", "attended", "chats", "followers")
+
+
+@dataclass
+class Funnel:
+    label: str
+    kind: str = ""
+    platform: str = ""
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STAGES, 0))
+
+    def add(self, other: Funnel) -> None:
+        for stage in STAGES:
+            self.counts[stage] += other.counts[stage]
+
+    def rate(self, numerator: str, denominator: str) -> str:
+        base = self.counts[denominator]
+        return f"{100 * self.counts[numerator] / base:.0f} %" if base else "–"
+
+    @property
+    def people(self) -> int:
+        return self.counts["rsvps"] + self.counts["chats"] + self.counts["followers"]
+
+
+def week_start(at: datetime) -> datetime:
+    day = at.astimezone(UTC).date()
+    return datetime.combine(day - timedelta(days=day.weekday()), time(), tzinfo=UTC)
+
+
+async def _grouped(db: Database, query: sa.Select[Any]) -> dict[int, int]:
+    return {
+        row["source_id"]: row["n"]
+        for row in await db.fetch_all(query)
+        if row["source_id"]
+    }
+
+
+async def funnels(db: Database, host_id: int) -> dict[int, Funnel]:
+    """Per source of the host: every stage, counted by last touch."""
+    found = {
+        row["id"]: Funnel(row["label"], row["kind"], row["platform"])
+        for row in await db.fetch_all(
+            sa.select(
+                sources.c.id, sources.c.label, sources.c.kind, sources.c.platform
+            ).where(sources.c.host_id == host_id)
+        )
+    }
+    host_rsvps = (
+        sa.select(rsvps.c.last_source_id.label("source_id"), sa.func.count().label("n"))
+        .join(events, events.c.id == rsvps.c.event_id)
+        .where(events.c.host_id == host_id, rsvps.c.status != "invited")
+        .group_by(rsvps.c.last_source_id)
+    )
+    click_counts = (
+        sa.select(clicks.c.source_id, clicks.c.preview, sa.func.count().label("n"))
+        .join(sources, sources.c.id == clicks.c.source_id)
+        .where(sources.c.host_id == host_id)
+        .group_by(clicks.c.source_id, clicks.c.preview)
+    )
+    for row in await db.fetch_all(click_counts):
+        if row["source_id"] in found:
+            found[row["source_id"]].counts[
+                "previews" if row["preview"] else "clicks"
+            ] += row["n"]
+    stages = {
+        "rsvps": host_rsvps,
+        "confirmed": host_rsvps.where(rsvps.c.status == "going"),
+        "attended": host_rsvps.where(rsvps.c.checked_in_at.is_not(None)),
+        "chats": sa.select(
+            bookings.c.last_source_id.label("source_id"), sa.func.count().label("n")
+        )
+        .where(bookings.c.host_id == host_id, bookings.c.status == "confirmed")
+        .group_by(bookings.c.last_source_id),
+        "followers": sa.select(
+            followers.c.last_source_id.label("source_id"), sa.func.count().label("n")
+        )
+        .where(followers.c.host_id == host_id, followers.c.status == "confirmed")
+        .group_by(followers.c.last_source_id),
+    }
+    for stage, query in stages.items():
+        for source_id, n in (await _grouped(db, query)).items():
+            if source_id in found:
+                found[source_id].counts[stage] += n
+    return found
+
+
+def rolled_up(per_source: dict[int, Funnel], key: str) -> list[Funnel]:
+    groups: dict[str, Funnel] = {}
+    for funnel in per_source.values():
+        name = getattr(funnel, key) or "(none)"
+        label = KIND_LABELS.get(name, name) if key == "kind" else name
+        groups.setdefault(name, Funnel(label)).add(funnel)
+    return sorted(
+        groups.values(), key=lambda f: (-f.counts["attended"], -f.people, f.label)
+    )
+
+
+async def connections_per_week(
+    db: Database, host_id: int, at: datetime
+) -> list[tuple[datetime, int]]:
+    """Guests checked in at the host's events and chats held, per week."""
+    since = week_start(at) - timedelta(weeks=WEEKS - 1)
+    checked_in = await db.fetch_all(
+        sa.select(rsvps.c.checked_in_at.label("at"))
+        .join(events, events.c.id == rsvps.c.event_id)
+        .where(events.c.host_id == host_id, rsvps.c.checked_in_at >= since)
+    )
+    held = await db.fetch_all(
+        sa.select(bookings.c.starts_at.label("at")).where(
+            bookings.c.host_id == host_id,
+            bookings.c.outcome == "held",
+            bookings.c.starts_at >= since,
+        )
+    )
+    counts: dict[datetime, int] = defaultdict(int)
+    for row in [*checked_in, *held]:
+        counts[week_start(row["at"])] += 1
+    return [
+        (since + timedelta(weeks=n), counts[since + timedelta(weeks=n)])
+        for n in range(WEEKS)
+    ]
+
+
+async def per_event(db: Database, host_id: int) -> list[Row]:
+    query = (
+        sa.select(
+            events.c.id,
+            events.c.title,
+            events.c.starts_at,
+            events.c.timezone,
+            sa.func.count(rsvps.c.id).label("rsvps"),
+            sa.func.count(sa.case((rsvps.c.status == "going", rsvps.c.id))).label(
+                "going"
+            ),
+            sa.func.count(rsvps.c.checked_in_at).label("attended"),
+        )
+        .join(rsvps, rsvps.c.event_id == events.c.id, isouter=True)
+        .where(events.c.host_id == host_id, events.c.status != "draft")
+        .group_by(events.c.id, events.c.title, events.c.starts_at, events.c.timezone)
+        .order_by(events.c.starts_at.desc())
+        .limit(50)
+    )
+    return list(await db.fetch_all(query))
+
+
+async def dashboard(request: Request) -> Response:
+    host = await require_host(request)
+    db = request.app.state.db
+    at = now()
+    per_source = await funnels(db, host["id"])
+    weeks = await connections_per_week(db, host["id"], at)
+    context = {
+        "host": host,
+        "this_week": weeks[-1][1],
+        "weeks": weeks,
+        "most": max([n for _, n in weeks] + [host["weekly_goal"], 1]),
+        "sources": sorted(
+            per_source.values(),
+            key=lambda f: (-f.counts["attended"], -f.people, f.label),
+        ),
+        "kinds": rolled_up(per_source, "kind"),
+        "platforms": rolled_up(per_source, "platform"),
+        "events": await per_event(db, host["id"]),
+        "stages": STAGES,
+        "meta": PageMeta(title="Your connections", noindex=True),
+    }
+    return render(request, "admin/dashboard.html", context)
+
+
+async def set_goal(request: Request) -> Response:
+    host = await require_host(request)
+    form = await checked_form(request)
+    goal = str(form.get("weekly_goal", ""))
+    if not goal.isdigit() or not 1 <= int(goal) <= 1000:
+        return Response("The weekly goal is a number from 1 to 1000.", status_code=400)
+    db = request.app.state.db
+    async with db.write():
+        await db.execute(
+            hosts.update().where(hosts.c.id == host["id"]).values(weekly_goal=int(goal))
+        )
+    return RedirectResponse(request.url_for("admin:home"), status_code=303)
+
+
+def safe_cell(value: object) -> str:
+    """A CSV cell no spreadsheet runs as a formula (OWASP: = + - @ tab CR)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+async def attributed_csv(request: Request) -> Response:
+    """Every guest and chat with the sources that brought them."""
+    host = await require_host(request)
+    db = request.app.state.db
+    first, last = sources.alias("first_source"), sources.alias("last_source")
+    guests = await db.fetch_all(
+        sa.select(
+            people.c.name,
+            people.c.email,
+            events.c.title.label("what"),
+            rsvps.c.status,
+            rsvps.c.checked_in_at,
+            first.c.label.label("first_label"),
+            last.c.label.label("last_label"),
+            last.c.kind.label("last_kind"),
+            last.c.platform.label("last_platform"),
+        )
+        .join(people, people.c.id == rsvps.c.person_id)
+        .join(events, events.c.id == rsvps.c.event_id)
+        .join(first, first.c.id == rsvps.c.first_source_id, isouter=True)
+        .join(last, last.c.id == rsvps.c.last_source_id, isouter=True)
+        .where(events.c.host_id == host["id"])
+        .order_by(events.c.starts_at, people.c.name)
+    )
+    chats = await db.fetch_all(
+        sa.select(
+            people.c.name,
+            people.c.email,
+            sa.literal("Coffee chat").label("what"),
+            bookings.c.status,
+            sa.null().label("checked_in_at"),
+            first.c.label.label("first_label"),
+            last.c.label.label("last_label"),
+            last.c.kind.label("last_kind"),
+            last.c.platform.label("last_platform"),
+        )
+        .join(people, people.c.id == bookings.c.person_id)
+        .join(first, first.c.id == bookings.c.first_source_id, isouter=True)
+        .join(last, last.c.id == bookings.c.last_source_id, isouter=True)
+        .where(bookings.c.host_id == host["id"])
+        .order_by(bookings.c.starts_at)
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "name",
+            "email",
+            "event",
+            "status",
+            "checked in",
+            "first source",
+            "last source",
+            "kind",
+            "platform",
+        ]
+    )
+    for row in [*guests, *chats]:
+        writer.writerow(
+            safe_cell(value)
+            for value in (
+                row["name"],
+                row["email"],
+                row["what"],
+                row["status"],
+                "yes" if row["checked_in_at"] else "",
+                row["first_label"] or "Direct / unknown",
+                row["last_label"] or "Direct / unknown",
+                KIND_LABELS.get(row["last_kind"] or "direct", row["last_kind"]),
+                row["last_platform"] or "",
+            )
+        )
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="attributed-guests.csv"'},
+    )
+
+
+routes = [
+    Route("/", dashboard, name="home"),
+    Route("/goal", set_goal, methods=["POST"], name="set_goal"),
+    Route("/attribution.csv", attributed_csv, name="attribution_csv"),
+]
