@@ -42,6 +42,7 @@ def concrete(path: str, event: dict) -> str:
         .replace("{slug}", event["slug"])
         .replace("{rule_id:id}", "1")
         .replace("{booking_id:id}", "1")
+        .replace("{rsvp_id:id}", "1")
         .replace("{day}", "2031-01-01")
     )
 
