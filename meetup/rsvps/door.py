@@ -167,6 +167,7 @@ async def walk_in(request: Request) -> Response:
 async def scanned(request: Request) -> Response:
     """The guest's QR code, scanned by the signed-in host: a page with one
     button that checks them in (a GET changes nothing)."""
+    posted = await checked_form(request) if request.method == "POST" else None
     host = await require_host(request)
     db = request.app.state.db
     ctx = request.app.state.rsvp
@@ -182,8 +183,7 @@ async def scanned(request: Request) -> Response:
     )
     if rsvp is None or event is None:
         raise NotFound("This code is not a guest of one of your events.")
-    if request.method == "POST":
-        await checked_form(request)
+    if posted is not None:
         await check_in(db, event["id"], rsvp["id"])
         rsvp = await queries.get(db, rsvp["id"])
     context = {
