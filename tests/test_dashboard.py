@@ -73,7 +73,9 @@ async def test_the_weekly_goal_is_set_and_checked(client, db) -> None:
             "/admin/goal", data={"weekly_goal": "12", "csrf_token": token}
         )
     ).status_code == 303
-    assert "of 12 this week" in page(await client.get("/admin/")).select_one(".big").text
+    assert (
+        "of 12 this week" in page(await client.get("/admin/")).select_one(".big").text
+    )
     for bad in ("0", "-3", "abc", "99999"):
         response = await client.post(
             "/admin/goal", data={"weekly_goal": bad, "csrf_token": token}

@@ -278,3 +278,34 @@ async def test_coffee_bookings_are_attributed(client, db) -> None:
         chat["id"],
         chat["id"],
     )
+
+
+async def test_a_going_guest_shares_their_own_link(app, client, db) -> None:
+    host = await make_host(db)
+    event = await make_event(db, host, confirm_by_email=False)
+    await rsvp_via(client, event, "ana@example.com", met_text="old friend")
+    ana = await stored_rsvp(db, "ana@%")
+    manage = f"/r/{app.state.rsvp.token(ana)}"
+    shown = await client.get(manage)
+    made = await client.post(f"{manage}/share", data={"csrf_token": csrf_of(shown)})
+    assert made.status_code == 303
+    link = page(await client.get(made.headers["location"])).select_one(".share-url")[
+        "value"
+    ]
+    assert link.startswith("http://testserver/s/")
+
+    async with client_for(app) as friend:
+        arrived = await friend.get(
+            link.replace("http://testserver", ""), headers={"User-Agent": BROWSER}
+        )
+        assert arrived.headers["location"].startswith(f"/e/{event['slug']}?ref=")
+        await rsvp_via(friend, event, "ben@example.com")
+    ben = await stored_rsvp(db, "ben@%")
+    referral = await db.fetch_one(
+        sources.select().where(sources.c.id == ben["last_source_id"])
+    )
+    assert (referral["kind"], referral["label"], referral["person_id"]) == (
+        "guest_referral",
+        "Shared by Ana",
+        ana["person_id"],
+    )

@@ -17,6 +17,8 @@ from meetup.forms import bind
 from meetup.rsvps import door, service
 from meetup.rsvps.forms import AnswerForm, RsvpForm
 from meetup.rsvps.questions import answers_from, from_json
+from meetup.sources import queries as sources_queries
+from meetup.sources import service as sources_service
 from meetup.sources.routes import attribution_of, where_we_met
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
@@ -114,6 +116,13 @@ async def _manage_page(
         ),
         "feed_renewed": request.query_params.get("feed") == "renewed",
         "is_past": event["ends_at"] <= now(),
+        "share": await sources_queries.find(
+            db,
+            event["host_id"],
+            kind="guest_referral",
+            person_id=rsvp["person_id"],
+            event_id=event["id"],
+        ),
         "checkin_qr": Markup(door.checkin_qr_svg(checkin_url(request, rsvp)))
         if rsvp["status"] == "going" and event["ends_at"] > now()
         else None,
@@ -150,8 +159,27 @@ async def checkin_png(request: Request) -> Response:
     )
 
 
+async def share_link(request: Request) -> Response:
+    """A going guest's own link to the event: whoever comes through it is
+    counted as brought by them (a guest-referral source)."""
+    await checked_form(request)
+    db = request.app.state.db
+    token = request.path_params["token"]
+    rsvp = await service.valid_rsvp(db, request.app.state.rsvp, token)
+    event = await events.by_id_with_host(db, rsvp["event_id"])
+    assert event is not None
+    if rsvp["status"] != "going":
+        raise DomainError("Share links are for guests who are going.", code="not_going")
+    await sources_service.share_link_for(
+        db, event["host_id"], rsvp["person_id"], rsvp["name"], event["id"]
+    )
+    target = request.url_for("rsvp_manage", token=token).include_query_params(shared=1)
+    return RedirectResponse(target, status_code=303)
+
+
 routes = [
     Route("/e/{slug}/rsvp", rsvp, methods=["POST"], name="rsvp"),
     Route("/r/{token}", manage, methods=["GET", "POST"], name="rsvp_manage"),
     Route("/r/{token}/qr.png", checkin_png, name="checkin_png"),
+    Route("/r/{token}/share", share_link, methods=["POST"], name="share_link"),
 ]
