@@ -111,3 +111,40 @@ async def test_script_is_escaped_and_csv_cells_cannot_run_formulas(client, db) -
     assert guest[0] == "'=cmd|' /C calc'!A0"
     assert guest[6] == "'@SUM(1+1)" and guest[7] == "Self-reported"
     assert all(not cell.startswith(("=", "+", "-", "@")) for cell in guest)
+
+
+async def test_forget_me_removes_name_and_email_but_keeps_the_counts(
+    app, client, db
+) -> None:
+    from meetup.db.tables import outbox, people
+
+    host = await make_host(db)
+    event = await make_event(db, host, confirm_by_email=False)
+    await rsvp_via(client, event, "ana@example.com", met_text="a podcast")
+    ana = await stored_rsvp(db, "ana@%")
+    await door.check_in(db, event["id"], ana["id"])
+    manage = f"/r/{app.state.rsvp.token(ana)}"
+    shown = await client.get(manage)
+    unticked = await client.post(
+        f"{manage}/forget", data={"csrf_token": csrf_of(shown)}
+    )
+    assert unticked.status_code == 400
+    gone = await client.post(
+        f"{manage}/forget", data={"csrf_token": csrf_of(shown), "confirm": "yes"}
+    )
+    assert gone.status_code == 200 and "forgotten" in gone.text
+    person = await db.fetch_one(people.select().where(people.c.id == ana["person_id"]))
+    assert person["name"] == "Forgotten guest" and "ana" not in person["email"]
+    assert (
+        await db.fetch_all(
+            outbox.select().where(outbox.c.recipient == "ana@example.com")
+        )
+        == []
+    )
+    assert (await client.get(manage)).status_code == 404
+
+    await sign_in(client, db, host)
+    doc = page(await client.get("/admin/"))
+    assert funnel_row(doc, "by-source", "a podcast")["attended"] == "1"
+    exported = (await client.get("/admin/attribution.csv")).text
+    assert "ana@example.com" not in exported and "Forgotten guest" in exported

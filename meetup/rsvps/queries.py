@@ -152,3 +152,43 @@ async def renew_feed_nonce(db: Database, person_id: int) -> None:
     await db.execute(
         people.update().where(people.c.id == person_id).values(feed_nonce=new_nonce())
     )
+
+
+async def forget_person(db: Database, person_id: int) -> None:
+    """Removes a person's name and email everywhere, and every link that
+    named them; their answers, bookings and check-ins stay as numbers."""
+    from meetup.db.tables import bookings, followers, outbox, sources
+
+    row = await person(db, person_id)
+    if row is None:
+        return
+    await db.execute(outbox.delete().where(outbox.c.recipient == row["email"]))
+    await db.execute(
+        people.update()
+        .where(people.c.id == person_id)
+        .values(
+            name="Forgotten guest",
+            email=f"forgotten-{person_id}@forgotten.invalid",
+            feed_nonce=new_nonce(),
+        )
+    )
+    await db.execute(
+        rsvps.update()
+        .where(rsvps.c.person_id == person_id)
+        .values(answers="{}", token_nonce=new_nonce(), meet_opt_in=False)
+    )
+    await db.execute(
+        bookings.update()
+        .where(bookings.c.person_id == person_id)
+        .values(topic="", token_nonce=new_nonce())
+    )
+    await db.execute(
+        followers.update()
+        .where(followers.c.person_id == person_id)
+        .values(status="unsubscribed", token_nonce=new_nonce())
+    )
+    await db.execute(
+        sources.update()
+        .where(sources.c.person_id == person_id)
+        .values(label="Shared by a guest")
+    )

@@ -14,7 +14,7 @@ from meetup.errors import DomainError, NotFound
 from meetup.events import queries as events
 from meetup.events.public import render_event
 from meetup.forms import bind
-from meetup.rsvps import door, service
+from meetup.rsvps import door, queries, service
 from meetup.rsvps.forms import AnswerForm, RsvpForm
 from meetup.rsvps.questions import answers_from, from_json
 from meetup.sources import queries as sources_queries
@@ -177,9 +177,25 @@ async def share_link(request: Request) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
+async def forget_me(request: Request) -> Response:
+    """ "Forget me": the guest's name and email go; what they did stays counted."""
+    form = await checked_form(request)
+    db = request.app.state.db
+    rsvp = await service.valid_rsvp(
+        db, request.app.state.rsvp, request.path_params["token"]
+    )
+    if form.get("confirm") != "yes":
+        raise DomainError("Tick the box to confirm.", code="unconfirmed")
+    async with db.write():
+        await queries.forget_person(db, rsvp["person_id"])
+    meta = PageMeta(title="Forgotten", noindex=True)
+    return render(request, "rsvps/forgotten.html", {"meta": meta})
+
+
 routes = [
     Route("/e/{slug}/rsvp", rsvp, methods=["POST"], name="rsvp"),
     Route("/r/{token}", manage, methods=["GET", "POST"], name="rsvp_manage"),
     Route("/r/{token}/qr.png", checkin_png, name="checkin_png"),
     Route("/r/{token}/share", share_link, methods=["POST"], name="share_link"),
+    Route("/r/{token}/forget", forget_me, methods=["POST"], name="forget_me"),
 ]
