@@ -33,7 +33,7 @@ from meetup.rsvps import routes as rsvp_routes
 from meetup.rsvps.service import Context as RsvpContext
 from meetup.settings import STATIC_DIR, Settings, load_settings
 from meetup.sources import admin as source_admin
-from meetup.sources import dashboard
+from meetup.sources import dashboard, followers
 from meetup.sources import routes as source_routes
 from meetup.web import errors
 from meetup.web.ratelimit import RateLimits
@@ -55,6 +55,7 @@ def routes() -> list[Route | Mount]:
     return [
         *calendar_routes.routes,  # before /e/{slug}, which would take /e/x.ics
         *source_routes.routes,
+        *followers.routes,
         *events_public.routes,
         *hosts.routes,
         *coffee_routes.routes,  # before /r/{token}: booking links are /r/c…

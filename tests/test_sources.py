@@ -36,9 +36,8 @@ PREVIEWERS = [
 
 
 async def source(db: Database, host, label: str = "LinkedIn post", **values):  # noqa: ANN001, ANN003, ANN201
-    source_id = await service.create_source(
-        db, host["id"], label=label, kind="post", platform="LinkedIn", **values
-    )
+    values = {"kind": "post", "platform": "LinkedIn", **values}
+    source_id = await service.create_source(db, host["id"], label=label, **values)
     return await db.fetch_one(sources.select().where(sources.c.id == source_id))
 
 

@@ -109,6 +109,8 @@ events = sa.Table(
     sa.Column("maybe_nudge_days", sa.Integer, nullable=False, server_default="3"),
     # The host's questions for guests, JSON: [{"label": …, "choices": […]}]
     sa.Column("questions", sa.Text, nullable=False, server_default="[]"),
+    # When followers were told about this event (once, on first publication).
+    sa.Column("announced_at", UTCDateTime),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
@@ -192,6 +194,9 @@ outbox = sa.Table(
     # An iTIP invitation (text/calendar) and its METHOD, or empty.
     sa.Column("calendar", sa.Text, nullable=False, server_default=""),
     sa.Column("calendar_method", sa.String(10), nullable=False, server_default=""),
+    # For list mail (new events to followers): the one-click unsubscribe URL
+    # (List-Unsubscribe and List-Unsubscribe-Post, RFC 8058).
+    sa.Column("unsubscribe_url", sa.String(500), nullable=False, server_default=""),
     sa.Column("status", sa.String(10), nullable=False, server_default="pending"),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("next_attempt_at", UTCDateTime, nullable=False),

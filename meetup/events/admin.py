@@ -17,6 +17,7 @@ from meetup.events.forms import EventForm, form_data_for
 from meetup.events.public import render_event
 from meetup.forms import bind
 from meetup.rsvps import service as rsvp_service
+from meetup.sources import followers
 from meetup.web.auth import require_host
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
@@ -68,6 +69,7 @@ async def edit_event(request: Request) -> Response:
         async with db.write():
             updated = await service.update_event(db, host["id"], event["id"], values)
             await rsvp_service.event_changed(db, request.app.state.rsvp, event, updated)
+            await followers.announce_if_new(db, request.app.state.rsvp, updated)
     except DomainError as error:
         form.form_errors.append(error.message)
         return _editor(request, host, form, event=event, status=error.status)
@@ -94,6 +96,7 @@ def status_endpoint(change: StatusChange) -> Callable[[Request], Awaitable[Respo
             updated = await queries.by_id_for_host(db, event["id"], host["id"])
             assert updated is not None
             await rsvp_service.event_changed(db, request.app.state.rsvp, event, updated)
+            await followers.announce_if_new(db, request.app.state.rsvp, updated)
         return _see_other(request, "admin:event", event_id=event["id"])
 
     return endpoint

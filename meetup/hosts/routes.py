@@ -15,7 +15,8 @@ from meetup.events import queries as events
 from meetup.forms import bind
 from meetup.hosts import queries, service
 from meetup.hosts.forms import HANDLE_PATTERN, LoginForm, ProfileForm
-from meetup.sources.routes import remember_arrival
+from meetup.sources.followers import FollowForm
+from meetup.sources.routes import remember_arrival, where_we_met
 from meetup.web.auth import current_host, require_host, sign_in, sign_out
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
@@ -124,6 +125,8 @@ async def host_page(request: Request) -> Response:
         "host": host,
         "events": upcoming,
         "offers_coffee": bool(await coffee.rules(db, host["id"])),
+        "form": FollowForm(),
+        "where_we_met": await where_we_met(request, host["id"]),
         "meta": meta,
     }
     response = render(request, "hosts/host.html", context)

@@ -35,6 +35,7 @@ class Draft:
     created_at: datetime = field(default_factory=now)
     calendar: str = ""  # an iTIP invitation (text/calendar), or empty
     calendar_method: str = ""
+    unsubscribe_url: str = ""  # list mail: one-click unsubscribe (RFC 8058)
 
 
 def one_line(value: str) -> str:
@@ -67,6 +68,7 @@ class Mail:
         context: dict[str, Any],
         created_at: datetime | None = None,
         calendar: tuple[str, bytes] | None = None,
+        unsubscribe_url: str = "",
     ) -> Draft:
         """`calendar` is (METHOD, iCalendar bytes) for a message that carries
         an invitation; `created_at` its time (its Date and DTSTAMP)."""
@@ -75,6 +77,7 @@ class Mail:
             created_at=created_at or now(),
             calendar=ics.decode(),
             calendar_method=method,
+            unsubscribe_url=unsubscribe_url,
             kind=kind,
             recipient=to[1],
             recipient_name=one_line(to[0]),
@@ -97,6 +100,9 @@ class Mail:
         message.add_alternative(
             stored["body_html"], subtype="html", cte="quoted-printable"
         )
+        if stored.get("unsubscribe_url"):
+            message["List-Unsubscribe"] = f"<{stored['unsubscribe_url']}>"
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         if stored["calendar"]:
             _attach_invitation(message, stored["calendar"], stored["calendar_method"])
         return message

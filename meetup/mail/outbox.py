@@ -28,6 +28,7 @@ async def enqueue(db: Database, draft: Draft) -> int:
             body_html=draft.html,
             calendar=draft.calendar,
             calendar_method=draft.calendar_method,
+            unsubscribe_url=draft.unsubscribe_url,
             next_attempt_at=at,
             created_at=at,
         )
@@ -72,6 +73,7 @@ async def claim_due(
             outbox.c.body_html,
             outbox.c.calendar,
             outbox.c.calendar_method,
+            outbox.c.unsubscribe_url,
             outbox.c.created_at,
         )
     )
