@@ -228,9 +228,9 @@ async def follow_form(request: Request) -> Response:
 
 async def confirm(request: Request) -> Response:
     """GET shows one button (mail scanners open links); POST confirms."""
+    posted = await checked_form(request) if request.method == "POST" else None
     follower = await _signed(request, CONFIRM_SCOPE)
-    if request.method == "POST":
-        await checked_form(request)
+    if posted is not None:
         await _set_status(request.app.state.db, follower["id"], "confirmed")
         follower = await _signed(request, CONFIRM_SCOPE)
     meta = PageMeta(title=f"Follow {follower['host_name']}", noindex=True)
