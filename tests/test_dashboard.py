@@ -53,6 +53,7 @@ async def test_a_click_an_rsvp_and_a_check_in_show_against_their_source(
         "rsvps": "1",
         "confirmed": "1",
         "attended": "1",
+        "met": "0",
         "chats": "0",
         "followers": "0",
     }

@@ -121,3 +121,44 @@ async def test_the_guests_qr_code_opens_their_check_in(app, client, db) -> None:
     assert (await stored(db, ana["id"]))["checked_in_at"] is not None
     forged = re.sub(r"\.[^.]+$", ".AAAAAAAAAAAAAAAAAAAAAAAAAAAA", scan)
     assert (await client.get(forged)).status_code == 404
+
+
+async def test_checked_in_guests_record_who_they_met(app, client, db) -> None:
+    from meetup.db.tables import meetings
+
+    host = await make_host(db)
+    event = await make_event(db, host)
+    ana = await guest(app, db, event, "Ana", "ana@example.com")
+    ben = await guest(app, db, event, "Ben", "ben@example.com")
+    cy = await guest(app, db, event, "Cy", "cy@example.com")  # never opts in
+    for someone in (ana, ben, cy):
+        await door.check_in(db, event["id"], someone["id"])
+    pages = {}
+    for someone in (ana, ben):
+        manage = f"/r/{app.state.rsvp.token(someone)}"
+        shown = await client.get(manage)
+        await client.post(
+            f"{manage}/meet", data={"action": "opt_in", "csrf_token": csrf_of(shown)}
+        )
+        pages[someone["name"]] = manage
+    listed = page(await client.get(pages["Ana"]))
+    assert [li.contents[0].strip() for li in listed.select(".met-list li")] == ["Ben"]
+    token = csrf_of(await client.get(pages["Ana"]))
+    for _ in range(2):  # twice, from both sides: one connection
+        await client.post(
+            f"{pages['Ana']}/meet", data={"other": str(ben["id"]), "csrf_token": token}
+        )
+        await client.post(
+            f"{pages['Ben']}/meet", data={"other": str(ana["id"]), "csrf_token": token}
+        )
+    assert await db.fetch_val(sa.select(sa.func.count()).select_from(meetings)) == 1
+    refused = await client.post(
+        f"{pages['Ana']}/meet", data={"other": str(cy["id"]), "csrf_token": token}
+    )
+    assert refused.status_code == 400
+    assert "✓ met" in page(await client.get(pages["Ana"])).select_one(".met-list").text
+
+    await sign_in(client, db, host)
+    dashboard = page(await client.get("/admin/"))
+    row = dashboard.select_one(".per-event tbody tr")
+    assert row.select("td")[-1].text == "1"

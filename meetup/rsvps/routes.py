@@ -14,7 +14,7 @@ from meetup.errors import DomainError, NotFound
 from meetup.events import queries as events
 from meetup.events.public import render_event
 from meetup.forms import bind
-from meetup.rsvps import door, queries, service
+from meetup.rsvps import door, meetings, queries, service
 from meetup.rsvps.forms import AnswerForm, RsvpForm
 from meetup.rsvps.questions import answers_from, from_json
 from meetup.sources import queries as sources_queries
@@ -116,6 +116,10 @@ async def _manage_page(
         ),
         "feed_renewed": request.query_params.get("feed") == "renewed",
         "is_past": event["ends_at"] <= now(),
+        "others_here": await meetings.others_here(db, rsvp)
+        if rsvp["checked_in_at"]
+        else [],
+        "met": await meetings.met_ids(db, rsvp["id"]),
         "share": await sources_queries.find(
             db,
             event["host_id"],
@@ -197,5 +201,6 @@ routes = [
     Route("/r/{token}", manage, methods=["GET", "POST"], name="rsvp_manage"),
     Route("/r/{token}/qr.png", checkin_png, name="checkin_png"),
     Route("/r/{token}/share", share_link, methods=["POST"], name="share_link"),
+    *meetings.routes,
     Route("/r/{token}/forget", forget_me, methods=["POST"], name="forget_me"),
 ]

@@ -23,6 +23,7 @@ from meetup.db.tables import (
     events,
     followers,
     hosts,
+    meetings,
     now,
     people,
     rsvps,
@@ -34,7 +35,16 @@ from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
 
 WEEKS = 12
-STAGES = ("previews", "clicks", "rsvps", "confirmed", "attended", "chats", "followers")
+STAGES = (
+    "previews",
+    "clicks",
+    "rsvps",
+    "confirmed",
+    "attended",
+    "met",
+    "chats",
+    "followers",
+)
 
 
 @dataclass
@@ -116,6 +126,21 @@ async def funnels(db: Database, host_id: int) -> dict[int, Funnel]:
         for source_id, n in (await _grouped(db, query)).items():
             if source_id in found:
                 found[source_id].counts[stage] += n
+    # Guest-to-guest connections: each side of a "we met" counts for the
+    # source that brought that guest.
+    for side in (meetings.c.rsvp_a, meetings.c.rsvp_b):
+        query = (
+            sa.select(
+                rsvps.c.last_source_id.label("source_id"), sa.func.count().label("n")
+            )
+            .join(meetings, side == rsvps.c.id)
+            .join(events, events.c.id == rsvps.c.event_id)
+            .where(events.c.host_id == host_id)
+            .group_by(rsvps.c.last_source_id)
+        )
+        for source_id, n in (await _grouped(db, query)).items():
+            if source_id in found:
+                found[source_id].counts["met"] += n
     return found
 
 
@@ -175,7 +200,16 @@ async def per_event(db: Database, host_id: int) -> list[Row]:
         .order_by(events.c.starts_at.desc())
         .limit(50)
     )
-    return list(await db.fetch_all(query))
+    met = {
+        row["event_id"]: row["n"]
+        for row in await db.fetch_all(
+            sa.select(meetings.c.event_id, sa.func.count().label("n"))
+            .join(events, events.c.id == meetings.c.event_id)
+            .where(events.c.host_id == host_id)
+            .group_by(meetings.c.event_id)
+        )
+    }
+    return [{**row, "met": met.get(row["id"], 0)} for row in await db.fetch_all(query)]
 
 
 async def dashboard(request: Request) -> Response:

@@ -1,0 +1,90 @@
+"""Guests meet each other too: at an event, checked-in guests who opt in can
+record "we met" with another opted-in guest. The host sees how many such
+guest-to-guest connections each event and each source produced."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from meetup.db import Database, Row
+from meetup.db.tables import meetings, now, people, rsvps
+from meetup.errors import DomainError
+from meetup.rsvps import queries, service
+from meetup.web.csrf import checked_form
+
+
+async def others_here(db: Database, rsvp: Row) -> list[Row]:
+    """Other checked-in guests of the event who let others find them."""
+    query = (
+        sa.select(rsvps.c.id, people.c.name)
+        .join(people, people.c.id == rsvps.c.person_id)
+        .where(
+            rsvps.c.event_id == rsvp["event_id"],
+            rsvps.c.id != rsvp["id"],
+            rsvps.c.meet_opt_in.is_(True),
+            rsvps.c.checked_in_at.is_not(None),
+        )
+        .order_by(sa.func.lower(people.c.name))
+    )
+    return list(await db.fetch_all(query))
+
+
+async def met_ids(db: Database, rsvp_id: int) -> set[int]:
+    rows = await db.fetch_all(
+        sa.select(meetings.c.rsvp_a, meetings.c.rsvp_b).where(
+            sa.or_(meetings.c.rsvp_a == rsvp_id, meetings.c.rsvp_b == rsvp_id)
+        )
+    )
+    return {r["rsvp_b"] if r["rsvp_a"] == rsvp_id else r["rsvp_a"] for r in rows}
+
+
+async def record(db: Database, rsvp: Row, other_id: int) -> None:
+    async with db.write():
+        other = await queries.by_id(db, other_id)
+        if (
+            other is None
+            or other["event_id"] != rsvp["event_id"]
+            or other["id"] == rsvp["id"]
+            or not other["meet_opt_in"]
+            or other["checked_in_at"] is None
+        ):
+            raise DomainError(
+                "Pick someone from the list of guests here.", code="not_here"
+            )
+        if not rsvp["checked_in_at"] or not rsvp["meet_opt_in"]:
+            raise DomainError(
+                "Check in and show yourself on the list first.", code="not_in"
+            )
+        a, b = sorted((rsvp["id"], other_id))
+        await db.upsert(
+            meetings,
+            {
+                "event_id": rsvp["event_id"],
+                "rsvp_a": a,
+                "rsvp_b": b,
+                "created_at": now(),
+            },
+            ["rsvp_a", "rsvp_b"],
+        )
+
+
+async def meet(request: Request) -> Response:
+    form = await checked_form(request)
+    db = request.app.state.db
+    token = request.path_params["token"]
+    rsvp = await service.valid_rsvp(db, request.app.state.rsvp, token)
+    action = form.get("action")
+    if action == "opt_in" or action == "opt_out":
+        async with db.write():
+            await queries.update(db, rsvp["id"], meet_opt_in=action == "opt_in")
+    else:
+        other = str(form.get("other", ""))
+        await record(db, rsvp, int(other) if other.isdigit() and len(other) <= 9 else 0)
+    target = request.url_for("rsvp_manage", token=token).include_query_params(met=1)
+    return RedirectResponse(target, status_code=303)
+
+
+routes = [Route("/r/{token}/meet", meet, methods=["POST"], name="meet")]
