@@ -308,3 +308,50 @@ async def test_a_going_guest_shares_their_own_link(app, client, db) -> None:
         "Shared by Ana",
         ana["person_id"],
     )
+
+
+async def test_invitations_carry_the_conversation_they_come_from(client, db) -> None:
+    host = await make_host(db)
+    event = await make_event(db, host)
+    chat = await source(db, host, label="WhatsApp group", platform="WhatsApp")
+    dm = await source(db, host, label="DM with Kim")
+    await sign_in(client, db, host)
+    shown = await client.get(f"/admin/events/{event['id']}/guests")
+    assert "WhatsApp group" in [
+        o.text.split(" (")[0]
+        for o in page(shown).select("select[name=source_id] option")
+    ]
+    csv_text = (
+        "name,email,source\n"
+        f"Kim,kim@example.com,{dm['code']}\n"
+        "Lou,lou@example.com,whatsapp group\n"
+        "Max,max@example.com,\n"
+    )
+    await client.post(
+        f"/admin/events/{event['id']}/invite",
+        data={"contacts": csv_text, "source_id": "", "csrf_token": csrf_of(shown)},
+    )
+    await client.post(
+        f"/admin/events/{event['id']}/invite",
+        data={
+            "contacts": "Nia <nia@example.com>",
+            "source_id": str(chat["id"]),
+            "csrf_token": csrf_of(shown),
+        },
+    )
+    by_email = {
+        email: (await stored_rsvp(db, email))["last_source_id"]
+        for email in (
+            "kim@example.com",
+            "lou@example.com",
+            "max@example.com",
+            "nia@example.com",
+        )
+    }
+    assert by_email["kim@example.com"] == dm["id"]
+    assert by_email["lou@example.com"] == chat["id"]
+    assert by_email["nia@example.com"] == chat["id"]
+    fallback = await db.fetch_one(
+        sources.select().where(sources.c.id == by_email["max@example.com"])
+    )
+    assert (fallback["kind"], fallback["label"]) == ("email", "Invited by email")

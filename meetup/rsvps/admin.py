@@ -18,6 +18,8 @@ from meetup.events.admin import host_event
 from meetup.forms import bind, choices
 from meetup.rsvps import notify, queries, service
 from meetup.rsvps.invitations import parse_contacts
+from meetup.sources import queries as sources_queries
+from meetup.sources import service as sources_service
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
 
@@ -78,6 +80,7 @@ async def _guests(
         "message_form": message_form or MessageForm(),
         "notice": notice or request.query_params.get("notice", ""),
         "problems": problems or [],
+        "host_sources": await sources_queries.recent_shared(db, host["id"], limit=50),
         "meta": PageMeta(title=f"Guests: {event['title']}", noindex=True),
     }
     return render(request, "admin/events/guests.html", context, status=status)
@@ -182,9 +185,13 @@ async def invite(request: Request) -> Response:
             "Paste at least one contact, or choose a CSV file."
         ]
         return await _guests(request, host, event, problems=problems, status=400)
+    db = request.app.state.db
+    sources = await sources_service.invitation_sources(
+        db, host["id"], contacts.contacts, str(form.get("source_id", ""))
+    )
     try:
         counts = await service.invite(
-            request.app.state.db, request.app.state.rsvp, event["id"], contacts.contacts
+            db, request.app.state.rsvp, event["id"], contacts.contacts, sources
         )
     except DomainError as error:
         return await _guests(

@@ -20,6 +20,7 @@ class Contact:
     name: str
     email: str
     note: str = ""
+    source: str = ""  # the conversation they come from: a source's code or label
 
 
 @dataclass(frozen=True)
@@ -30,15 +31,22 @@ class ContactList:
 
 def parse_contacts(text: str) -> ContactList:
     """Lines of `Name <email>`, `name, email, note` or a CSV with a header row
-    naming `name`, `email` and optionally `note`. Duplicates are dropped."""
+    naming `name`, `email` and optionally `note` and `source` (the code or
+    label of the conversation they come from). Duplicates are dropped."""
     rows = list(csv.reader(io.StringIO(text.strip())))
     if rows and {cell.strip().lower() for cell in rows[0]} >= {"name", "email"}:
         header = [cell.strip().lower() for cell in rows[0]]
         records = [dict(zip(header, row, strict=False)) for row in rows[1:]]
         return _collect(
-            (r.get("name", ""), r.get("email", ""), r.get("note", "")) for r in records
+            (
+                r.get("name", ""),
+                r.get("email", ""),
+                r.get("note", ""),
+                r.get("source", ""),
+            )
+            for r in records
         )
-    return _collect(_split(line) for line in text.splitlines() if line.strip())
+    return _collect((*_split(line), "") for line in text.splitlines() if line.strip())
 
 
 def _split(line: str) -> tuple[str, str, str]:
@@ -54,7 +62,7 @@ def _split(line: str) -> tuple[str, str, str]:
 def _collect(rows) -> ContactList:  # noqa: ANN001
     contacts: dict[str, Contact] = {}
     problems: list[str] = []
-    for number, (name, email, note) in enumerate(rows, start=1):
+    for number, (name, email, note, source) in enumerate(rows, start=1):
         if len(contacts) >= MAX_CONTACTS:
             problems.append(f"Only the first {MAX_CONTACTS} contacts are read.")
             break
@@ -67,6 +75,12 @@ def _collect(rows) -> ContactList:  # noqa: ANN001
             continue
         display = " ".join((name or "").split())[:120] or address.split("@")[0]
         contacts.setdefault(
-            address, Contact(display, address, " ".join((note or "").split())[:300])
+            address,
+            Contact(
+                display,
+                address,
+                " ".join((note or "").split())[:300],
+                " ".join((source or "").split())[:140],
+            ),
         )
     return ContactList(list(contacts.values()), problems)

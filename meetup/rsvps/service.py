@@ -329,11 +329,16 @@ async def event_changed(db: Database, ctx: Context, before: Row, after: Row) -> 
 
 
 async def invite(
-    db: Database, ctx: Context, event_id: int, contacts: list[Any]
+    db: Database,
+    ctx: Context,
+    event_id: int,
+    contacts: list[Any],
+    sources: dict[str, int] | None = None,
 ) -> dict[str, int]:
     """Invites each contact once: a new contact gets an *invited* answer and a
     mail with one-click answers; one still *invited* gets the mail again;
-    anyone who has answered is left alone."""
+    anyone who has answered is left alone. `sources` maps each contact's
+    email to the source (conversation) they come from."""
     counts = {"invited": 0, "reminded": 0, "answered": 0}
     async with db.write():
         await _open_event(db, event_id)
@@ -346,12 +351,15 @@ async def invite(
                 counts["answered"] += 1
                 continue
             if rsvp is None:
+                source_id = (sources or {}).get(contact.email)
                 rsvp_id = await queries.insert(
                     db,
                     event_id=event_id,
                     person_id=person,
                     status="invited",
                     token_nonce=tokens.new_nonce(),
+                    first_source_id=source_id,
+                    last_source_id=source_id,
                 )
                 rsvp = await queries.get(db, rsvp_id)
                 counts["invited"] += 1

@@ -223,3 +223,25 @@ async def share_link_for(
 async def walk_in_source(db: Database, host_id: int) -> int:
     """Where walk-ins come from: met in person, at the door."""
     return await _system_source(db, host_id, "in_person", "Walk-ins at the door")
+
+
+async def invitation_sources(
+    db: Database, host_id: int, contacts: list[Any], chosen: str = ""
+) -> dict[str, int]:
+    """For each invited contact, the conversation they come from: their own
+    `source` column (a source's code or label), else the source the host
+    chose for the whole list, else "Invited by email"."""
+    own = {
+        row["code"].lower(): row["id"] for row in await queries.for_host(db, host_id)
+    } | {row["label"].lower(): row["id"] for row in await queries.for_host(db, host_id)}
+    default = int(chosen) if chosen.isdigit() and len(chosen) <= 9 else 0
+    if not (default and await queries.belongs_to(db, default, host_id)):
+        default = 0
+    fallback = 0
+    result = {}
+    for contact in contacts:
+        source_id = own.get(contact.source.lower()) if contact.source else None
+        if source_id is None and not default and not fallback:
+            fallback = await _system_source(db, host_id, "email", "Invited by email")
+        result[contact.email] = source_id or default or fallback
+    return result
