@@ -9,13 +9,17 @@ from zoneinfo import ZoneInfo
 
 from meetup.coffee import queries as coffee
 from meetup.db import Database
-from meetup.db.tables import now, outbox
+from meetup.db.tables import now, outbox, rsvps
 from meetup.events import queries as events
 from meetup.events import service as event_service
 from meetup.hosts import queries as hosts
 from meetup.hosts import service as host_service
+from meetup.rsvps import queries as rsvp_queries
 from meetup.rsvps import service as rsvp_service
 from meetup.rsvps.invitations import parse_contacts
+from meetup.sources import queries as source_queries
+from meetup.sources import service as source_service
+from meetup.tokens import new_nonce
 
 DEMO_HOST = host_service.NewHost(
     email="demo@example.com",
@@ -148,8 +152,90 @@ async def seed(db: Database, login_url: str, ctx: rsvp_service.Context) -> str:
             await event_service.publish(db, host_id, event["id"])
             await _seed_guests(db, ctx, event["id"], *DEMO_GUESTS[spec.slug])
     await _seed_coffee(db, host_id)
+    await _seed_sources(db, host_id, today)
     async with db.write():
         return await host_service.new_login_link(db, host_id, login_url)
+
+
+# (label, kind, platform, clicks, previews): where the demo host's guests came from.
+DEMO_SOURCES = (
+    ("LinkedIn post: “who wants to code over coffee?”", "post", "LinkedIn", 42, 7),
+    ("Instagram story from the last meetup", "post", "Instagram", 18, 3),
+    ("DM thread with the Python group", "conversation", "WhatsApp", 5, 0),
+    ("Flyer at Prufrock Coffee", "in_person", "Flyer", 9, 0),
+)
+
+
+async def _seed_sources(db: Database, host_id: int, today: date) -> None:
+    """A few sources with clicks, and the demo guests attributed to them,
+    plus last month's meetup with guests checked in: the dashboard has
+    something real on first start."""
+    if await source_queries.for_host(db, host_id):
+        return
+    ids = []
+    at = now()
+    for label, kind, platform, clicked, previewed in DEMO_SOURCES:
+        source_id = await source_service.create_source(
+            db,
+            host_id,
+            label=label,
+            kind=kind,
+            platform=platform,
+            target="event",
+            event_id=(await events.by_slug_with_host(db, "coffee-and-code"))["id"],
+        )
+        ids.append(source_id)
+        async with db.write():
+            for n in range(clicked + previewed):
+                await source_queries.record_click(
+                    db,
+                    source_id,
+                    visitor=f"demo{n}",
+                    referrer_host="",
+                    preview=n >= clicked,
+                    at=at - timedelta(days=n % 20, hours=n),
+                )
+    past = await event_service.create_event(
+        db,
+        host_id,
+        DemoEvent(
+            slug="coffee-and-code-october",
+            title="Coffee & Code (last month)",
+            summary="Where it started: eight people, one long table.",
+            description="Thanks for coming!",
+            days_ahead=-25,
+            start=time(9, 30),
+            hours=2,
+            venue_name="Prufrock Coffee",
+            venue_address="23-25 Leather Lane, London EC1N 7TE",
+            capacity=12,
+        ).values(today),
+    )
+    await event_service.publish(db, host_id, past["id"])
+    async with db.write():
+        for n in range(8):
+            person = await rsvp_queries.person_id(db, f"past{n}@example.com", NAMES[n])
+            source_id = ids[n % len(ids)]
+            await rsvp_queries.insert(
+                db,
+                event_id=past["id"],
+                person_id=person,
+                status="going",
+                token_nonce=new_nonce(),
+                first_source_id=source_id,
+                last_source_id=source_id,
+                checked_in_at=past["starts_at"] + timedelta(minutes=5 * n)
+                if n < 7
+                else None,
+            )
+        for n, row in enumerate(
+            await db.fetch_all(rsvps.select().where(rsvps.c.last_source_id.is_(None)))
+        ):
+            await db.execute(
+                rsvps.update()
+                .where(rsvps.c.id == row["id"])
+                .values(first_source_id=ids[n % 2], last_source_id=ids[n % 3])
+            )
 
 
 async def _seed_coffee(db: Database, host_id: int) -> None:

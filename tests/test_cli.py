@@ -63,6 +63,12 @@ async def test_demo_seeds_once_and_prints_a_sign_in_link(
     assert after.date() - first.date() == timedelta(days=2)
     demo_host = await db.fetch_one(hosts.select())
     assert len(await coffee.rules(db, demo_host["id"])) == 1
+    from meetup.sources.dashboard import funnels
+
+    per_source = await funnels(db, demo_host["id"])
+    assert len(per_source) >= 4
+    assert sum(f.counts["clicks"] for f in per_source.values()) > 0
+    assert sum(f.counts["attended"] for f in per_source.values()) > 0
 
     code, second = await run("demo", env=env, cwd=tmp_path)
     assert code == 0, second
