@@ -124,3 +124,46 @@ async def test_guest_rsvps_confirms_from_the_mail_and_sees_the_count(
     await guest.get_by_role("link", name="Board games night").click()
     await expect(guest.locator(".going")).to_contain_text("2 going")
     await expect(guest.locator(".going")).to_contain_text("4 of 6 places left")
+
+
+async def test_a_post_brings_a_guest_who_comes_and_the_dashboard_counts_it(
+    browser: Browser, live_server: LiveServer, db: Database
+) -> None:
+    """A click on the tracked link in a real browser, an RSVP, a check-in at
+    the door on the host's phone: the dashboard credits the post."""
+    from meetup.hosts.service import new_login_link
+    from tests.helpers import make_event
+
+    host = await make_host(db, name="Rosa")
+    event = await make_event(db, host, title="Pizza & pixels", confirm_by_email=False)
+    async with db.write():
+        link = await new_login_link(db, host["id"], live_server.url + "/login/{token}")
+    phone = await browser.new_page(viewport={"width": 390, "height": 844})
+    await phone.goto(link)
+    await phone.get_by_role("button", name="Sign in to meetup").click()
+    await phone.goto(f"{live_server.url}/admin/sources")
+    await phone.get_by_label("Label").fill("Mastodon toot")
+    await phone.get_by_label("Platform").fill("Mastodon")
+    await phone.get_by_label("Link leads to").select_option("event")
+    await phone.get_by_label("Event").select_option(str(event["id"]))
+    await phone.get_by_role("button", name="Make the link").click()
+    tracked = await phone.locator("input.copy-source").input_value()
+
+    guest = await browser.new_page(viewport={"width": 390, "height": 844})
+    await guest.goto(tracked)
+    await expect(guest.get_by_role("heading", name="Pizza & pixels")).to_be_visible()
+    await expect(guest.locator(".where-we-met")).to_have_count(
+        0
+    )  # we know why they came
+    await guest.get_by_label("Your name").fill("Noor")
+    await guest.get_by_label("Your email").fill("noor@example.com")
+    await guest.get_by_role("button", name="I'm going").click()
+    await expect(guest.get_by_role("heading", name="You're going")).to_be_visible()
+
+    await phone.goto(f"{live_server.url}/admin/events/{event['id']}/door")
+    await phone.get_by_role("button", name="Check in", exact=True).click()
+    await expect(phone.locator(".door-count strong")).to_have_text("1")
+    await phone.goto(f"{live_server.url}/admin/")
+    row = phone.locator("#by-source tbody tr", has_text="Mastodon toot")
+    for stage, count in (("clicks", "1"), ("rsvps", "1"), ("attended", "1")):
+        await expect(row.locator(f"td.{stage}")).to_have_text(count)
