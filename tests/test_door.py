@@ -162,3 +162,29 @@ async def test_checked_in_guests_record_who_they_met(app, client, db) -> None:
     dashboard = page(await client.get("/admin/"))
     row = dashboard.select_one(".per-event tbody tr")
     assert row.select("td")[-1].text == "1"
+
+
+async def test_scanning_another_guests_code_records_that_they_met(app, db) -> None:
+    from meetup.db.tables import meetings as meetings_table
+    from meetup.rsvps import meetings
+
+    host = await make_host(db)
+    event = await make_event(db, host)
+    ana = await guest(app, db, event, "Ana", "ana@example.com")
+    ben = await guest(app, db, event, "Ben", "ben@example.com")
+    for someone in (ana, ben):
+        await door.check_in(db, event["id"], someone["id"])
+    ana_code = f"/m/{meetings.meet_token(app.state.rsvp, ana)}"
+
+    async with client_for(app) as stranger:
+        assert page(await stranger.get(ana_code)).h1.text == "Who are you?"
+    async with client_for(app) as bens_phone:
+        mine = page(await bens_phone.get(f"/r/{app.state.rsvp.token(ben)}"))
+        assert mine.select_one(".meet-qr svg") is not None
+        asked = await bens_phone.get(ana_code)
+        assert page(asked).h1.text == "Did you meet Ana?"
+        done = await bens_phone.post(ana_code, data={"csrf_token": csrf_of(asked)})
+        assert page(done).h1.text == "You met Ana"
+        assert (await bens_phone.get(ana_code[:-3] + "AAA")).status_code == 404
+    pair = await db.fetch_one(meetings_table.select())
+    assert {pair["rsvp_a"], pair["rsvp_b"]} == {ana["id"], ben["id"]}

@@ -277,6 +277,12 @@ async def test_coffee_bookings_are_attributed(client, db) -> None:
         chat["id"],
         chat["id"],
     )
+    from meetup.sources.dashboard import funnels
+
+    assert (await funnels(db, host["id"]))[chat["id"]].counts["chats"] == 0  # pending
+    async with db.write():
+        await db.execute(bookings.update().values(status="confirmed"))
+    assert (await funnels(db, host["id"]))[chat["id"]].counts["chats"] == 1
 
 
 async def test_a_going_guest_shares_their_own_link(app, client, db) -> None:

@@ -9,11 +9,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from meetup import tokens
 from meetup.db import Database, Row
 from meetup.db.tables import meetings, now, people, rsvps
-from meetup.errors import DomainError
+from meetup.errors import DomainError, NotFound
 from meetup.rsvps import queries, service
+from meetup.rsvps.service import Context
 from meetup.web.csrf import checked_form
+from meetup.web.pages import PageMeta, render
 
 
 async def others_here(db: Database, rsvp: Row) -> list[Row]:
@@ -41,14 +44,18 @@ async def met_ids(db: Database, rsvp_id: int) -> set[int]:
     return {r["rsvp_b"] if r["rsvp_a"] == rsvp_id else r["rsvp_a"] for r in rows}
 
 
-async def record(db: Database, rsvp: Row, other_id: int) -> None:
+async def record(
+    db: Database, rsvp: Row, other_id: int, *, scanned: bool = False
+) -> None:
+    """Records that two checked-in guests met. From the list, the other must
+    have opted in; a scanned code is their consent."""
     async with db.write():
         other = await queries.by_id(db, other_id)
         if (
             other is None
             or other["event_id"] != rsvp["event_id"]
             or other["id"] == rsvp["id"]
-            or not other["meet_opt_in"]
+            or not (other["meet_opt_in"] or scanned)
             or other["checked_in_at"] is None
         ):
             raise DomainError(
@@ -87,4 +94,59 @@ async def meet(request: Request) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
-routes = [Route("/r/{token}/meet", meet, methods=["POST"], name="meet")]
+MEET_SCOPE = "meet"
+SESSION_KEY = "my_rsvps"
+
+
+def meet_token(ctx: Context, rsvp: Row) -> str:
+    return tokens.signed_token(ctx.secret, MEET_SCOPE, rsvp["id"], rsvp["token_nonce"])
+
+
+def remember_me(request: Request, rsvp: Row) -> None:
+    """This browser opened the guest's own RSVP page: when it scans another
+    guest's code, it records the meeting for this guest."""
+    mine = [i for i in request.session.get(SESSION_KEY, []) if isinstance(i, int)]
+    if rsvp["id"] not in mine:
+        request.session[SESSION_KEY] = [*mine[-9:], rsvp["id"]]
+
+
+async def scanned(request: Request) -> Response:
+    """Another guest's code, scanned: "we met", recorded for the guest whose
+    RSVP page this browser opened (GET asks, POST records)."""
+    posted = await checked_form(request) if request.method == "POST" else None
+    db = request.app.state.db
+    ctx = request.app.state.rsvp
+    other = await tokens.signed_row(
+        request.path_params["token"],
+        secret=ctx.secret,
+        scope=MEET_SCOPE,
+        load=lambda ident: queries.by_id(db, ident),
+    )
+    if other is None:
+        raise NotFound("This code is not a guest's code (any more).")
+    me = None
+    for rsvp_id in request.session.get(SESSION_KEY, []):
+        row = await queries.by_id(db, rsvp_id) if isinstance(rsvp_id, int) else None
+        if row and row["event_id"] == other["event_id"] and row["id"] != other["id"]:
+            me = row
+    recorded = False
+    if posted is not None and me is not None:
+        if not me["meet_opt_in"]:
+            async with db.write():
+                await queries.update(db, me["id"], meet_opt_in=True)
+            me = await queries.get(db, me["id"])
+        await record(db, me, other["id"], scanned=True)
+        recorded = True
+    context = {
+        "other": other,
+        "me": me,
+        "recorded": recorded,
+        "meta": PageMeta(title=f"You met {other['name']}", noindex=True),
+    }
+    return render(request, "rsvps/met.html", context)
+
+
+routes = [
+    Route("/r/{token}/meet", meet, methods=["POST"], name="meet"),
+    Route("/m/{token}", scanned, methods=["GET", "POST"], name="met_scan"),
+]

@@ -100,6 +100,7 @@ async def _manage_page(
     )
     event = await events.by_id_with_host(db, rsvp["event_id"])
     assert event is not None
+    meetings.remember_me(request, rsvp)
     if form is None:
         wanted = request.query_params.get("answer")
         current = rsvp["status"] if rsvp["status"] in service.ANSWERS else "going"
@@ -120,6 +121,9 @@ async def _manage_page(
         if rsvp["checked_in_at"]
         else [],
         "met": await meetings.met_ids(db, rsvp["id"]),
+        "meet_qr": Markup(door.checkin_qr_svg(meet_url(request, rsvp)))
+        if rsvp["checked_in_at"]
+        else None,
         "share": await sources_queries.find(
             db,
             event["host_id"],
@@ -141,6 +145,11 @@ async def _manage_page(
         status=status,
         headers={"Referrer-Policy": "no-referrer"},
     )
+
+
+def meet_url(request: Request, rsvp: Row) -> str:
+    token = meetings.meet_token(request.app.state.rsvp, rsvp)
+    return request.app.state.settings.absolute_url(f"/m/{token}")
 
 
 def checkin_url(request: Request, rsvp: Row) -> str:
