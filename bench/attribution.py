@@ -31,7 +31,15 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.run import WRK_SCRIPT, create_pg, drop_pg, seed, serve, wrk  # noqa: E402
+from bench.run import (  # noqa: E402
+    WRK_SCRIPT,
+    create_pg,
+    drop_pg,
+    print_against_bare,
+    seed,
+    serve,
+    wrk,
+)
 from meetup.db import Database  # noqa: E402
 from meetup.db.tables import bookings, clicks, events, hosts, people, rsvps, sources  # noqa: E402
 from meetup.sources import dashboard  # noqa: E402
@@ -239,17 +247,14 @@ def main() -> None:
             statistics.median(figures["dashboard"]),
         )
         print(f"{name:12} {base:18.1f} {full:14.1f} {full / base:10.1f}")
-    print(f"\n1 uvicorn worker, wrk -t1 -c{args.connections} -d{args.duration}s\n")
-    print(f"{'request':50} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8}")
-    rows = [("GET /e/{slug}: bare Starlette + Jinja2", bare)] + [
-        (f"GET /s/{{code}} (click + redirect): {name}", figures)
-        for name, figures in links.items()
-    ]
-    for label, figures in rows:
-        print(
-            f"{label:50} {figures['rps']:8.0f} {figures['p50']:8.2f} "
-            f"{figures['p99']:8.2f} {figures['rps'] / bare['rps']:8.2f}"
-        )
+    print_against_bare(
+        args,
+        bare,
+        [
+            (f"GET /s/{{code}} (click + redirect): {name}", f)
+            for name, f in links.items()
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,15 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.run import WRK_SCRIPT, create_pg, drop_pg, seed, serve, wrk  # noqa: E402
+from bench.run import (  # noqa: E402
+    WRK_SCRIPT,
+    create_pg,
+    drop_pg,
+    print_against_bare,
+    seed,
+    serve,
+    wrk,
+)
 from meetup.coffee import queries, service  # noqa: E402
 from meetup.coffee.slots import Availability, Rule  # noqa: E402
 from meetup.db import Database  # noqa: E402
@@ -208,17 +216,11 @@ def main() -> None:
     for name, label in labels.items():
         ms = statistics.median(times[name])
         print(f"{label:50} {ms:8.1f} {ms / base:15.2f}")
-    print(f"\n1 uvicorn worker, wrk -t1 -c{args.connections} -d{args.duration}s\n")
-    print(f"{'request':50} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8}")
-    rows = [("GET /e/{slug}: bare Starlette + Jinja2", bare)] + [
-        (f"GET /@bench/coffee: meetup on {name}", figures)
-        for name, figures in pages.items()
-    ]
-    for label, figures in rows:
-        print(
-            f"{label:50} {figures['rps']:8.0f} {figures['p50']:8.2f} "
-            f"{figures['p99']:8.2f} {figures['rps'] / bare['rps']:8.2f}"
-        )
+    print_against_bare(
+        args,
+        bare,
+        [(f"GET /@bench/coffee: meetup on {name}", f) for name, f in pages.items()],
+    )
 
 
 if __name__ == "__main__":

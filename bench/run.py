@@ -328,3 +328,18 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def print_against_bare(
+    args: argparse.Namespace,
+    bare: dict[str, float],
+    rows: list[tuple[str, dict[str, float]]],
+) -> None:
+    """A wrk table: the bare app's event page first, every row as a ratio to it."""
+    print(f"\n1 uvicorn worker, wrk -t1 -c{args.connections} -d{args.duration}s\n")
+    print(f"{'request':50} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8}")
+    for label, figures in [("GET /e/{slug}: bare Starlette + Jinja2", bare), *rows]:
+        print(
+            f"{label:50} {figures['rps']:8.0f} {figures['p50']:8.2f} "
+            f"{figures['p99']:8.2f} {figures['rps'] / bare['rps']:8.2f}"
+        )
