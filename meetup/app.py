@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from functools import partial
 
 from starlette.applications import Starlette
@@ -12,8 +13,9 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from meetup import health
+from meetup import health, logs
 from meetup.calendars import routes as calendar_routes
 from meetup.calendars.feeds import FeedCache
 from meetup.coffee import admin as coffee_admin
@@ -23,6 +25,7 @@ from meetup.db import Database
 from meetup.events import admin as events_admin
 from meetup.events import public as events_public
 from meetup.hosts import routes as hosts
+from meetup.logs import RequestLog
 from meetup.mail import routes as mail_routes
 from meetup.mail.messages import Mail
 from meetup.mail.sender import MailSender, transport_for
@@ -37,6 +40,7 @@ from meetup.sources import dashboard, followers
 from meetup.sources import routes as source_routes
 from meetup.web import errors
 from meetup.web.ratelimit import RateLimits
+from meetup.web.security import SecurityHeaders
 from meetup.web.templating import environment, make_templates
 
 
@@ -94,6 +98,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
                 database,
                 transport_for(settings.smtp_url, settings.mail_from),
                 app.state.mail,
+                claim_timeout=timedelta(seconds=settings.mail_claim_timeout),
             )
             chores = partial(run_chores, database, app.state.rsvp)
             sender_task = asyncio.create_task(
@@ -112,6 +117,14 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
         debug=settings.debug,
         routes=routes(),
         middleware=[
+            Middleware(RequestLog),
+            Middleware(
+                ProxyHeadersMiddleware,
+                trusted_hosts=[
+                    ip.strip() for ip in settings.forwarded_allow_ips.split(",")
+                ],
+            ),
+            Middleware(SecurityHeaders, hsts=settings.https),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.secret_key,
@@ -147,5 +160,6 @@ def __getattr__(name: str) -> Starlette:
     if name != "app":
         raise AttributeError(name)
     if _default_app is None:
+        logs.configure()
         _default_app = create_app(load_settings())
     return _default_app

@@ -10,8 +10,10 @@ import re
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from functools import partial
 
+from meetup import logs
 from meetup.db import Database
 from meetup.db.migrate import migrate
 from meetup.settings import Settings, load_settings
@@ -102,7 +104,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
             "\nNo host yet. Create the first one:\n"
             "  meetup create-host you@example.com --handle you --name 'Your Name'\n"
         )
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    # The app reads proxy headers itself, from FORWARDED_ALLOW_IPS only.
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        proxy_headers=False,
+        access_log=False,
+    )
 
 
 def _base_url(settings: Settings, args: argparse.Namespace) -> str:
@@ -119,7 +129,10 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> None:
     async def work(db: Database) -> None:
         mail = mailer(settings)
         sender = MailSender(
-            db, transport_for(settings.smtp_url, settings.mail_from), mail
+            db,
+            transport_for(settings.smtp_url, settings.mail_from),
+            mail,
+            claim_timeout=timedelta(seconds=settings.mail_claim_timeout),
         )
         chores = partial(run_chores, db, rsvp_context(settings, mail))
         task = asyncio.create_task(sender.run(settings.mail_poll_seconds, chores))
@@ -169,6 +182,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
+    logs.configure()
     args.run(args, load_settings())
 
 

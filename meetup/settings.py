@@ -40,6 +40,10 @@ class Settings:
     rate_limit_per_client: str = "30/10 minutes"
     rate_limit_per_email: str = "5/10 minutes"
     debug: bool = False
+    # Proxies whose X-Forwarded-Proto / X-Forwarded-For are believed.
+    forwarded_allow_ips: str = "127.0.0.1"
+    # A sending claim older than this is a crashed worker's: taken over.
+    mail_claim_timeout: float = 300.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -108,4 +112,8 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
             "RATE_LIMIT_PER_EMAIL", default=Settings.rate_limit_per_email
         ),
         debug=config("DEBUG", cast=bool, default=False),
+        forwarded_allow_ips=config(
+            "FORWARDED_ALLOW_IPS", default=Settings.forwarded_allow_ips
+        ),
+        mail_claim_timeout=config("MAIL_CLAIM_TIMEOUT", cast=float, default=300.0),
     )

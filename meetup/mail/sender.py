@@ -18,8 +18,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
-from meetup.db import Database
+from meetup.db import Database, Row
 from meetup.db.tables import now
+from meetup.logs import event
 from meetup.mail import outbox
 from meetup.mail.messages import Mail
 
@@ -137,19 +138,30 @@ class MailSender:
         )
         for row in claimed:
             raw = self.mail.build(row).as_string()
-            await self._deliver(row["id"], raw, row["recipient"], row["attempts"])
+            await self._deliver(row, raw)
         return len(claimed)
 
-    async def _deliver(
-        self, message_id: int, raw: str, recipient: str, attempts: int
-    ) -> None:
+    async def _deliver(self, row: Row, raw: str) -> None:
+        message_id, attempts = row["id"], row["attempts"]
+        # The recipient's domain only, and the Message-ID (no credential).
+        fields = {
+            "outbox_id": message_id,
+            "message_key": row["message_key"],
+            "attempt": attempts,
+            "to_domain": row["recipient"].rpartition("@")[2],
+        }
         try:
-            await self.transport.send(raw, recipient)
+            await self.transport.send(raw, row["recipient"])
         except PermanentFailure as error:
-            logger.warning("mail %s refused for good: %s", message_id, error)
+            event("mail", result="failed", error=str(error)[:200], **fields)
             await outbox.mark_failed(self.db, message_id, str(error))
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
-            logger.info("mail %s will be retried: %s", message_id, error)
+            event(
+                "mail",
+                result="retry",
+                error=f"{type(error).__name__}: {error}"[:200],
+                **fields,
+            )
             await outbox.retry_later(
                 self.db,
                 message_id,
@@ -158,7 +170,7 @@ class MailSender:
                 error=f"{type(error).__name__}: {error}",
             )
         else:
-            logger.info("mail %s delivered (attempt %s)", message_id, attempts)
+            event("mail", result="sent", **fields)
             await outbox.mark_sent(self.db, message_id, now())
 
     async def run(

@@ -1,0 +1,201 @@
+"""Hardening: security headers on every response, proxy headers believed only
+from configured proxies, structured logs without credentials, and a fuzz of
+every form and token URL that must never produce a 5xx."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+import httpx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from meetup.app import create_app
+from meetup.rsvps import service as rsvp_service
+from tests.helpers import client_for, csrf_of, make_event, make_host, sign_in
+from tests.test_security import NO_CSRF, concrete, post_routes
+
+
+async def test_every_kind_of_response_carries_the_security_headers(
+    app, client, db
+) -> None:
+    host = await make_host(db, handle="rosa")
+    event = await make_event(db, host, slug="tapas", confirm_by_email=False)
+    ctx = app.state.rsvp
+    outcome = await rsvp_service.submit(
+        db, ctx, event["id"], rsvp_service.Reply("Ana", "ana@example.com")
+    )
+    paths = [
+        "/",
+        "/e/tapas",
+        "/@rosa",
+        "/e/tapas.ics",
+        "/calendar.ics",
+        "/static/style.css",
+        "/e/nothing-here",
+        f"/r/{ctx.token(outcome.rsvp)}",
+        "/admin/",
+    ]
+    for path in paths:
+        response = await client.get(path)
+        csp = response.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp, path
+        assert "unsafe-inline" not in csp, path
+        assert response.headers["x-content-type-options"] == "nosniff", path
+        assert response.headers["x-frame-options"] == "DENY", path
+        assert "referrer-policy" in response.headers, path
+    manage = await client.get(f"/r/{ctx.token(outcome.rsvp)}")
+    assert manage.headers["referrer-policy"] == "no-referrer"  # the page's own wins
+    assert "strict-transport-security" not in manage.headers  # not under https
+
+
+async def test_forwarded_proto_is_believed_only_from_configured_proxies(
+    settings, db
+) -> None:
+    behind_proxy = settings.with_(
+        base_url="https://meetup.example", forwarded_allow_ips="10.0.0.1"
+    )
+    app = create_app(behind_proxy, db=db)
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7"}
+    for client_ip, scheme in (("10.0.0.1", "https"), ("203.0.113.9", "http")):
+        transport = httpx.ASGITransport(app=app, client=(client_ip, 4321))
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://meetup.example"
+        ) as http:
+            response = await http.get("/admin/events", headers=headers)
+        assert response.status_code in (302, 303, 307)
+        assert response.headers["location"].startswith(f"{scheme}://"), client_ip
+    async with client_for(app) as http:
+        page = await http.get("/login")
+    assert "secure" in page.headers["set-cookie"].lower()
+    assert page.headers["strict-transport-security"].startswith("max-age=")
+
+
+async def test_logs_have_one_line_per_request_and_mail_and_no_credentials(
+    app, client, db, sender, smtp, caplog
+) -> None:
+    host = await make_host(db)
+    event = await make_event(db, host, confirm_by_email=False)
+    ctx = app.state.rsvp
+    outcome = await rsvp_service.submit(
+        db, ctx, event["id"], rsvp_service.Reply("Ana", "ana@example.com")
+    )
+    token = ctx.token(outcome.rsvp)
+    with caplog.at_level(logging.INFO, logger="meetup"):
+        await client.get(f"/r/{token}?answer=going")
+        await sender.deliver_due()
+    requests = [r for r in caplog.records if r.getMessage() == "request"]
+    assert [r.fields["path"] for r in requests] == [f"/r/{token[:6]}…"]
+    assert requests[0].fields["status"] == 200 and requests[0].fields["ms"] >= 0
+    mails = [r for r in caplog.records if r.getMessage() == "mail"]
+    assert [(m.fields["result"], m.fields["to_domain"]) for m in mails] == [
+        ("sent", "example.com")
+    ]
+    everything = " ".join(
+        f"{r.getMessage()} {getattr(r, 'fields', '')}" for r in caplog.records
+    )
+    assert token not in everything and "ana@example.com" not in everything
+
+
+HOSTILE = st.one_of(
+    st.text(max_size=50),
+    st.sampled_from(
+        [
+            "",
+            "\x00",
+            "A" * 10_000,
+            "-1",
+            "99999999999999999999",
+            "<script>",
+            "' OR 1=1 --",
+            "%00",
+            "😀" * 100,
+        ]
+    ),
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+async def test_fuzz_every_form_and_token_url_never_gives_a_5xx(
+    app, client, db, data
+) -> None:
+    host = (
+        await make_host(db)
+        if not hasattr(app.state, "fuzz_host")
+        else app.state.fuzz_host
+    )
+    if not hasattr(app.state, "fuzz_host"):
+        app.state.fuzz_host = host
+        app.state.fuzz_event = await make_event(db, host)
+        await sign_in(client, db, host)
+        app.state.fuzz_token = csrf_of(await client.get("/admin/events"))
+    event = app.state.fuzz_event
+    paths = [p for p in post_routes(app.routes) if p not in NO_CSRF]
+    path = data.draw(st.sampled_from(paths))
+    url = concrete(path, event).replace(
+        "a" * 43, data.draw(st.sampled_from(["a" * 43, "1.x", "c1.abc", "%2e%2e"]))
+    )
+    fields = data.draw(
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "title",
+                    "name",
+                    "email",
+                    "answer",
+                    "guests",
+                    "slug",
+                    "starts_at",
+                    "ends_at",
+                    "timezone",
+                    "capacity",
+                    "contacts",
+                    "label",
+                    "kind",
+                    "target",
+                    "event_id",
+                    "slot",
+                    "action",
+                    "other",
+                    "weekly_goal",
+                    "weekdays",
+                    "start",
+                    "end",
+                    "day",
+                    "met_source",
+                    "met_text",
+                    "confirm",
+                    "q0",
+                ]
+            ),
+            HOSTILE,
+            max_size=8,
+        )
+    )
+    response = await client.post(
+        url, data={**fields, "csrf_token": app.state.fuzz_token}
+    )
+    assert response.status_code < 500, (url, fields, response.text[:300])
+    token_url = data.draw(
+        st.sampled_from(
+            [
+                "/r/",
+                "/m/",
+                "/f/",
+                "/u/",
+                "/me/",
+                "/host/",
+                "/s/",
+                "/admin/checkin/",
+                "/login/",
+            ]
+        )
+    ) + quote(data.draw(HOSTILE)[:300], safe="")
+    got = await client.get(token_url)
+    assert got.status_code < 500, (token_url, got.text[:300])
