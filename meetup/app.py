@@ -99,6 +99,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
                 transport_for(settings.smtp_url, settings.mail_from),
                 app.state.mail,
                 claim_timeout=timedelta(seconds=settings.mail_claim_timeout),
+                retry_base=timedelta(seconds=settings.mail_retry_seconds),
             )
             chores = partial(run_chores, database, app.state.rsvp)
             sender_task = asyncio.create_task(

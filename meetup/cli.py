@@ -133,6 +133,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> None:
             transport_for(settings.smtp_url, settings.mail_from),
             mail,
             claim_timeout=timedelta(seconds=settings.mail_claim_timeout),
+            retry_base=timedelta(seconds=settings.mail_retry_seconds),
         )
         chores = partial(run_chores, db, rsvp_context(settings, mail))
         task = asyncio.create_task(sender.run(settings.mail_poll_seconds, chores))

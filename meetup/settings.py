@@ -44,6 +44,7 @@ class Settings:
     forwarded_allow_ips: str = "127.0.0.1"
     # A sending claim older than this is a crashed worker's: taken over.
     mail_claim_timeout: float = 300.0
+    mail_retry_seconds: float = 30.0  # first retry after a 4xx; doubles
 
     @property
     def is_sqlite(self) -> bool:
@@ -116,4 +117,5 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
             "FORWARDED_ALLOW_IPS", default=Settings.forwarded_allow_ips
         ),
         mail_claim_timeout=config("MAIL_CLAIM_TIMEOUT", cast=float, default=300.0),
+        mail_retry_seconds=config("MAIL_RETRY_SECONDS", cast=float, default=30.0),
     )

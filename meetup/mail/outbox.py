@@ -92,7 +92,13 @@ async def mark_failed(db: Database, message_id: int, error: str) -> None:
 
 
 async def retry_later(
-    db: Database, message_id: int, *, attempts: int, at: datetime, error: str
+    db: Database,
+    message_id: int,
+    *,
+    attempts: int,
+    at: datetime,
+    error: str,
+    base: timedelta = timedelta(seconds=30),
 ) -> None:
     if attempts >= MAX_ATTEMPTS:
         await mark_failed(db, message_id, f"gave up after {attempts} attempts: {error}")
@@ -101,14 +107,14 @@ async def retry_later(
         db,
         message_id,
         status="pending",
-        next_attempt_at=at + backoff(attempts),
+        next_attempt_at=at + backoff(attempts, base),
         last_error=error,
     )
 
 
-def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, … capped at an hour."""
-    return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+def backoff(attempts: int, base: timedelta = timedelta(seconds=30)) -> timedelta:
+    """30 s, 1 min, 2 min, … (from `base`) capped at an hour."""
+    return min(base * 2 ** (attempts - 1), timedelta(hours=1))
 
 
 async def _update(db: Database, message_id: int, **values: object) -> None:

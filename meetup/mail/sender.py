@@ -123,12 +123,14 @@ class MailSender:
         *,
         batch: int = 20,
         claim_timeout: timedelta = timedelta(minutes=5),
+        retry_base: timedelta = timedelta(seconds=30),
     ) -> None:
         self.db = db
         self.transport = transport
         self.mail = mail
         self.batch = batch
         self.claim_timeout = claim_timeout
+        self.retry_base = retry_base
         self._stopping = False
 
     async def deliver_due(self, at: datetime | None = None) -> int:
@@ -168,6 +170,7 @@ class MailSender:
                 attempts=attempts,
                 at=now(),
                 error=f"{type(error).__name__}: {error}",
+                base=self.retry_base,
             )
         else:
             event("mail", result="sent", **fields)
