@@ -145,7 +145,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(app: str, database_url: str) -> tuple[subprocess.Popen[bytes], str]:
+def serve(
+    app: str, database_url: str, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {
         **os.environ,
@@ -162,7 +164,7 @@ def serve(app: str, database_url: str) -> tuple[subprocess.Popen[bytes], str]:
             "--port",
             str(port),
             "--workers",
-            "1",
+            str(workers),
             "--log-level",
             "warning",
             "--no-access-log",
