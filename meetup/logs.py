@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 logger = logging.getLogger("meetup")
 # Paths whose next segment is a credential: shown cut to 6 characters.
 _SECRET_SEGMENT = re.compile(
-    r"^(/(?:r|login|me|host|f|u|m|admin/checkin)/)([^/]{7,})", re.IGNORECASE
+    r"^(/(?:r|login|me|host|f|unsubscribe|m|admin/checkin)/)([^/]{7,})", re.IGNORECASE
 )
 
 

@@ -275,3 +275,16 @@ async def test_times_show_in_the_visitors_zone_too(client, db) -> None:
 async def test_forged_booking_links_are_404(client, db, link) -> None:
     await coffee_host(db)
     assert (await client.get(link)).status_code == 404
+
+
+async def test_booking_by_posting_the_slot_to_the_coffee_page(client, db) -> None:
+    host, _ = await coffee_host(db)
+    slot = await first_slot(db, host)
+    token = await csrf_token(client)
+    booked = await client.post(
+        "/@rosa/coffee", data={**GUEST, "slot": slot.key(), "csrf_token": token}
+    )
+    assert booked.status_code == 200 and page(booked).h1.text == "Check your inbox"
+    missing = await client.post("/@rosa/coffee", data={**GUEST, "csrf_token": token})
+    assert missing.status_code == 400 and "Choose a time first." in missing.text
+    assert await db.fetch_val(sa.select(sa.func.count()).select_from(bookings)) == 1

@@ -20,7 +20,7 @@ from tests.helpers import (
 from tests.test_dashboard import funnel_row
 from tests.test_sources import BROWSER, source
 
-LINK = re.compile(r"http://testserver(/[fu]/[0-9]+\.[A-Za-z0-9_-]+)")
+LINK = re.compile(r"http://testserver(/(?:f|unsubscribe)/[0-9]+\.[A-Za-z0-9_-]+)")
 
 
 async def follow(client, handle: str, email: str = "ana@example.com"):  # noqa: ANN001, ANN201
@@ -69,8 +69,8 @@ async def test_follow_confirm_get_new_events_and_unsubscribe_in_one_click(
     [announcement] = [
         m for m in smtp.inbox.to("ana@example.com") if "Supper club" in m["Subject"]
     ]
-    unsubscribe = announcement["List-Unsubscribe"].strip("<>")
-    assert unsubscribe.startswith("http://testserver/u/")
+    unsubscribe = announcement["List-Unsubscribe"].strip().strip("<>")
+    assert unsubscribe.startswith("http://testserver/unsubscribe/")
     assert announcement["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     # Once only: unpublishing and publishing again tells nobody twice.
     shown = await client.get(f"/admin/events/{draft['id']}")
@@ -109,8 +109,8 @@ async def test_bad_follow_input_and_links(client, db) -> None:
     assert await db.fetch_val(sa.select(sa.func.count()).select_from(followers)) == 0
     for path in (
         "/f/1.AAAAAAAAAAAAAAAAAAAAAAAA",
-        "/u/1.AAAAAAAAAAAAAAAAAAAAAAAA",
-        "/u/x",
+        "/unsubscribe/1.AAAAAAAAAAAAAAAAAAAAAAAA",
+        "/unsubscribe/x",
     ):
         assert (await client.get(path)).status_code == 404, path
     nobody = await client.post(

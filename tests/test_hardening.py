@@ -188,7 +188,7 @@ async def test_fuzz_every_form_and_token_url_never_gives_a_5xx(
                 "/r/",
                 "/m/",
                 "/f/",
-                "/u/",
+                "/unsubscribe/",
                 "/me/",
                 "/host/",
                 "/s/",

@@ -50,7 +50,7 @@ def concrete(path: str, event: dict) -> str:
 # RFC 8058 one-click unsubscribe: mail providers POST without our cookie or
 # token; the signed link is the proof and the POST can only unsubscribe
 # (tests/test_followers.py covers it, and a forged link gets a 404).
-NO_CSRF = {"/u/{token}"}
+NO_CSRF = {"/unsubscribe/{token}"}
 
 
 async def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(

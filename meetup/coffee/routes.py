@@ -76,11 +76,24 @@ async def coffee_page(request: Request) -> Response:
 
 
 async def book(request: Request) -> Response:
+    """GET: the form for one slot; POST: books it."""
     # A forged POST is refused before anything is looked up.
     raw = await checked_form(request) if request.method == "POST" else None
+    return await _book(request, request.path_params["slot"], raw)
+
+
+async def book_from_list(request: Request) -> Response:
+    """POST /@{handle}/coffee with the slot in the form (the URL map's way)."""
+    raw = await checked_form(request)
+    slot = raw.get("slot")
+    if not isinstance(slot, str) or not slot:
+        raise DomainError("Choose a time first.", code="no_slot")
+    return await _book(request, slot, raw)
+
+
+async def _book(request: Request, key: str, raw: Any) -> Response:
     host = await _host(request)
     db = request.app.state.db
-    key = request.path_params["slot"]
     found = await service.availability(db, host, now())
     slot = _slot_or_404(found, key)
     if raw is None:
@@ -227,6 +240,7 @@ async def _manage_page(
 
 routes = [
     Route("/@{handle}/coffee", coffee_page, name="coffee"),
+    Route("/@{handle}/coffee", book_from_list, methods=["POST"], name="coffee_post"),
     Route(
         "/@{handle}/coffee/{slot}", book, methods=["GET", "POST"], name="coffee_book"
     ),

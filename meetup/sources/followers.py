@@ -115,7 +115,7 @@ async def announce(db: Database, ctx: Context, event: Row) -> int:
     )
     count = 0
     for follower in await db.fetch_all(query):
-        unsubscribe = _link(ctx, UNSUBSCRIBE_SCOPE, follower, "u")
+        unsubscribe = _link(ctx, UNSUBSCRIBE_SCOPE, follower, "unsubscribe")
         await _mail(
             db,
             ctx,
@@ -258,5 +258,7 @@ async def unsubscribe(request: Request) -> Response:
 routes = [
     Route("/@{handle}/follow", follow_form, methods=["POST"], name="follow"),
     Route("/f/{token}", confirm, methods=["GET", "POST"], name="follow_confirm"),
-    Route("/u/{token}", unsubscribe, methods=["GET", "POST"], name="unsubscribe"),
+    Route(
+        "/unsubscribe/{token}", unsubscribe, methods=["GET", "POST"], name="unsubscribe"
+    ),
 ]
