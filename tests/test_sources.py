@@ -361,3 +361,32 @@ async def test_invitations_carry_the_conversation_they_come_from(client, db) -> 
         sources.select().where(sources.c.id == by_email["max@example.com"])
     )
     assert (fallback["kind"], fallback["label"]) == ("email", "Invited by email")
+
+
+async def test_a_campaign_visit_writes_nothing_until_the_visitor_submits(
+    client, db
+) -> None:
+    """GET never changes state (but /s/): UTM parameters wait in the cookie."""
+    host = await make_host(db)
+    event = await make_event(db, host, confirm_by_email=False)
+    shown = await client.get(
+        f"/e/{event['slug']}?utm_source=mastodon&utm_campaign=launch"
+    )
+    assert page(shown).select_one(".where-we-met") is None
+    assert await db.fetch_val(sa.select(sa.func.count()).select_from(sources)) == 0
+    await client.post(
+        f"/e/{event['slug']}/rsvp",
+        data={
+            "name": "Ana",
+            "email": "ana@example.com",
+            "guests": "0",
+            "csrf_token": csrf_of(shown),
+        },
+    )
+    campaign = await db.fetch_one(sources.select())
+    assert (campaign["kind"], campaign["platform"], campaign["label"]) == (
+        "campaign",
+        "mastodon",
+        "launch",
+    )
+    assert (await stored_rsvp(db))["first_source_id"] == campaign["id"]

@@ -68,6 +68,8 @@ async def where_we_met(request: Request, host_id: int) -> list[Row] | None:
         return None
     db = request.app.state.db
     last = touch.read(request).last
+    if isinstance(last, list):
+        return None  # a campaign brought them
     if last and await queries.belongs_to(db, last, host_id):
         return None
     return list(await queries.recent_shared(db, host_id))

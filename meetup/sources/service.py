@@ -119,16 +119,25 @@ async def arrival(
         source = await queries.by_code(db, code[:16])
         if source is not None and source["host_id"] == host_id:
             return touch.seen(source["id"])
-    utm_source = params.get("utm_source", "").strip()
-    if utm_source:
-        return touch.seen(await campaign_source(db, host_id, params))
+    if params.get("utm_source", "").strip():
+        return touch.seen(campaign_mark(params))
     return None
 
 
-async def campaign_source(db: Database, host_id: int, params: Mapping[str, str]) -> int:
-    platform = " ".join(params.get("utm_source", "").split())[:40]
-    medium = " ".join(params.get("utm_medium", "").split())[:40]
-    campaign = " ".join(params.get("utm_campaign", "").split())[:100]
+def campaign_mark(params: Mapping[str, str]) -> list[str]:
+    """A campaign visit as the cookie keeps it (trimmed UTM values)."""
+    return [
+        " ".join(params.get(name, "").split())[:limit]
+        for name, limit in (
+            ("utm_source", 40),
+            ("utm_medium", 40),
+            ("utm_campaign", 100),
+        )
+    ]
+
+
+async def campaign_source(db: Database, host_id: int, mark: list[str]) -> int:
+    platform, medium, campaign = mark
     label = " · ".join(p for p in (campaign, medium) if p) or platform
     async with db.write():
         await db.serialise(f"sources:{host_id}")
@@ -155,20 +164,23 @@ async def attribute(
     """First and last source for a new RSVP, booking or follower: the touch if
     it belongs to this host, else what the guest told us ("where did we
     meet?": one of the host's sources, or free text), else direct."""
-    first = (
-        touch.first
-        if touch.first and await queries.belongs_to(db, touch.first, host_id)
-        else None
-    )
-    last = (
-        touch.last
-        if touch.last and await queries.belongs_to(db, touch.last, host_id)
-        else None
-    )
+    first = await _resolved(db, host_id, touch.first)
+    last = await _resolved(db, host_id, touch.last)
     if last:
         return Attribution(first or last, last)
     source_id = await _told(db, host_id, answer, told)
     return Attribution(first or source_id, source_id)
+
+
+async def _resolved(db: Database, host_id: int, mark: Any) -> int | None:
+    """A touch as one of this host's sources: a campaign's source is found or
+    made now (at a submission, never on a GET); another host's source counts
+    for nothing here."""
+    if isinstance(mark, list):
+        return await campaign_source(db, host_id, mark) if mark[0] else None
+    if mark and await queries.belongs_to(db, mark, host_id):
+        return mark
+    return None
 
 
 async def _told(db: Database, host_id: int, answer: str, told: str) -> int:

@@ -15,13 +15,19 @@ COOKIE = "meetup_touch"
 MAX_AGE = 90 * 24 * 3600
 
 
+# A touch is a source id, or the UTM parameters of a campaign visit
+# [utm_source, utm_medium, utm_campaign]: the campaign's source is made only
+# when the visitor submits something (a GET must not write).
+Mark = int | list[str]
+
+
 @dataclass(frozen=True)
 class Touch:
     visitor: str = ""
-    first: int | None = None
-    last: int | None = None
+    first: Mark | None = None
+    last: Mark | None = None
 
-    def seen(self, source_id: int) -> Touch:
+    def seen(self, source_id: Mark) -> Touch:
         """After a visit through `source_id`: it is the last touch, and the
         first one if there was none."""
         return replace(
@@ -47,12 +53,23 @@ def read(request: Request) -> Touch:
         return Touch()
     if not isinstance(data, dict):
         return Touch()
-    first, last = data.get("f"), data.get("l")
     return Touch(
         visitor=str(data.get("v", ""))[:32],
-        first=first if isinstance(first, int) else None,
-        last=last if isinstance(last, int) else None,
+        first=_mark(data.get("f")),
+        last=_mark(data.get("l")),
     )
+
+
+def _mark(value: object) -> Mark | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if (
+        isinstance(value, list)
+        and len(value) == 3
+        and all(isinstance(part, str) and len(part) <= 100 for part in value)
+    ):
+        return value
+    return None
 
 
 def write(request: Request, response: Response, touch: Touch) -> None:
