@@ -40,7 +40,7 @@ from meetup.sources import dashboard, followers
 from meetup.sources import routes as source_routes
 from meetup.web import errors
 from meetup.web.ratelimit import RateLimits
-from meetup.web.security import SecurityHeaders
+from meetup.web.security import RejectNulInQuery, SecurityHeaders
 from meetup.web.templating import environment, make_templates
 
 
@@ -126,6 +126,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
                 ],
             ),
             Middleware(SecurityHeaders, hsts=settings.https),
+            Middleware(RejectNulInQuery),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.secret_key,

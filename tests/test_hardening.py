@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 
 from meetup.app import create_app
 from meetup.rsvps import service as rsvp_service
-from tests.helpers import client_for, csrf_of, make_event, make_host, sign_in
+from tests.helpers import (
+    client_for,
+    csrf_of,
+    csrf_token,
+    make_event,
+    make_host,
+    sign_in,
+)
 from tests.test_security import NO_CSRF, concrete, post_routes
 
 
@@ -199,3 +206,54 @@ async def test_fuzz_every_form_and_token_url_never_gives_a_5xx(
     ) + quote(data.draw(HOSTILE)[:300], safe="")
     got = await client.get(token_url)
     assert got.status_code < 500, (token_url, got.text[:300])
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(ref=HOSTILE, utm=HOSTILE, campaign=HOSTILE)
+async def test_fuzz_tracking_parameters_then_an_rsvp_never_gives_a_5xx(
+    app, db, ref: str, utm: str, campaign: str
+) -> None:
+    """Whatever a link carries in ?ref= and UTM parameters (NUL, huge,
+    emoji), pages answer and the RSVP that follows stores its source."""
+    if not hasattr(app.state, "fuzz_event"):
+        host = await make_host(db, handle="fuzz")
+        app.state.fuzz_event = await make_event(db, host, confirm_by_email=False)
+    event = app.state.fuzz_event
+    query = f"ref={quote(ref)}&utm_source={quote(utm)}&utm_campaign={quote(campaign)}"
+    async with client_for(app) as visitor:
+        for path in (f"/e/{event['slug']}", "/@fuzz", "/@fuzz/coffee"):
+            shown = await visitor.get(f"{path}?{query}")
+            assert shown.status_code < 500, (path, query)
+        page = await visitor.get(f"/e/{event['slug']}?{query}")
+        # A NUL anywhere in the address is a 400 with no form on it.
+        token = csrf_of(page) if page.status_code == 200 else await csrf_token(visitor)
+        answered = await visitor.post(
+            f"/e/{event['slug']}/rsvp",
+            data={
+                "name": "Fuzz",
+                "email": "fuzz@example.com",
+                "guests": "0",
+                "csrf_token": token,
+            },
+        )
+    assert answered.status_code < 500, (query, answered.text[:300])
+
+
+async def test_a_nul_in_any_query_string_is_a_400(client, db) -> None:
+    host = await make_host(db)
+    event = await make_event(db, host)
+    await sign_in(client, db, host)
+    for path in (
+        f"/admin/events/{event['id']}/door?q=%00",
+        f"/admin/events/{event['id']}/guests?q=a%00b",
+        f"/e/{event['slug']}?ref=%00",
+        "/@nobody/coffee?tz=%00",
+    ):
+        response = await client.get(path)
+        assert response.status_code == 400, path
+        assert "NUL character" in response.text
+        assert response.headers["x-content-type-options"] == "nosniff"

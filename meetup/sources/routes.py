@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from starlette.requests import Request
@@ -13,13 +12,11 @@ from meetup.db import Row
 from meetup.errors import NotFound
 from meetup.sources import queries, service, touch
 
-CODE = re.compile(r"^[A-Za-z0-9_-]{4,16}$")
-
 
 async def tracked_link(request: Request) -> Response:
     code = request.path_params["code"]
     db = request.app.state.db
-    source = await queries.by_code(db, code) if CODE.match(code) else None
+    source = await queries.by_code(db, code) if service.CODE.match(code) else None
     if source is None:
         raise NotFound(
             "This link does not lead anywhere (any more). Check it was copied whole."

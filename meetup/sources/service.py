@@ -5,6 +5,7 @@ an explicit "direct / unknown" source."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -62,6 +63,11 @@ class Attribution:
     last: int
 
 
+# What a tracked link's code looks like (anything else is not looked up).
+CODE = re.compile(r"^[A-Za-z0-9_-]{4,16}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def new_code() -> str:
     """Short and unguessable: 48 random bits, URL-safe."""
     return secrets.token_urlsafe(6)
@@ -115,8 +121,8 @@ async def arrival(
     """A page of the host's opened with `?ref=CODE` or UTM parameters: the
     touch that results, or None when the URL says nothing."""
     code = params.get("ref", "")
-    if code:
-        source = await queries.by_code(db, code[:16])
+    if CODE.match(code):
+        source = await queries.by_code(db, code)
         if source is not None and source["host_id"] == host_id:
             return touch.seen(source["id"])
     if params.get("utm_source", "").strip():
@@ -127,7 +133,7 @@ async def arrival(
 def campaign_mark(params: Mapping[str, str]) -> list[str]:
     """A campaign visit as the cookie keeps it (trimmed UTM values)."""
     return [
-        " ".join(params.get(name, "").split())[:limit]
+        " ".join(_CONTROL.sub("", params.get(name, "")).split())[:limit]
         for name, limit in (
             ("utm_source", 40),
             ("utm_medium", 40),
