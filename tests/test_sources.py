@@ -285,19 +285,24 @@ async def test_coffee_bookings_are_attributed(client, db) -> None:
     assert (await funnels(db, host["id"]))[chat["id"]].counts["chats"] == 1
 
 
-async def test_a_going_guest_shares_their_own_link(app, client, db) -> None:
+async def test_a_going_guest_shares_their_own_link(
+    app, client, db, sender, smtp
+) -> None:
     host = await make_host(db)
     event = await make_event(db, host, confirm_by_email=False)
     await rsvp_via(client, event, "ana@example.com", met_text="old friend")
     ana = await stored_rsvp(db, "ana@%")
     manage = f"/r/{app.state.rsvp.token(ana)}"
     shown = await client.get(manage)
-    made = await client.post(f"{manage}/share", data={"csrf_token": csrf_of(shown)})
-    assert made.status_code == 303
-    link = page(await client.get(made.headers["location"])).select_one(".share-url")[
-        "value"
-    ]
+    link = page(shown).select_one(".share-url")["value"]  # made when she went
     assert link.startswith("http://testserver/s/")
+    await sender.deliver_due()
+    going_mail = smtp.inbox.to("ana@example.com")[-1].get_body(("plain",)).get_content()
+    assert f"Bring a friend: {link}" in going_mail
+    made = await client.post(f"{manage}/share", data={"csrf_token": csrf_of(shown)})
+    assert made.status_code == 303  # asking again gives the same link
+    again = page(await client.get(made.headers["location"])).select_one(".share-url")
+    assert again["value"] == link
 
     async with client_for(app) as friend:
         arrived = await friend.get(

@@ -13,6 +13,7 @@ from meetup.db.tables import now
 from meetup.hosts import queries as hosts
 from meetup.mail import outbox
 from meetup.rsvps import queries
+from meetup.sources import service as sources
 
 if TYPE_CHECKING:
     from meetup.rsvps.service import Context
@@ -63,6 +64,12 @@ async def mail_guest(
         "event_url": f"{ctx.base_url}/e/{event['slug']}",
         **(extra or {}),
     }
+    if kind in ADDS_COPY:
+        # A guest who is going gets their own link to share (who brought whom).
+        share = await sources.share_link_for(
+            db, event["host_id"], rsvp["person_id"], rsvp["name"], event["id"]
+        )
+        context["share_link"] = f"{ctx.base_url}/s/{share['code']}"
     at = now()
     method = calendar_method(kind, rsvp)
     calendar = None

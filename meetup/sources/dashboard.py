@@ -223,8 +223,13 @@ async def dashboard(request: Request) -> Response:
         "this_week": weeks[-1][1],
         "weeks": weeks,
         "most": max([n for _, n in weeks] + [host["weekly_goal"], 1]),
+        # Every going guest has a share link: list those that brought someone.
         "sources": sorted(
-            per_source.values(),
+            (
+                f
+                for f in per_source.values()
+                if f.kind != "guest_referral" or any(f.counts.values())
+            ),
             key=lambda f: (-f.counts["attended"], -f.people, f.label),
         ),
         "kinds": rolled_up(per_source, "kind"),
