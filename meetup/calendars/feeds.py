@@ -61,9 +61,9 @@ def today(at: datetime) -> datetime:
     return datetime.combine(at.astimezone(UTC).date(), time(), tzinfo=UTC)
 
 
-def latest(*moments: datetime | str | None) -> datetime:
-    """The latest of some times (None ignored; strings are SQLite's max())."""
-    return max(_aware(m) for m in moments if m is not None)  # type: ignore[type-var]
+def latest(*moments: datetime | None) -> datetime:
+    """The latest of some times (None ignored)."""
+    return max(m for m in moments if m is not None)
 
 
 def _shown(since: datetime) -> sa.ColumnElement[bool]:
@@ -311,12 +311,3 @@ async def _tallies(
         counts[row["status"]] = row["n"]
         tallies[row["event_id"]] = (counts, latest(changed, row["changed"]))
     return tallies
-
-
-def _aware(value: datetime | str | None) -> datetime | None:
-    """max() over a UTCDateTime column comes back untyped on SQLite."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -145,23 +145,15 @@ def campaign_mark(params: Mapping[str, str]) -> list[str]:
 async def campaign_source(db: Database, host_id: int, mark: list[str]) -> int:
     platform, medium, campaign = mark
     label = " · ".join(p for p in (campaign, medium) if p) or platform
+    match = {"kind": "campaign", "platform": platform, "label": label}
     async with db.write():
         await db.serialise(f"sources:{host_id}")
-        found = await queries.find(
-            db, host_id, kind="campaign", platform=platform, label=label
-        )
-        if found:
-            return found["id"]
-        if await queries.count_kind(db, host_id, "campaign") >= MAX_CAMPAIGNS:
+        if (
+            await queries.find(db, host_id, **match) is None
+            and await queries.count_kind(db, host_id, "campaign") >= MAX_CAMPAIGNS
+        ):
             return await _system_source(db, host_id, "campaign", "Other campaigns")
-        return await queries.insert(
-            db,
-            host_id=host_id,
-            code=new_code(),
-            kind="campaign",
-            platform=platform,
-            label=label,
-        )
+        return await _find_or_make(db, host_id, match)
 
 
 async def attribute(
@@ -200,13 +192,24 @@ async def _told(db: Database, host_id: int, answer: str, told: str) -> int:
 
 
 async def _system_source(db: Database, host_id: int, kind: str, label: str) -> int:
+    return await _find_or_make(db, host_id, {"kind": kind, "label": label})
+
+
+async def _find_or_make(
+    db: Database,
+    host_id: int,
+    match: dict[str, Any],
+    extra: dict[str, Any] | None = None,
+) -> int:
+    """The host's source with `match`, made (with `extra`) if there is none.
+    Serialised per host, so two requests never make the same one twice."""
     async with db.write():
         await db.serialise(f"sources:{host_id}")
-        found = await queries.find(db, host_id, kind=kind, label=label)
+        found = await queries.find(db, host_id, **match)
         if found:
             return found["id"]
         return await queries.insert(
-            db, host_id=host_id, code=new_code(), kind=kind, label=label
+            db, host_id=host_id, code=new_code(), **match, **(extra or {})
         )
 
 
@@ -214,25 +217,12 @@ async def share_link_for(
     db: Database, host_id: int, person_id: int, name: str, event_id: int
 ) -> Row:
     """A confirmed guest's own link to the event: a guest-referral source."""
-    async with db.write():
-        await db.serialise(f"sources:{host_id}")
-        found = await queries.find(
-            db, host_id, kind="guest_referral", person_id=person_id, event_id=event_id
-        )
-        source_id = (
-            found["id"]
-            if found
-            else await queries.insert(
-                db,
-                host_id=host_id,
-                code=new_code(),
-                kind="guest_referral",
-                label=f"Shared by {name}"[:140],
-                target="event",
-                event_id=event_id,
-                person_id=person_id,
-            )
-        )
+    source_id = await _find_or_make(
+        db,
+        host_id,
+        {"kind": "guest_referral", "person_id": person_id, "event_id": event_id},
+        {"label": f"Shared by {name}"[:140], "target": "event"},
+    )
     row = await queries.by_id_for_host(db, source_id, host_id)
     assert row is not None
     return row
