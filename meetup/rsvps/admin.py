@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -22,6 +19,7 @@ from meetup.sources import queries as sources_queries
 from meetup.sources import service as sources_service
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
+from meetup.web.spreadsheets import csv_download
 
 STATUS_LABELS = {
     "going": "Going",
@@ -89,42 +87,28 @@ async def _guests(
 async def guests_csv(request: Request) -> Response:
     _, event = await host_event(request)
     rows = await queries.guest_list(request.app.state.db, event["id"])
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "name",
-            "email",
-            "status",
-            "extra_guests",
-            "answers",
-            "answered_at",
-            "confirmed_at",
-        ]
-    )
-    for row in rows:
-        writer.writerow(
-            [
-                _safe_cell(row["name"]),
-                row["email"],
-                row["status"],
-                row["guests"],
-                row["answers"],
-                row["created_at"].isoformat(),
-                row["confirmed_at"].isoformat() if row["confirmed_at"] else "",
-            ]
+    header = [
+        "name",
+        "email",
+        "status",
+        "extra_guests",
+        "answers",
+        "answered_at",
+        "confirmed_at",
+    ]
+    cells = (
+        (
+            row["name"],
+            row["email"],
+            row["status"],
+            row["guests"],
+            row["answers"],
+            row["created_at"].isoformat(),
+            row["confirmed_at"].isoformat() if row["confirmed_at"] else "",
         )
-    filename = f"{event['slug']}-guests.csv"
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        for row in rows
     )
-
-
-def _safe_cell(value: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: quote them."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    return csv_download(f"{event['slug']}-guests.csv", header, cells)
 
 
 async def message_guests(request: Request) -> Response:

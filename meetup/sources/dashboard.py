@@ -4,8 +4,6 @@ source, kind and platform to people across a table. CSV of attributed guests."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
@@ -33,6 +31,7 @@ from meetup.sources.service import KIND_LABELS
 from meetup.web.auth import require_host
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
+from meetup.web.spreadsheets import csv_download
 
 WEEKS = 12
 STAGES = (
@@ -255,12 +254,6 @@ async def set_goal(request: Request) -> Response:
     return RedirectResponse(request.url_for("admin:home"), status_code=303)
 
 
-def safe_cell(value: object) -> str:
-    """A CSV cell no spreadsheet runs as a formula (OWASP: = + - @ tab CR)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 async def attributed_csv(request: Request) -> Response:
     """Every guest and chat with the sources that brought them."""
     host = await require_host(request)
@@ -303,41 +296,32 @@ async def attributed_csv(request: Request) -> Response:
         .where(bookings.c.host_id == host["id"])
         .order_by(bookings.c.starts_at)
     )
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "name",
-            "email",
-            "event",
-            "status",
-            "checked in",
-            "first source",
-            "last source",
-            "kind",
-            "platform",
-        ]
-    )
-    for row in [*guests, *chats]:
-        writer.writerow(
-            safe_cell(value)
-            for value in (
-                row["name"],
-                row["email"],
-                row["what"],
-                row["status"],
-                "yes" if row["checked_in_at"] else "",
-                row["first_label"] or "Direct / unknown",
-                row["last_label"] or "Direct / unknown",
-                KIND_LABELS.get(row["last_kind"] or "direct", row["last_kind"]),
-                row["last_platform"] or "",
-            )
+    header = [
+        "name",
+        "email",
+        "event",
+        "status",
+        "checked in",
+        "first source",
+        "last source",
+        "kind",
+        "platform",
+    ]
+    rows = (
+        (
+            row["name"],
+            row["email"],
+            row["what"],
+            row["status"],
+            "yes" if row["checked_in_at"] else "",
+            row["first_label"] or "Direct / unknown",
+            row["last_label"] or "Direct / unknown",
+            KIND_LABELS.get(row["last_kind"] or "direct", row["last_kind"]),
+            row["last_platform"] or "",
         )
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="attributed-guests.csv"'},
+        for row in [*guests, *chats]
     )
+    return csv_download("attributed-guests.csv", header, rows)
 
 
 routes = [
