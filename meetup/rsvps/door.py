@@ -4,9 +4,6 @@ connection made."""
 
 from __future__ import annotations
 
-import io
-
-import segno
 import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -33,20 +30,6 @@ def checkin_token(ctx: Context, rsvp: Row) -> str:
     return tokens.signed_token(
         ctx.secret, CHECKIN_SCOPE, rsvp["id"], rsvp["token_nonce"]
     )
-
-
-def checkin_qr_png(url: str) -> bytes:
-    out = io.BytesIO()
-    segno.make(url, error="m").save(out, kind="png", scale=8, border=2)
-    return out.getvalue()
-
-
-def checkin_qr_svg(url: str) -> str:
-    out = io.BytesIO()
-    segno.make(url, error="m").save(
-        out, kind="svg", scale=6, border=2, xmldecl=False, svgns=True
-    )
-    return out.getvalue().decode()
 
 
 async def door_list(db: Database, event_id: int, search: str) -> list[Row]:

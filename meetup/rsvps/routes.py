@@ -22,6 +22,7 @@ from meetup.sources import service as sources_service
 from meetup.sources.routes import attribution_of, where_we_met
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
+from meetup.web.qr import qr_code
 
 
 async def rsvp(request: Request) -> Response:
@@ -121,7 +122,7 @@ async def _manage_page(
         if rsvp["checked_in_at"]
         else [],
         "met": await meetings.met_ids(db, rsvp["id"]),
-        "meet_qr": Markup(door.checkin_qr_svg(meet_url(request, rsvp)))
+        "meet_qr": Markup(qr_code(meet_url(request, rsvp), "svg", scale=6).decode())
         if rsvp["checked_in_at"]
         else None,
         "share": await sources_queries.find(
@@ -131,7 +132,9 @@ async def _manage_page(
             person_id=rsvp["person_id"],
             event_id=event["id"],
         ),
-        "checkin_qr": Markup(door.checkin_qr_svg(checkin_url(request, rsvp)))
+        "checkin_qr": Markup(
+            qr_code(checkin_url(request, rsvp), "svg", scale=6).decode()
+        )
         if rsvp["status"] == "going" and event["ends_at"] > now()
         else None,
         "preselected": request.query_params.get("answer")
@@ -163,7 +166,7 @@ async def checkin_png(request: Request) -> Response:
         request.app.state.db, request.app.state.rsvp, request.path_params["token"]
     )
     return Response(
-        door.checkin_qr_png(checkin_url(request, rsvp)),
+        qr_code(checkin_url(request, rsvp), "png", scale=8),
         media_type="image/png",
         headers={
             "Cache-Control": "private, max-age=86400",

@@ -3,9 +3,6 @@ its tracked link and a QR code for flyers."""
 
 from __future__ import annotations
 
-import io
-
-import segno
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -19,6 +16,7 @@ from meetup.sources.forms import SourceForm
 from meetup.web.auth import require_host
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
+from meetup.web.qr import MEDIA_TYPES, qr_code
 
 
 async def _event_choices(request: Request, host: Row) -> list[SelectChoice]:
@@ -77,7 +75,7 @@ async def add_source(request: Request) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
-async def qr_code(request: Request) -> Response:
+async def source_qr(request: Request) -> Response:
     """The tracked link as a QR code: SVG for print, PNG for anything else."""
     host = await require_host(request)
     source = await queries.by_id_for_host(
@@ -86,21 +84,13 @@ async def qr_code(request: Request) -> Response:
     if source is None:
         raise NotFound("There is no such source among yours.")
     kind = request.path_params["format"]
-    if kind not in ("svg", "png"):
+    if kind not in MEDIA_TYPES:
         raise NotFound("QR codes come as .svg or .png.")
     link = request.app.state.settings.absolute_url(f"/s/{source['code']}")
-    code = segno.make(link, error="m")
-    out = io.BytesIO()
-    if kind == "svg":
-        code.save(out, kind="svg", scale=8, border=2, xmldecl=False)
-        media = "image/svg+xml"
-    else:
-        code.save(out, kind="png", scale=10, border=2)
-        media = "image/png"
     filename = f"meetup-{source['code']}.{kind}"
     return Response(
-        out.getvalue(),
-        media_type=media,
+        qr_code(link, kind, scale=8 if kind == "svg" else 10),
+        media_type=MEDIA_TYPES[kind],
         headers={"Content-Disposition": f'inline; filename="{filename}"'},
     )
 
@@ -110,7 +100,7 @@ routes = [
     Route("/sources", add_source, methods=["POST"], name="add_source"),
     Route(
         "/sources/{source_id:id}/qr.{format:str}",
-        qr_code,
+        source_qr,
         name="source_qr",
     ),
 ]
