@@ -23,10 +23,9 @@ from starlette.staticfiles import StaticFiles
 from bench.calendar_data import calendar_rows
 from meetup.app import create_app
 from meetup.calendars.feeds import FEED_LIMIT, Feed, public_feed
-from meetup.calendars.routes import MEDIA_TYPE, PUBLIC, site_of
+from meetup.calendars.routes import PUBLIC, feed_response, site_of
 from meetup.events.public import render_event
 from meetup.settings import STATIC_DIR, Settings
-from meetup.web.conditional import conditional_response
 from meetup.web.templating import make_templates
 
 BENCH_SETTINGS = Settings(
@@ -95,15 +94,7 @@ async def bare_calendar(request: Request) -> Response:
         rows = sorted(rows, key=lambda row: row["starts_at"])[:FEED_LIMIT]
         name, about = f"Events at {site.domain}", f"Public events at {site.domain}"
         _feed.append(public_feed(rows, site, name, about, datetime.now(UTC)))
-    feed = _feed[0]
-    return conditional_response(
-        request,
-        feed.body,
-        media_type=MEDIA_TYPE,
-        etag=feed.etag,
-        last_modified=feed.last_modified,
-        headers=PUBLIC,
-    )
+    return feed_response(request, _feed[0], PUBLIC)
 
 
 def make_bare_app() -> Starlette:

@@ -59,7 +59,7 @@ def host_feed_path(request: Request, host: Row) -> str:
     return f"/host/{feed_token(request, HOST_SCOPE, host)}/calendar.ics"
 
 
-def _respond(request: Request, feed: Feed, headers: dict[str, str]) -> Response:
+def feed_response(request: Request, feed: Feed, headers: dict[str, str]) -> Response:
     return conditional_response(
         request,
         feed.body,
@@ -75,7 +75,7 @@ async def site_feed(request: Request) -> Response:
     feed = await cached_public_feed(
         app.db, app.feed_cache, site_of(request), now(), host=None
     )
-    return _respond(request, feed, PUBLIC)
+    return feed_response(request, feed, PUBLIC)
 
 
 async def host_public_feed(request: Request) -> Response:
@@ -91,7 +91,7 @@ async def host_public_feed(request: Request) -> Response:
     feed = await cached_public_feed(
         app.db, app.feed_cache, site_of(request), now(), host=host
     )
-    return _respond(request, feed, PUBLIC)
+    return feed_response(request, feed, PUBLIC)
 
 
 async def event_download(request: Request) -> Response:
@@ -108,7 +108,7 @@ async def event_download(request: Request) -> Response:
     }
     if event["visibility"] == "unlisted":
         headers["X-Robots-Tag"] = "noindex"
-    return _respond(request, feed, headers)
+    return feed_response(request, feed, headers)
 
 
 async def _signed_row(
@@ -140,13 +140,13 @@ async def guest_private_feed(request: Request) -> Response:
         ctx.manage_url,
         partial(coffee_service.manage_url, ctx),
     )
-    return _respond(request, feed, PRIVATE)
+    return feed_response(request, feed, PRIVATE)
 
 
 async def host_private_feed(request: Request) -> Response:
     host = await _signed_row(request, HOST_SCOPE, hosts.by_id)
     feed = await host_feed(request.app.state.db, site_of(request), host, now())
-    return _respond(request, feed, PRIVATE)
+    return feed_response(request, feed, PRIVATE)
 
 
 async def renew_guest_feed(request: Request) -> Response:

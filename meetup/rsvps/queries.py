@@ -9,7 +9,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from meetup.db import Database, Row
-from meetup.db.tables import events, now, people, rsvps
+from meetup.db.tables import (
+    bookings,
+    events,
+    followers,
+    now,
+    outbox,
+    people,
+    rsvps,
+    sources,
+)
 from meetup.tokens import new_nonce
 
 ACTIVE = ("pending", "going", "maybe", "waitlisted")
@@ -157,8 +166,6 @@ async def renew_feed_nonce(db: Database, person_id: int) -> None:
 async def forget_person(db: Database, person_id: int) -> None:
     """Removes a person's name and email everywhere, and every link that
     named them; their answers, bookings and check-ins stay as numbers."""
-    from meetup.db.tables import bookings, followers, outbox, sources
-
     row = await person(db, person_id)
     if row is None:
         return
