@@ -25,7 +25,7 @@ from wtforms.validators import (
 )
 
 from meetup.forms import choices
-from meetup.hosts.forms import check_email
+from meetup.rsvps.forms import GuestForm
 
 WEEKDAYS = (
     ("1", "Mon"),
@@ -38,13 +38,7 @@ WEEKDAYS = (
 )
 
 
-class BookingForm(Form):
-    name = StringField("Your name", [DataRequired("Enter your name."), Length(max=120)])
-    email = StringField(
-        "Your email",
-        [DataRequired("Enter your email address."), Length(max=254), check_email],
-        description="We send your confirmation here. No account needed.",
-    )
+class BookingForm(GuestForm):
     topic = TextAreaField(
         "What would you like to talk about?", [Optional(), Length(max=1000)]
     )

@@ -9,13 +9,18 @@ from meetup.forms import choices
 from meetup.hosts.forms import check_email
 
 
-class RsvpForm(Form):
+class GuestForm(Form):
+    """Who a guest is: all we ask of anyone (RSVP, coffee, follow)."""
+
     name = StringField("Your name", [DataRequired("Enter your name."), Length(max=120)])
     email = StringField(
         "Your email",
         [DataRequired("Enter your email address."), Length(max=254), check_email],
         description="We send your confirmation link here. No account needed.",
     )
+
+
+class RsvpForm(GuestForm):
     guests = IntegerField(
         "Extra guests",
         [

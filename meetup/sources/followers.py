@@ -10,8 +10,6 @@ import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from wtforms import Form, StringField
-from wtforms.validators import DataRequired, Length
 
 from meetup import tokens
 from meetup.db import Database, Row
@@ -19,9 +17,10 @@ from meetup.db.tables import events, followers, hosts, now, people
 from meetup.errors import NotFound
 from meetup.forms import bind
 from meetup.hosts import queries as host_queries
-from meetup.hosts.forms import HANDLE_PATTERN, check_email
+from meetup.hosts.forms import HANDLE_PATTERN
 from meetup.mail import outbox
 from meetup.rsvps import queries as people_queries
+from meetup.rsvps.forms import GuestForm
 from meetup.rsvps.service import Context
 from meetup.sources.service import Attribution
 from meetup.web.csrf import checked_form
@@ -31,12 +30,8 @@ CONFIRM_SCOPE = "follow"
 UNSUBSCRIBE_SCOPE = "unfollow"
 
 
-class FollowForm(Form):
-    name = StringField("Your name", [DataRequired("Enter your name."), Length(max=120)])
-    email = StringField(
-        "Your email",
-        [DataRequired("Enter your email address."), Length(max=254), check_email],
-    )
+class FollowForm(GuestForm):
+    """Name and email, as for an RSVP."""
 
 
 def _link(ctx: Context, scope: str, row: Row, path: str) -> str:
