@@ -57,7 +57,7 @@ EVENT = {
     "max_guests": 1,
     "waitlist": True,
     "confirm_by_email": True,
-    "hold_hours": 48,
+    "hold_minutes": 30,
     "rsvp_deadline": None,
     "reminder_hours": 24,
     "maybe_nudge_days": 3,

@@ -135,7 +135,7 @@ def calendar_rows(count: int, start: datetime) -> list[dict[str, Any]]:
                 "max_guests": 1,
                 "waitlist": True,
                 "confirm_by_email": True,
-                "hold_hours": 48,
+                "hold_minutes": 30,
                 "rsvp_deadline": None,
                 "reminder_hours": 24,
                 "maybe_nudge_days": 3,

@@ -40,7 +40,7 @@ from meetup.sources import dashboard, followers
 from meetup.sources import routes as source_routes
 from meetup.web import errors
 from meetup.web.ratelimit import RateLimits
-from meetup.web.security import RejectNulInQuery, SecurityHeaders
+from meetup.web.security import CanonicalOrigin, RejectNulInQuery, SecurityHeaders
 from meetup.web.templating import environment, make_templates
 
 
@@ -125,6 +125,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
                     ip.strip() for ip in settings.forwarded_allow_ips.split(",")
                 ],
             ),
+            Middleware(CanonicalOrigin, base_url=settings.base_url),
             Middleware(SecurityHeaders, hsts=settings.https),
             Middleware(RejectNulInQuery),
             Middleware(

@@ -220,6 +220,7 @@ async def _seed_sources(db: Database, host_id: int, today: date) -> None:
                 db,
                 event_id=past["id"],
                 person_id=person,
+                name=NAMES[n],
                 status="going",
                 token_nonce=new_nonce(),
                 first_source_id=source_id,
@@ -278,8 +279,9 @@ async def _seed_guests(
         outcome = await rsvp_service.submit(db, ctx, event_id, reply)
         await rsvp_service.answer(db, ctx, ctx.token(outcome.rsvp), "going")
     if invited:
+        contacts = parse_contacts("\n".join(invited)).contacts
         await rsvp_service.invite(
-            db, ctx, event_id, parse_contacts("\n".join(invited)).contacts
+            db, ctx, event_id, contacts, daily_limit=len(contacts)
         )
     async with db.write():
         await db.execute(

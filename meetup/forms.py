@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from starlette.datastructures import FormData
-from wtforms import Form, ValidationError
+from wtforms import Form, SelectField, ValidationError
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
 
-from meetup import text
+from meetup import dates, text
 
 F = TypeVar("F", bound=Form)
 
@@ -22,6 +23,30 @@ def choices(*pairs: tuple[str, str]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+# Short by default: an unconfirmed answer must not keep real guests out for days.
+HOLD_CHOICES = {
+    15: "15 minutes",
+    30: "30 minutes",
+    60: "1 hour",
+    120: "2 hours",
+    360: "6 hours",
+    720: "12 hours",
+    1440: "1 day",
+    2880: "2 days",
+}
+
+
+def hold_field(label: str, description: str) -> SelectField:
+    """How long an unconfirmed answer or booking holds its place, in minutes."""
+    return SelectField(
+        label,
+        choices=[SelectChoice(minutes, said) for minutes, said in HOLD_CHOICES.items()],
+        coerce=int,
+        default=30,
+        description=description,
+    )
+
+
 def time_zone_choices() -> list[SelectChoice]:
     return choices(*((zone, zone.replace("_", " ")) for zone in text.time_zones()))
 
@@ -29,3 +54,10 @@ def time_zone_choices() -> list[SelectChoice]:
 def check_time_zone(form: Form, field: Any) -> None:
     if not text.is_time_zone(field.data or ""):
         raise ValidationError(f"“{field.data}” is not a known time zone.")
+
+
+def check_supported_date(form: Form, field: Any) -> None:
+    """Refuses a date outside `dates.SUPPORTED_YEARS`, naming the field, before
+    any other check or conversion does arithmetic with it."""
+    if field.data is not None and not dates.is_supported(field.data):
+        raise StopValidation(dates.out_of_range(field.label.text))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
+import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -45,6 +47,8 @@ class Settings:
     # A sending claim older than this is a crashed worker's: taken over.
     mail_claim_timeout: float = 300.0
     mail_retry_seconds: float = 30.0  # first retry after a 4xx; doubles
+    # Invitation mails one host may queue in 24 hours (re-sends count too).
+    invitations_per_day: int = 1000
 
     @property
     def is_sqlite(self) -> bool:
@@ -82,15 +86,39 @@ def _stored_secret(database_url: str) -> Secret:
     db_file = sqlite_path(database_url)
     folder = db_file.parent if db_file else Path.cwd()
     key_file = folder / ".meetup.secret"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+    if _create_once(key_file, secrets.token_hex(32)):
         logger.warning(
             "SECRET_KEY is not set: generated one and stored it in %s. "
             "Set SECRET_KEY in production.",
             key_file,
         )
-    return Secret(key_file.read_text().strip())
+    key = key_file.read_text().strip()
+    if not key:
+        raise ValueError(
+            f"{key_file} is empty: delete it to generate a new key, or set SECRET_KEY."
+        )
+    return Secret(key)
+
+
+def _create_once(path: Path, content: str) -> bool:
+    """Writes `path` unless it exists, and says whether this call wrote it.
+    Several workers may start at once: each writes a private file (mode 0600)
+    and links it into place, which fails if another got there first, so
+    `path` never holds a half-written or second key."""
+    if path.exists():
+        return False
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.")
+    try:
+        with os.fdopen(fd, "w") as file:
+            file.write(content)
+            file.flush()
+            os.fsync(file.fileno())
+        os.link(temp, path)
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        os.unlink(temp)
 
 
 def load_settings(env_file: str | Path | None = ".env") -> Settings:
@@ -118,4 +146,7 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         ),
         mail_claim_timeout=config("MAIL_CLAIM_TIMEOUT", cast=float, default=300.0),
         mail_retry_seconds=config("MAIL_RETRY_SECONDS", cast=float, default=30.0),
+        invitations_per_day=config(
+            "INVITATIONS_PER_DAY", cast=int, default=Settings.invitations_per_day
+        ),
     )

@@ -116,3 +116,12 @@ def slot_when(slot: Mapping[str, Any], zone: str | None = None) -> str:
             "all_day": False,
         }
     )
+
+
+def duration(minutes: int) -> str:
+    """30 → "30 minutes", 120 → "2 hours", 1440 → "1 day"."""
+    for size, unit in ((1440, "day"), (60, "hour"), (1, "minute")):
+        if minutes >= size and minutes % size == 0:
+            count = minutes // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{minutes} minutes"

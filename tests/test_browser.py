@@ -158,7 +158,7 @@ async def test_a_post_brings_a_guest_who_comes_and_the_dashboard_counts_it(
     await guest.get_by_label("Your name").fill("Noor")
     await guest.get_by_label("Your email").fill("noor@example.com")
     await guest.get_by_role("button", name="I'm going").click()
-    await expect(guest.get_by_role("heading", name="You're going")).to_be_visible()
+    await expect(guest.get_by_role("heading", name="Check your inbox")).to_be_visible()
 
     await phone.goto(f"{live_server.url}/admin/events/{event['id']}/door")
     await phone.get_by_role("button", name="Check in", exact=True).click()

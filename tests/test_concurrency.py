@@ -26,7 +26,7 @@ FORM = {
     "capacity": "",
     "visibility": "public",
     "max_guests": "1",
-    "hold_hours": "48",
+    "hold_minutes": "30",
     "reminder_hours": "24",
     "maybe_nudge_days": "3",
 }

@@ -32,7 +32,7 @@ GOOD = {
     "capacity": "20",
     "visibility": "public",
     "max_guests": "1",
-    "hold_hours": "48",
+    "hold_minutes": "30",
     "reminder_hours": "24",
     "maybe_nudge_days": "3",
     "confirm_by_email": "y",
@@ -174,7 +174,7 @@ async def test_slug_is_generated_unique_and_fixed_once_published(
         ({"slug": "Not A Slug!"}, "slug", "lower-case letters"),
         ({"max_guests": "11"}, "max_guests", "0 to 10"),
         ({"questions": "a\nb\nc\nd\ne\nf"}, "questions", "at most 5 questions"),
-        ({"hold_hours": "0"}, "hold_hours", "1 to 336 hours"),
+        ({"hold_minutes": "0"}, "hold_minutes", "Not a valid choice"),
         ({"reminder_hours": "0"}, "reminder_hours", "1 to 336 hours before"),
         ({"maybe_nudge_days": "31"}, "maybe_nudge_days", "1 to 30 days before"),
         (

@@ -172,7 +172,9 @@ async def test_a_storm_with_a_stalled_and_stopped_mail_server_and_killed_workers
     ]
     try:
         host = await make_host(db)
-        event = await make_event(db, host, capacity=SEATS, max_guests=0, hold_hours=48)
+        event = await make_event(
+            db, host, capacity=SEATS, max_guests=0, hold_minutes=2880
+        )
         for process in [*web, *mailers]:
             process.start()
 

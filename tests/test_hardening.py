@@ -57,22 +57,39 @@ async def test_every_kind_of_response_carries_the_security_headers(
     assert "strict-transport-security" not in manage.headers  # not under https
 
 
-async def test_forwarded_proto_is_believed_only_from_configured_proxies(
+async def test_forwarded_headers_are_believed_only_from_configured_proxies(
     settings, db
 ) -> None:
     behind_proxy = settings.with_(
-        base_url="https://meetup.example", forwarded_allow_ips="10.0.0.1"
+        base_url="https://meetup.example",
+        forwarded_allow_ips="10.0.0.1",
+        rate_limit_per_client="2/minute",
     )
     app = create_app(behind_proxy, db=db)
-    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7"}
-    for client_ip, scheme in (("10.0.0.1", "https"), ("203.0.113.9", "http")):
+    for client_ip, forwarded_for, limited in (
+        # Behind the proxy each visitor has their own allowance...
+        ("10.0.0.1", "198.51.100.7", False),
+        ("10.0.0.1", "198.51.100.8", False),
+        # ...but a client that is not the proxy cannot pick an address.
+        ("203.0.113.9", "198.51.100.9", False),
+        ("203.0.113.9", "198.51.100.10", False),
+        ("203.0.113.9", "198.51.100.11", True),
+    ):
         transport = httpx.ASGITransport(app=app, client=(client_ip, 4321))
+        headers = {"X-Forwarded-Proto": "http", "X-Forwarded-For": forwarded_for}
         async with httpx.AsyncClient(
-            transport=transport, base_url="http://meetup.example"
+            transport=transport, base_url="https://meetup.example"
         ) as http:
-            response = await http.get("/admin/events", headers=headers)
-        assert response.status_code in (302, 303, 307)
-        assert response.headers["location"].startswith(f"{scheme}://"), client_ip
+            redirect = await http.get("/admin/events", headers=headers)
+            # Links come from BASE_URL whatever the request says.
+            assert redirect.headers["location"].startswith("https://meetup.example/")
+            token = csrf_of(await http.get("/login"))
+            sent = await http.post(
+                "/login",
+                data={"email": "a@example.com", "csrf_token": token},
+                headers=headers,
+            )
+        assert sent.status_code == (429 if limited else 200), (client_ip, forwarded_for)
     async with client_for(app) as http:
         page = await http.get("/login")
     assert "secure" in page.headers["set-cookie"].lower()

@@ -91,7 +91,7 @@ async def test_a_temporary_refusal_is_retried(app, db, sender, smtp) -> None:
 async def test_a_permanent_refusal_fails_and_shows_in_the_outbox(
     client, app, db, sender, smtp
 ) -> None:
-    host = await make_host(db, email="boss@example.com")
+    host = await make_host(db, email="gone@example.com")
     await queue_login_mail(db, app, "gone@example.com")
     smtp.inbox.refuse_rcpt = "550 5.1.1 No such user"
     await sender.deliver_due()

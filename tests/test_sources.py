@@ -221,29 +221,32 @@ async def test_unknown_visitors_are_asked_where_we_met(client, db) -> None:
     host = await make_host(db)
     other_host = await make_host(db)
     event = await make_event(db, host, confirm_by_email=False)
-    post = await source(db, host, label="Thread on Mastodon")
-    foreign = await source(db, other_host, label="Not yours")
+    post = await source(db, host, label="DM thread with the Python group")
+    await source(db, other_host, label="Not yours", platform="Bluesky")
     shown = page(await client.get(f"/e/{event['slug']}"))
     options = [o.text for o in shown.select("select[name=met_source] option")]
-    assert (
-        "Thread on Mastodon (LinkedIn)" in options
-        and "Not yours (LinkedIn)" not in options
-    )
+    # Public words only: the host's platforms and a friend, never their labels.
+    assert options == ["—", "On LinkedIn", "A friend told me"]
+    assert "Python group" not in shown.text and "Not yours" not in shown.text
 
-    await rsvp_via(client, event, "a@example.com", met_source=str(post["id"]))
+    await rsvp_via(client, event, "a@example.com", met_source="platform:LinkedIn")
     await rsvp_via(client, event, "b@example.com", met_text="  at the climbing gym ")
-    await rsvp_via(client, event, "c@example.com", met_source=str(foreign["id"]))
+    await rsvp_via(client, event, "c@example.com", met_source="platform:Bluesky")
+    await rsvp_via(client, event, "d@example.com", met_source="friend")
+    await rsvp_via(client, event, "e@example.com", met_source=str(post["id"]))
     told = {
-        email: (await stored_rsvp(db, email))["last_source_id"]
-        for email in ("a@example.com", "b@example.com", "c@example.com")
+        email: (await stored_rsvp(db, f"{email}%"))["last_source_id"]
+        for email in ("a@", "b@", "c@", "d@", "e@")
     }
-    assert told["a@example.com"] == post["id"]
     kinds = {
-        row["id"]: (row["kind"], row["label"])
+        row["id"]: (row["kind"], row["platform"], row["label"])
         for row in await db.fetch_all(sources.select())
     }
-    assert kinds[told["b@example.com"]] == ("self_reported", "at the climbing gym")
-    assert kinds[told["c@example.com"]] == ("direct", "Direct / unknown")
+    assert kinds[told["a@"]] == ("self_reported", "LinkedIn", "Said LinkedIn")
+    assert kinds[told["b@"]] == ("self_reported", "", "at the climbing gym")
+    assert kinds[told["c@"]] == ("direct", "", "Direct / unknown")
+    assert kinds[told["d@"]] == ("self_reported", "", "A friend told them")
+    assert kinds[told["e@"]] == ("direct", "", "Direct / unknown")
 
     # With a tracked link behind them, nobody is asked.
     await client.get(f"/s/{post['code']}", headers={"User-Agent": BROWSER})

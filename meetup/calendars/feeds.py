@@ -179,6 +179,7 @@ async def guest_feed(
             rsvps.c.id.label("rsvp_id"),
             rsvps.c.status.label("rsvp_status"),
             rsvps.c.guests.label("rsvp_guests"),
+            rsvps.c.name.label("rsvp_name"),
             rsvps.c.token_nonce,
             rsvps.c.calendar_sequence,
             rsvps.c.updated_at.label("rsvp_updated_at"),
@@ -203,7 +204,7 @@ async def guest_feed(
             "status": row["rsvp_status"],
             "guests": row["rsvp_guests"],
             "calendar_sequence": 0,
-            "name": person["name"],
+            "name": row["rsvp_name"],
             "email": person["email"],
         }
         host = {"name": row["host_name"], "email": row["host_email"]}
@@ -221,7 +222,7 @@ async def guest_feed(
             booking_entry(booking, site, for_host=False, link=booking_url(booking))
         )
     name = f"My events at {site.domain}"
-    body = ical.feed(name, entries, description=f"{person['name']}'s RSVPs")
+    body = ical.feed(name, entries, description="Your RSVPs")
     return Feed.of(body, latest(today(at), *await _guest_changes(db, person["id"])))
 
 

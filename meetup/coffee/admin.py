@@ -19,6 +19,7 @@ from meetup.coffee.forms import (
     RuleForm,
     SettingsForm,
 )
+from meetup.dates import is_supported
 from meetup.db import Row
 from meetup.db.tables import now
 from meetup.errors import DomainError, NotFound
@@ -71,6 +72,7 @@ async def settings_form(request: Request, host: Row) -> SettingsForm:
         question=row["question"],
         confirm_by_email=row["confirm_by_email"],
         reminder_hours=row["reminder_hours"],
+        hold_minutes=row["hold_minutes"],
     )
 
 
@@ -132,6 +134,7 @@ async def save_settings(request: Request) -> Response:
             question=(form.question.data or "").strip(),
             confirm_by_email=form.confirm_by_email.data,
             reminder_hours=form.reminder_hours.data,
+            hold_minutes=form.hold_minutes.data,
         )
     return _back(request, "settings")
 
@@ -141,9 +144,12 @@ async def add_rule(request: Request) -> Response:
     form = bind(RuleForm, await checked_form(request))
     if not form.validate():
         return await _page(request, host, forms={"rule_form": form}, status=400)
-    db = request.app.state.db
-    async with db.write():
-        await queries.insert_rule(db, host["id"], **form.values())
+    try:
+        await service.add_rule(request.app.state.db, host["id"], form.values())
+    except DomainError as error:
+        form.form_errors.append(error.message)
+        forms = {"rule_form": form}
+        return await _page(request, host, forms=forms, status=error.status)
     return _back(request, "rule")
 
 
@@ -176,11 +182,12 @@ async def block_day(request: Request) -> Response:
 def _day(request: Request) -> date:
     text = request.path_params["day"]
     try:
-        if DAY_PATTERN.fullmatch(text):
-            return date.fromisoformat(text)
+        day = date.fromisoformat(text) if DAY_PATTERN.fullmatch(text) else None
     except ValueError:
-        pass
-    raise NotFound("There is no such day.")
+        day = None
+    if day is None or not is_supported(day):
+        raise NotFound("There is no such day.")
+    return day
 
 
 async def unblock_day(request: Request) -> Response:

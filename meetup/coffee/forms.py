@@ -24,7 +24,8 @@ from wtforms.validators import (
     Optional,
 )
 
-from meetup.forms import choices
+from meetup.coffee.slots import MAX_HORIZON_DAYS
+from meetup.forms import check_supported_date, choices, hold_field
 from meetup.rsvps.forms import GuestForm
 
 WEEKDAYS = (
@@ -74,7 +75,7 @@ class RuleForm(Form):
     slot_minutes = _number("Chat length", 15, 120, 30, "minutes")
     buffer_minutes = _number("Buffer between chats", 0, 120, 10, "minutes")
     notice_hours = _number("Minimum notice", 0, 720, 12, "hours")
-    horizon_days = _number("Bookable ahead", 1, 365, 30, "days")
+    horizon_days = _number("Bookable ahead", 1, MAX_HORIZON_DAYS, 30, "days")
     daily_max = _number("Chats per day at most", 1, 48, 4, "chats")
     place_name = StringField(
         "Place", [DataRequired("Name the café or place."), Length(max=140)]
@@ -113,7 +114,7 @@ class RuleForm(Form):
 
 
 class BlockedDayForm(Form):
-    day = DateField("Day off", [InputRequired("Pick a day.")])
+    day = DateField("Day off", [InputRequired("Pick a day."), check_supported_date])
     note = StringField("Note", [Optional(), Length(max=140)])
 
 
@@ -125,6 +126,10 @@ class SettingsForm(Form):
     )
     confirm_by_email = BooleanField("Guests confirm by email", default=True)
     reminder_hours = _number("Remind guests (hours before)", 1, 336, 24, "hours")
+    hold_minutes = hold_field(
+        "Hold unconfirmed times for",
+        "A time waits this long for the guest to click the link in their mail.",
+    )
 
 
 class CancelForm(Form):

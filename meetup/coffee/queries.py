@@ -25,7 +25,6 @@ ACTIVE = ("pending", "confirmed")
 _with_people = (
     sa.select(
         bookings,
-        people.c.name,
         people.c.email,
         people.c.feed_nonce,
         hosts.c.name.label("host_name"),

@@ -59,7 +59,7 @@ async def coffee_page(request: Request) -> Response:
     host = await _host(request)
     db = request.app.state.db
     found = await service.availability(db, host, now(), days=DAYS_SHOWN)
-    slots = found.open_slots(now(), days=DAYS_SHOWN)
+    slots = await service.open_slots(found, now(), DAYS_SHOWN)
     context = {
         "host": host,
         "days": by_day(slots, found.zone),
@@ -101,11 +101,15 @@ async def _book(request: Request, key: str, raw: Any) -> Response:
     form = bind(BookingForm, raw)
     if not form.validate():
         return await _booking_page(request, host, found, slot, form, status=400)
-    await request.app.state.rate_limits.check(request, "coffee", form.email.data)
+    ctx = request.app.state.rsvp
+    if not await request.app.state.rate_limits.check(
+        request, "coffee", form.email.data
+    ):
+        ctx = ctx.muting(form.email.data)
     try:
         booking = await service.book(
             db,
-            request.app.state.rsvp,
+            ctx,
             host,
             key,
             service.Request(
@@ -164,7 +168,9 @@ async def _booking_page(
         "where_we_met": await where_we_met(request, host["id"]),
         "alternatives": alternatives
         if alternatives is not None
-        else (service.next_slots(found, now(), slot.starts_at) if refusal else []),
+        else (
+            await service.next_slots(found, now(), slot.starts_at) if refusal else []
+        ),
         "meta": PageMeta(title=f"Coffee with {host['name']}", noindex=True),
     }
     return render(request, "coffee/book.html", context, status=status)
@@ -212,7 +218,7 @@ async def _manage_page(
         )
         moves = [
             slot
-            for slot in found.open_slots(now(), days=DAYS_SHOWN)
+            for slot in await service.open_slots(found, now(), DAYS_SHOWN, limit=41)
             if slot.starts_at != booking["starts_at"]
         ][:40]
     context = {

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from starlette.concurrency import run_in_threadpool
 
 from meetup import tokens
 from meetup.calendars import ical
@@ -19,16 +22,19 @@ from meetup.coffee import queries
 from meetup.coffee.slots import Availability, Busy, Rule, Slot, parse_key
 from meetup.db import Database, OverlapViolation, Row
 from meetup.db.tables import now
-from meetup.errors import DomainError, NotFound
+from meetup.errors import Conflict, DomainError, NotFound
 from meetup.hosts import queries as hosts
-from meetup.mail import outbox
+from meetup.mail.messages import Owner
 from meetup.rsvps import queries as people
 from meetup.rsvps.service import Context
 from meetup.sources.service import Attribution
 
 TOKEN_SCOPE = "coffee"
-HOLD = timedelta(hours=4)
+DEFAULT_HOLD_MINUTES = 30
 OUTCOMES = ("held", "no_show")
+# Availability rules per host: with the candidate cap in `slots`, what keeps
+# one host's coffee page cheap for everyone.
+MAX_RULES = 20
 
 
 class SlotUnavailable(DomainError):
@@ -121,19 +127,57 @@ def requested_slot(found: Availability, key: str) -> Slot:
 
 
 def _checked(found: Availability, key: str, at: datetime) -> Slot:
+    """The slot if it can be booked; checks only its own rule and day, so it
+    is cheap inside the locked write (alternatives come after the lock)."""
     slot = requested_slot(found, key)
     reason = found.refusal(slot, at)
     if reason:
-        raise SlotUnavailable(reason, next_slots(found, at, slot.starts_at))
+        raise SlotUnavailable(reason, [])
     return slot
 
 
-def next_slots(
+async def open_slots(
+    found: Availability,
+    at: datetime,
+    days: int | None = None,
+    *,
+    since: datetime | None = None,
+    limit: int | None = None,
+) -> list[Slot]:
+    """`Availability.open_slots` in a worker thread: it is CPU work, and the
+    event loop must keep answering other requests meanwhile."""
+    return await run_in_threadpool(found.open_slots, at, days, since=since, limit=limit)
+
+
+async def next_slots(
     found: Availability, at: datetime, after: datetime, n: int = 4
 ) -> list[Slot]:
-    slots = found.open_slots(at)
-    later = [slot for slot in slots if slot.starts_at >= after]
-    return (later or slots)[:n]
+    """The next `n` open slots from `after`, or the first ones if none."""
+    later = await open_slots(found, at, since=after, limit=n)
+    return later or await open_slots(found, at, limit=n)
+
+
+async def _refusal(
+    db: Database, host: Row, at: datetime, key: str, reason: str
+) -> SlotUnavailable:
+    """A refusal with the next open times, computed once the write has let
+    go of its lock."""
+    found = await availability(db, host, at)
+    slot = requested_slot(found, key)
+    return SlotUnavailable(reason, await next_slots(found, at, slot.starts_at))
+
+
+async def add_rule(db: Database, host_id: int, values: dict[str, Any]) -> int:
+    """Adds an availability rule, unless the host has `MAX_RULES` already."""
+    async with db.write():
+        await db.serialise(f"coffee-rules:{host_id}")
+        if len(await queries.rules(db, host_id)) >= MAX_RULES:
+            raise Conflict(
+                f"You can have at most {MAX_RULES} availability rules: "
+                "remove one (or widen one) before adding another.",
+                code="too_many_rules",
+            )
+        return await queries.insert_rule(db, host_id, **values)
 
 
 async def book(
@@ -148,11 +192,15 @@ async def book(
             rule = found.rules[slot.rule_id]
             settings = await queries.settings(db, host["id"])
             confirm = settings["confirm_by_email"] if settings else True
+            hold = timedelta(
+                minutes=settings["hold_minutes"] if settings else DEFAULT_HOLD_MINUTES
+            )
             person = await people.person_id(db, request.email, request.name)
             booking_id = await queries.insert(
                 db,
                 host_id=host["id"],
                 person_id=person,
+                name=request.name,
                 rule_id=rule.id,
                 starts_at=slot.starts_at,
                 ends_at=slot.ends_at,
@@ -162,7 +210,7 @@ async def book(
                 topic=request.topic,
                 status="pending" if confirm else "confirmed",
                 token_nonce=tokens.new_nonce(),
-                hold_expires_at=min(at + HOLD, slot.starts_at) if confirm else None,
+                hold_expires_at=min(at + hold, slot.starts_at) if confirm else None,
                 confirmed_at=None if confirm else at,
                 first_source_id=request.source.first if request.source else None,
                 last_source_id=request.source.last if request.source else None,
@@ -173,13 +221,11 @@ async def book(
             else:
                 await _announce(db, ctx, booking)
             return booking
+    except SlotUnavailable as refused:
+        raise await _refusal(db, host, at, key, refused.message) from None
     except OverlapViolation:
         # The exclusion constraint caught what the check did not see.
-        found = await availability(db, host, at)
-        slot = requested_slot(found, key)
-        raise SlotUnavailable(
-            "That time was just taken.", next_slots(found, at, slot.starts_at)
-        ) from None
+        raise await _refusal(db, host, at, key, "That time was just taken.") from None
 
 
 async def confirm(db: Database, ctx: Context, link: str) -> Row:
@@ -403,6 +449,12 @@ async def _mail(
         **(extra or {}),
     }
     draft = ctx.mail.render(
-        kind, to=to, context=context, created_at=at, calendar=calendar
+        kind,
+        to=to,
+        # The host's copy names the guest too: it goes when the guest is forgotten.
+        owner=Owner(booking["host_id"], booking["person_id"]),
+        context=context,
+        created_at=at,
+        calendar=calendar,
     )
-    await outbox.enqueue(db, draft)
+    await ctx.queue(db, draft)

@@ -10,12 +10,25 @@ is offered once (its first occurrence)."""
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo
+
+from meetup.dates import is_supported
+
+# How far ahead a rule offers chats; rules stored before the cap are read
+# as reaching this far.
+MAX_HORIZON_DAYS = 90
+# Candidate slots one computation examines at most: it stops there, keeping
+# the earliest, so no set of rules makes a request expensive.
+MAX_CANDIDATES = 3000
+# ASCII digits only (`str.isdigit` takes "²"), rule ids as the `id` convertor.
+_KEY = re.compile(r"([1-9][0-9]{0,8})-([0-9]{8}T[0-9]{4}Z)")
 
 
 @dataclass(frozen=True)
@@ -42,7 +55,7 @@ class Rule:
             slot_minutes=row["slot_minutes"],
             buffer_minutes=row["buffer_minutes"],
             notice_hours=row["notice_hours"],
-            horizon_days=row["horizon_days"],
+            horizon_days=min(row["horizon_days"], MAX_HORIZON_DAYS),
             daily_max=row["daily_max"],
             place_name=row["place_name"],
             place_address=row["place_address"],
@@ -89,43 +102,67 @@ class Availability:
         self._longest = max((e - s for s, e in spans), default=timedelta())
         self.per_day = bookings_per_day or Counter()
 
-    def open_slots(self, at: datetime, days: int | None = None) -> list[Slot]:
-        """Every open slot from `at` on (within each rule's horizon, or
-        `days` if sooner), in time order."""
+    def open_slots(
+        self,
+        at: datetime,
+        days: int | None = None,
+        *,
+        since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Slot]:
+        """Open slots from `at` on (within each rule's horizon, or `days` if
+        sooner), in time order: only those starting at or after `since` if
+        given, at most `limit`, and never more than `MAX_CANDIDATES`
+        candidates examined, so the earliest are kept when it stops."""
         today = at.astimezone(self.zone).date()
+        last = today + timedelta(days=self._horizon(days))
+        day = max(today, since.astimezone(self.zone).date()) if since else today
+        left = MAX_CANDIDATES
+        found: list[Slot] = []
+        while day <= last and left > 0 and (limit is None or len(found) < limit):
+            candidates = list(islice(self._day_candidates(day, at), left))
+            left -= len(candidates)
+            found += sorted(
+                slot
+                for rule, slot in candidates
+                if self._is_open(rule, slot, at)
+                and (since is None or slot.starts_at >= since)
+            )
+            day += timedelta(days=1)
+        return found[:limit]
+
+    def _horizon(self, days: int | None) -> int:
         horizon = max((r.horizon_days for r in self.rules.values()), default=0)
-        if days is not None:
-            horizon = min(horizon, days)
-        slots = [
-            slot
-            for offset in range(horizon + 1)
-            for slot in self.day_slots(today + timedelta(days=offset), at)
-        ]
-        return sorted(slots)
+        return horizon if days is None else min(horizon, days)
 
     def day_slots(self, day: date, at: datetime) -> list[Slot]:
+        return [
+            slot
+            for rule, slot in self._day_candidates(day, at)
+            if self._is_open(rule, slot, at)
+        ]
+
+    def _day_candidates(self, day: date, at: datetime) -> Iterator[tuple[Rule, Slot]]:
+        """The slots the rules make on `day`, before bookings and notice."""
         if day in self.blocked:
-            return []
-        found = []
+            return
         today = at.astimezone(self.zone).date()
         for rule in self.rules.values():
             if (
-                day.isoweekday() not in rule.weekdays
-                or self.per_day[day] >= rule.daily_max
-                or day > today + timedelta(days=rule.horizon_days)
+                day.isoweekday() in rule.weekdays
+                and self.per_day[day] < rule.daily_max
+                and day <= today + timedelta(days=rule.horizon_days)
             ):
-                continue
-            # The per-slot checks of `_why_not` that remain once the day passed.
-            earliest = at + timedelta(hours=rule.notice_hours)
-            buffer = timedelta(minutes=rule.buffer_minutes)
-            found += [
-                slot
-                for slot in self._candidates(rule, day)
-                if slot.starts_at > at
-                and slot.starts_at >= earliest
-                and not self.overlaps(slot, buffer)
-            ]
-        return found
+                for slot in self._candidates(rule, day):
+                    yield rule, slot
+
+    def _is_open(self, rule: Rule, slot: Slot, at: datetime) -> bool:
+        """The per-slot checks of `_why_not` that remain once the day passed."""
+        return (
+            slot.starts_at > at
+            and slot.starts_at >= at + timedelta(hours=rule.notice_hours)
+            and not self.overlaps(slot, timedelta(minutes=rule.buffer_minutes))
+        )
 
     def _candidates(self, rule: Rule, day: date) -> Iterable[Slot]:
         step = rule.slot_minutes + rule.buffer_minutes
@@ -212,12 +249,13 @@ class Availability:
 
 
 def parse_key(key: str) -> tuple[int, datetime] | None:
-    """`<rule>-<YYYYmmddTHHMMZ>` → (rule id, UTC start), or None."""
-    rule, _, stamp = key.partition("-")
-    if not (rule.isdigit() and len(rule) <= 9):
+    """`<rule>-<YYYYmmddTHHMMZ>` → (rule id, UTC start), or None, also for a
+    time outside the supported years (the one check every slot key passes)."""
+    match = _KEY.fullmatch(key)
+    if match is None:
         return None
     try:
-        start = datetime.strptime(stamp, "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
+        start = datetime.strptime(match[2], "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
     except ValueError:
         return None
-    return int(rule), start
+    return (int(match[1]), start) if is_supported(start) else None

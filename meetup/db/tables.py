@@ -61,6 +61,20 @@ hosts = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 
+# A signed-in browser. The session cookie carries only a random id whose hash
+# is the key here, so signing out (one browser or everywhere) ends it on the
+# server, not just in the browser that asked.
+host_sessions = sa.Table(
+    "host_sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("last_seen_at", UTCDateTime, nullable=False),
+    sa.Index("ix_host_sessions_host", "host_id"),
+)
+
 login_tokens = sa.Table(
     "login_tokens",
     metadata,
@@ -103,7 +117,8 @@ events = sa.Table(
     sa.Column("max_guests", sa.Integer, nullable=False, server_default="1"),
     sa.Column("waitlist", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("confirm_by_email", sa.Boolean, nullable=False, server_default=sa.true()),
-    sa.Column("hold_hours", sa.Integer, nullable=False, server_default="48"),
+    # How long an unconfirmed answer holds its seats.
+    sa.Column("hold_minutes", sa.Integer, nullable=False, server_default="30"),
     sa.Column("rsvp_deadline", UTCDateTime),
     sa.Column("reminder_hours", sa.Integer, nullable=False, server_default="24"),
     sa.Column("maybe_nudge_days", sa.Integer, nullable=False, server_default="3"),
@@ -143,6 +158,9 @@ rsvps = sa.Table(
     sa.Column(
         "person_id", sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False
     ),
+    # The name this guest gave (or the host wrote) for this answer: it belongs
+    # to the RSVP, so nobody else's form or invitation can rename the guest.
+    sa.Column("name", sa.String(120), nullable=False, server_default=""),
     # invited, pending, going, maybe, not_going, waitlisted, cancelled, expired
     sa.Column("status", sa.String(12), nullable=False),
     sa.Column("guests", sa.Integer, nullable=False, server_default="0"),
@@ -185,6 +203,11 @@ outbox = sa.Table(
     # The Message-ID's local part: stable across retries, so a message sent
     # twice after a crash is recognisable as the same message.
     sa.Column("message_key", sa.String(40), nullable=False, unique=True),
+    # Whose mail this is: the host whose event, chat, page or sign-in it is
+    # about (the outbox page shows a host only theirs), and the guest it goes
+    # to ("forget me" deletes it). Neither for the operator's own mail.
+    sa.Column("host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE")),
+    sa.Column("person_id", sa.ForeignKey("people.id", ondelete="CASCADE")),
     sa.Column("kind", sa.String(40), nullable=False),
     sa.Column("recipient", sa.String(254), nullable=False),
     sa.Column("subject", sa.String(300), nullable=False),
@@ -205,6 +228,8 @@ outbox = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("sent_at", UTCDateTime),
     sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+    sa.Index("ix_outbox_host", "host_id", "kind", "created_at"),
+    sa.Index("ix_outbox_person", "person_id"),
 )
 
 # Counters bumped in the same transaction as the data they version, so that
@@ -231,6 +256,8 @@ coffee_settings = sa.Table(
     sa.Column("question", sa.String(200), nullable=False, server_default=""),
     sa.Column("confirm_by_email", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("reminder_hours", sa.Integer, nullable=False, server_default="24"),
+    # How long an unconfirmed booking holds its slot.
+    sa.Column("hold_minutes", sa.Integer, nullable=False, server_default="30"),
 )
 
 # When and where a host is free: weekly windows in the host's time zone.
@@ -279,6 +306,7 @@ bookings = sa.Table(
         "person_id", sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False
     ),
     sa.Column("rule_id", sa.ForeignKey("coffee_rules.id", ondelete="SET NULL")),
+    sa.Column("name", sa.String(120), nullable=False, server_default=""),
     sa.Column("starts_at", UTCDateTime, nullable=False),
     sa.Column("ends_at", UTCDateTime, nullable=False),
     sa.Column("timezone", sa.String(64), nullable=False),
@@ -355,6 +383,7 @@ followers = sa.Table(
     sa.Column(
         "person_id", sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False
     ),
+    sa.Column("name", sa.String(120), nullable=False, server_default=""),
     # pending (until the confirm link), confirmed, unsubscribed
     sa.Column("status", sa.String(12), nullable=False),
     sa.Column("token_nonce", sa.String(32), nullable=False),

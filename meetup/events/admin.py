@@ -67,9 +67,8 @@ async def edit_event(request: Request) -> Response:
     db = request.app.state.db
     try:
         async with db.write():
-            updated = await service.update_event(db, host["id"], event["id"], values)
-            await rsvp_service.event_changed(db, request.app.state.rsvp, event, updated)
-            await followers.announce_if_new(db, request.app.state.rsvp, updated)
+            change = await service.update_event(db, host["id"], event["id"], values)
+            await _tell_people(request, change)
     except DomainError as error:
         form.form_errors.append(error.message)
         return _editor(request, host, form, event=event, status=error.status)
@@ -81,7 +80,7 @@ async def preview_event(request: Request) -> Response:
     return render_event(request, event, preview=True, host=host)
 
 
-StatusChange = Callable[[Database, int, int], Awaitable[None]]
+StatusChange = Callable[[Database, int, int], Awaitable[service.Change]]
 
 
 def status_endpoint(change: StatusChange) -> Callable[[Request], Awaitable[Response]]:
@@ -92,14 +91,17 @@ def status_endpoint(change: StatusChange) -> Callable[[Request], Awaitable[Respo
         await checked_form(request)
         db = request.app.state.db
         async with db.write():
-            await change(db, host["id"], event["id"])
-            updated = await queries.by_id_for_host(db, event["id"], host["id"])
-            assert updated is not None
-            await rsvp_service.event_changed(db, request.app.state.rsvp, event, updated)
-            await followers.announce_if_new(db, request.app.state.rsvp, updated)
+            await _tell_people(request, await change(db, host["id"], event["id"]))
         return _see_other(request, "admin:event", event_id=event["id"])
 
     return endpoint
+
+
+async def _tell_people(request: Request, change: service.Change) -> None:
+    """Inside the host's write: guests and followers hear what changed."""
+    db, ctx = request.app.state.db, request.app.state.rsvp
+    await rsvp_service.event_changed(db, ctx, change.before, change.after)
+    await followers.announce_if_new(db, ctx, change.after)
 
 
 def _valid_values(form: EventForm) -> dict | None:

@@ -25,14 +25,24 @@ from wtforms.validators import (
     Optional,
 )
 
-from meetup.forms import check_time_zone, choices, time_zone_choices
+from meetup.dates import is_supported, out_of_range
+from meetup.forms import (
+    check_supported_date,
+    check_time_zone,
+    choices,
+    hold_field,
+    time_zone_choices,
+)
 from meetup.rsvps.questions import parse_lines, to_json, to_lines
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def local_to_utc(value: datetime, zone_name: str) -> datetime:
-    """A wall-clock time in a zone to UTC, refusing times that DST skips."""
+    """A wall-clock time in a zone to UTC, refusing times that DST skips and
+    times outside the supported years (whose offset could overflow)."""
+    if not is_supported(value):
+        raise ValidationError(out_of_range(value.isoformat(" ", "minutes")))
     zone = ZoneInfo(zone_name)
     aware = value.replace(tzinfo=zone)
     if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
@@ -64,10 +74,14 @@ class EventForm(Form):
         "Description (Markdown)", [Optional(), Length(max=20000)]
     )
     starts_at = DateTimeLocalField(
-        "Starts", [InputRequired("Say when the event starts.")], format="%Y-%m-%dT%H:%M"
+        "Starts",
+        [InputRequired("Say when the event starts."), check_supported_date],
+        format="%Y-%m-%dT%H:%M",
     )
     ends_at = DateTimeLocalField(
-        "Ends", [InputRequired("Say when the event ends.")], format="%Y-%m-%dT%H:%M"
+        "Ends",
+        [InputRequired("Say when the event ends."), check_supported_date],
+        format="%Y-%m-%dT%H:%M",
     )
     all_day = BooleanField(
         "All day",
@@ -111,13 +125,9 @@ class EventForm(Form):
         default=True,
         description="Off: an RSVP counts at once; the mail still carries the guest's link.",
     )
-    hold_hours = IntegerField(
-        "Hold unconfirmed places for (hours)",
-        [
-            InputRequired("Say how long an unconfirmed place is held."),
-            NumberRange(min=1, max=336, message="Hold places for 1 to 336 hours."),
-        ],
-        default=48,
+    hold_minutes = hold_field(
+        "Hold unconfirmed places for",
+        "A place waits this long for the guest to click the link in their mail.",
     )
     reminder_hours = IntegerField(
         "Remind going guests (hours before)",
@@ -142,7 +152,7 @@ class EventForm(Form):
     )
     rsvp_deadline = DateTimeLocalField(
         "RSVP deadline",
-        [Optional()],
+        [Optional(), check_supported_date],
         format="%Y-%m-%dT%H:%M",
         description="Optional. In the event's time zone.",
     )
@@ -202,7 +212,7 @@ class EventForm(Form):
             "max_guests": self.max_guests.data,
             "waitlist": self.waitlist.data,
             "confirm_by_email": self.confirm_by_email.data,
-            "hold_hours": self.hold_hours.data,
+            "hold_minutes": self.hold_minutes.data,
             "reminder_hours": self.reminder_hours.data,
             "maybe_nudge_days": self.maybe_nudge_days.data,
             "questions": to_json(parse_lines(self.questions.data or "")),
@@ -234,7 +244,7 @@ def form_data_for(event: Any) -> dict[str, Any]:
                 "max_guests",
                 "waitlist",
                 "confirm_by_email",
-                "hold_hours",
+                "hold_minutes",
                 "reminder_hours",
                 "maybe_nudge_days",
             )

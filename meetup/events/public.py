@@ -57,7 +57,7 @@ def render_event(
     host: Row | None = None,
     form: RsvpForm | None = None,
     status: int = 200,
-    where: list[Row] | None = None,
+    where: list[str] | None = None,
 ) -> Response:
     settings = request.app.state.settings
     path = request.app.url_path_for("event", slug=event["slug"])

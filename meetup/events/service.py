@@ -3,6 +3,7 @@ write transaction on a locked row and raises a coded DomainError."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from meetup import text
@@ -20,6 +21,16 @@ SCHEDULE_FIELDS = (
     "venue_name",
     "venue_address",
 )
+
+
+@dataclass(frozen=True)
+class Change:
+    """An event as it was, read with its row locked inside the write that
+    changes it, and as that write left it. Mails are decided from these two,
+    never from a row read before the lock: a double click would mail twice."""
+
+    before: Row
+    after: Row
 
 
 async def unique_slug(db: Database, wanted: str, *, except_id: int = 0) -> str:
@@ -73,7 +84,7 @@ async def _insert_event(db: Database, host_id: int, values: dict[str, Any]) -> R
 
 async def update_event(
     db: Database, host_id: int, event_id: int, values: dict[str, Any]
-) -> Row:
+) -> Change:
     async with db.write():
         event = await _locked(db, event_id, host_id)
         values = dict(values)
@@ -104,12 +115,10 @@ async def update_event(
             updated_at=now(),
             **values,
         )
-        row = await queries.by_id_for_host(db, event_id, host_id)
-        assert row is not None
-        return row
+        return await _changed(db, event, host_id)
 
 
-async def publish(db: Database, host_id: int, event_id: int) -> None:
+async def publish(db: Database, host_id: int, event_id: int) -> Change:
     async with db.write():
         event = await _locked(db, event_id, host_id)
         if event["status"] == "cancelled":
@@ -124,9 +133,10 @@ async def publish(db: Database, host_id: int, event_id: int) -> None:
             published_at=event["published_at"] or at,
             updated_at=at,
         )
+        return await _changed(db, event, host_id)
 
 
-async def unpublish(db: Database, host_id: int, event_id: int) -> None:
+async def unpublish(db: Database, host_id: int, event_id: int) -> Change:
     async with db.write():
         event = await _locked(db, event_id, host_id)
         if event["status"] != "published":
@@ -134,13 +144,14 @@ async def unpublish(db: Database, host_id: int, event_id: int) -> None:
                 "Only a published event can be unpublished.", code="not_published"
             )
         await queries.update(db, event_id, status="draft", updated_at=now())
+        return await _changed(db, event, host_id)
 
 
-async def cancel(db: Database, host_id: int, event_id: int) -> None:
+async def cancel(db: Database, host_id: int, event_id: int) -> Change:
     async with db.write():
         event = await _locked(db, event_id, host_id)
         if event["status"] == "cancelled":
-            return  # cancelling twice is harmless
+            return await _changed(db, event, host_id)  # cancelling twice is harmless
         at = now()
         await queries.update(
             db,
@@ -150,6 +161,13 @@ async def cancel(db: Database, host_id: int, event_id: int) -> None:
             sequence=event["sequence"] + 1,
             updated_at=at,
         )
+        return await _changed(db, event, host_id)
+
+
+async def _changed(db: Database, before: Row, host_id: int) -> Change:
+    after = await queries.by_id_for_host(db, before["id"], host_id)
+    assert after is not None
+    return Change(before, after)
 
 
 async def _locked(db: Database, event_id: int, host_id: int) -> Row:

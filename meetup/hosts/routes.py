@@ -17,7 +17,13 @@ from meetup.hosts import queries, service
 from meetup.hosts.forms import HANDLE_PATTERN, LoginForm, ProfileForm
 from meetup.sources.followers import FollowForm
 from meetup.sources.routes import remember_arrival, where_we_met
-from meetup.web.auth import current_host, require_host, sign_in, sign_out
+from meetup.web.auth import (
+    current_host,
+    require_host,
+    sign_in,
+    sign_out,
+    sign_out_everywhere,
+)
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
 
@@ -36,13 +42,13 @@ async def login(request: Request) -> Response:
         return render(
             request, "hosts/login.html", {"form": form, "meta": LOGIN_META}, status=400
         )
-    await request.app.state.rate_limits.check(request, "login", form.email.data)
-    await service.request_login(
-        request.app.state.db,
-        form.email.data,
-        request.app.state.settings.login_link_pattern,
-        request.app.state.mail,
-    )
+    if await request.app.state.rate_limits.check(request, "login", form.email.data):
+        await service.request_login(
+            request.app.state.db,
+            form.email.data,
+            request.app.state.settings.login_link_pattern,
+            request.app.state.mail,
+        )
     return render(
         request, "hosts/login_sent.html", {"email": form.email.data, "meta": LOGIN_META}
     )
@@ -60,7 +66,7 @@ async def login_link(request: Request) -> Response:
         )
     await checked_form(request)
     host_id = await service.use_login_token(db, token)
-    sign_in(request, host_id)
+    await sign_in(request, host_id)
     return RedirectResponse(request.url_for("admin:events"), status_code=303)
 
 
@@ -72,8 +78,16 @@ async def logout(request: Request) -> Response:
             {"meta": PageMeta(title="Sign out", noindex=True)},
         )
     await checked_form(request)
-    sign_out(request)
+    await sign_out(request)
     return RedirectResponse(request.url_for("home"), status_code=303)
+
+
+async def sign_out_all(request: Request) -> Response:
+    """The profile's "sign out everywhere": for a lost phone or a shared computer."""
+    host = await require_host(request)
+    await checked_form(request)
+    await sign_out_everywhere(request, host["id"])
+    return RedirectResponse(request.url_for("login"), status_code=303)
 
 
 async def profile(request: Request) -> Response:
@@ -142,4 +156,5 @@ routes = [
 
 admin_routes = [
     Route("/profile", profile, methods=["GET", "POST"], name="profile"),
+    Route("/sign-out-everywhere", sign_out_all, methods=["POST"], name="sign_out_all"),
 ]

@@ -11,7 +11,7 @@ from meetup.db.tables import now
 from meetup.errors import Conflict, DomainError, NotFound
 from meetup.hosts import queries
 from meetup.mail import outbox
-from meetup.mail.messages import Mail
+from meetup.mail.messages import Mail, Owner
 
 LOGIN_LINK_LIFETIME = timedelta(minutes=15)
 
@@ -62,6 +62,7 @@ async def request_login(db: Database, email: str, login_url: str, mail: Mail) ->
             mail.render(
                 "login",
                 to=(host["name"], host["email"]),
+                owner=Owner(host["id"]),
                 context={"host": host, "link": link, "minutes": 15},
             ),
         )

@@ -22,10 +22,20 @@ from meetup.db.tables import now
 
 
 @dataclass(frozen=True)
+class Owner:
+    """Whose mail it is: the host it concerns (their outbox page lists it)
+    and the guest it is about ("forget me" deletes it). None for neither."""
+
+    host_id: int | None
+    person_id: int | None = None
+
+
+@dataclass(frozen=True)
 class Draft:
     """A rendered message for the outbox: `key` becomes its Message-ID."""
 
     kind: str
+    owner: Owner
     recipient: str
     recipient_name: str
     subject: str
@@ -65,6 +75,7 @@ class Mail:
         kind: str,
         *,
         to: tuple[str, str],
+        owner: Owner,
         context: dict[str, Any],
         created_at: datetime | None = None,
         calendar: tuple[str, bytes] | None = None,
@@ -79,6 +90,7 @@ class Mail:
             calendar_method=method,
             unsubscribe_url=unsubscribe_url,
             kind=kind,
+            owner=owner,
             recipient=to[1],
             recipient_name=one_line(to[0]),
             subject=one_line(self._template(kind, "subject.txt").render(context)),

@@ -20,6 +20,8 @@ async def enqueue(db: Database, draft: Draft) -> int:
     message_id = await db.insert(
         outbox.insert().values(
             message_key=draft.key,
+            host_id=draft.owner.host_id,
+            person_id=draft.owner.person_id,
             kind=draft.kind,
             recipient=draft.recipient,
             subject=draft.subject,
@@ -126,13 +128,26 @@ async def _update(db: Database, message_id: int, **values: object) -> None:
         )
 
 
-async def recent(db: Database, limit: int = 100) -> Sequence[Row]:
-    query = outbox.select().order_by(outbox.c.id.desc()).limit(limit)
+async def recent(db: Database, host_id: int, limit: int = 100) -> Sequence[Row]:
+    """The host's own mail: about their events, chats, page and sign-ins."""
+    query = (
+        outbox.select()
+        .where(outbox.c.host_id == host_id)
+        .order_by(outbox.c.id.desc())
+        .limit(limit)
+    )
     return await db.fetch_all(query)
 
 
-async def counts_by_status(db: Database) -> dict[str, int]:
-    query = sa.select(outbox.c.status, sa.func.count().label("n")).group_by(
-        outbox.c.status
+async def counts_by_status(db: Database, host_id: int) -> dict[str, int]:
+    query = (
+        sa.select(outbox.c.status, sa.func.count().label("n"))
+        .where(outbox.c.host_id == host_id)
+        .group_by(outbox.c.status)
     )
     return {row["status"]: row["n"] for row in await db.fetch_all(query)}
+
+
+async def forget(db: Database, person_id: int) -> None:
+    """Deletes every stored message about a person, to them or to their host."""
+    await db.execute(outbox.delete().where(outbox.c.person_id == person_id))

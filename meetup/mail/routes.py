@@ -1,4 +1,4 @@
-"""/admin/outbox: every message and its delivery state."""
+"""/admin/outbox: the signed-in host's own messages and their delivery state."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ async def outbox_page(request: Request) -> Response:
     db = request.app.state.db
     context = {
         "host": host,
-        "messages": await outbox.recent(db),
-        "counts": await outbox.counts_by_status(db),
+        "messages": await outbox.recent(db, host["id"]),
+        "counts": await outbox.counts_by_status(db, host["id"]),
         "meta": PageMeta(title="Outbox", noindex=True),
     }
     return render(request, "admin/outbox.html", context)

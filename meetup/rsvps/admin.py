@@ -14,7 +14,7 @@ from meetup.errors import DomainError
 from meetup.events.admin import host_event
 from meetup.forms import bind, choices
 from meetup.rsvps import notify, queries, service
-from meetup.rsvps.invitations import parse_contacts
+from meetup.rsvps.invitations import MAX_CONTACTS, contact_lines, parse_contacts
 from meetup.sources import queries as sources_queries
 from meetup.sources import service as sources_service
 from meetup.web.csrf import checked_form
@@ -64,10 +64,13 @@ async def _guests(
     message_form: MessageForm | None = None,
     notice: str = "",
     problems: list[str] | None = None,
+    contacts: str = "",
     status: int = 200,
 ) -> Response:
+    """The guest list page; `contacts` refills the invitation box."""
     db = request.app.state.db
     search = request.query_params.get("q", "").strip()[:100]
+    daily_limit = request.app.state.settings.invitations_per_day
     context = {
         "host": host,
         "event": event,
@@ -79,6 +82,10 @@ async def _guests(
         "notice": notice or request.query_params.get("notice", ""),
         "problems": problems or [],
         "host_sources": await sources_queries.recent_shared(db, host["id"], limit=50),
+        "contacts": contacts,
+        "max_contacts": MAX_CONTACTS,
+        "daily_limit": daily_limit,
+        "invitations_left": await service.invitations_left(db, host["id"], daily_limit),
         "meta": PageMeta(title=f"Guests: {event['title']}", noindex=True),
     }
     return render(request, "admin/events/guests.html", context, status=status)
@@ -164,6 +171,15 @@ async def invite(request: Request) -> Response:
     finally:
         await form.close()
     contacts = parse_contacts(text)
+    if contacts.too_many:
+        problem = (
+            f"This list has more than {MAX_CONTACTS} contacts: invite at most "
+            f"{MAX_CONTACTS} contacts at a time (split the list). Nobody was invited."
+        )
+        pasted = str(form.get("contacts") or "")
+        return await _guests(
+            request, host, event, problems=[problem], contacts=pasted, status=400
+        )
     if not contacts.contacts:
         problems = contacts.problems or [
             "Paste at least one contact, or choose a CSV file."
@@ -173,23 +189,51 @@ async def invite(request: Request) -> Response:
     sources = await sources_service.invitation_sources(
         db, host["id"], contacts.contacts, str(form.get("source_id", ""))
     )
+    daily_limit = request.app.state.settings.invitations_per_day
     try:
-        counts = await service.invite(
-            db, request.app.state.rsvp, event["id"], contacts.contacts, sources
+        done = await service.invite(
+            db,
+            request.app.state.rsvp,
+            event["id"],
+            contacts.contacts,
+            sources,
+            daily_limit=daily_limit,
         )
     except DomainError as error:
         return await _guests(
             request, host, event, problems=[error.message], status=error.status
         )
     notice = (
-        f"Invited {counts['invited']} new, re-sent to {counts['reminded']} not yet answered, "
-        f"skipped {counts['answered']} who answered already."
+        f"Invited {done.invited} new, re-sent to {done.reminded} not yet answered, "
+        f"skipped {done.answered} who answered already."
     )
+    if done.held:
+        problems = [*contacts.problems, _limit_reached(done, daily_limit)]
+        return await _guests(
+            request,
+            host,
+            event,
+            notice=notice,
+            problems=problems,
+            contacts=contact_lines(done.held),
+            status=200 if done.sent else 429,
+        )
     if contacts.problems:
         return await _guests(
             request, host, event, notice=notice, problems=contacts.problems, status=200
         )
     return _back(request, event, notice)
+
+
+def _limit_reached(done: service.Invitations, daily_limit: int) -> str:
+    held = len(done.held)
+    return (
+        f"Daily limit reached: you can send {daily_limit} invitation mails a day, "
+        f"re-sends included. {done.sent} were sent now; {held} "
+        f"contact{'s' if held != 1 else ''} got nothing yet and "
+        f"{'are' if held != 1 else 'is'} kept in the box below: send "
+        f"{'them' if held != 1 else 'it'} tomorrow."
+    )
 
 
 def _back(request: Request, event: Row, notice: str) -> RedirectResponse:

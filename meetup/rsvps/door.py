@@ -34,17 +34,14 @@ def checkin_token(ctx: Context, rsvp: Row) -> str:
 
 async def door_list(db: Database, event_id: int, search: str) -> list[Row]:
     query = (
-        sa.select(rsvps, people.c.name, people.c.email)
+        sa.select(rsvps, people.c.email)
         .join(people, people.c.id == rsvps.c.person_id)
         .where(rsvps.c.event_id == event_id, rsvps.c.status.in_(AT_THE_DOOR))
-        .order_by(sa.func.lower(people.c.name), rsvps.c.id)
+        .order_by(sa.func.lower(rsvps.c.name), rsvps.c.id)
     )
     if search:
-        pattern = f"%{search.lower()}%"
         query = query.where(
-            sa.or_(
-                sa.func.lower(people.c.name).like(pattern), people.c.email.like(pattern)
-            )
+            queries.name_or_email_contains(rsvps.c.name, people.c.email, search)
         )
     return list(await db.fetch_all(query))
 
@@ -75,14 +72,26 @@ async def add_walk_in(
         existing = await queries.for_person(db, event["id"], person)
         at = now()
         if existing:
+            # Someone who had cancelled (or never answered) came after all: back
+            # on the door list, as a walk-in holding no seat, so the list and
+            # the attendance counts agree.
+            back = (
+                {}
+                if existing["status"] in AT_THE_DOOR
+                else {"status": "going", "walk_in": True, "confirmed_at": at}
+            )
             await queries.update(
-                db, existing["id"], checked_in_at=existing["checked_in_at"] or at
+                db,
+                existing["id"],
+                checked_in_at=existing["checked_in_at"] or at,
+                **back,
             )
             return await queries.get(db, existing["id"])
         rsvp_id = await queries.insert(
             db,
             event_id=event["id"],
             person_id=person,
+            name=name,
             status="going",
             walk_in=True,
             checked_in_at=at,

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 from meetup.hosts.forms import normalised_email
 
-MAX_CONTACTS = 2000
+# Contacts one upload may invite: a longer list is refused whole, so a host
+# never wonders which part went out.
+MAX_CONTACTS = 500
 _ANGLE = re.compile(
     r"^\s*(?P<name>[^<]*?)\s*<(?P<email>[^>]+)>\s*(?:,\s*(?P<note>.*))?$"
 )
@@ -27,12 +29,14 @@ class Contact:
 class ContactList:
     contacts: list[Contact]
     problems: list[str]  # one readable line per row that could not be read
+    too_many: bool = False  # more than MAX_CONTACTS: reading stopped there
 
 
 def parse_contacts(text: str) -> ContactList:
     """Lines of `Name <email>`, `name, email, note` or a CSV with a header row
     naming `name`, `email` and optionally `note` and `source` (the code or
-    label of the conversation they come from). Duplicates are dropped."""
+    label of the conversation they come from). Duplicates are dropped;
+    reading stops at the first contact beyond `MAX_CONTACTS`."""
     rows = list(csv.reader(io.StringIO(text.strip())))
     if rows and {cell.strip().lower() for cell in rows[0]} >= {"name", "email"}:
         header = [cell.strip().lower() for cell in rows[0]]
@@ -63,9 +67,6 @@ def _collect(rows) -> ContactList:  # noqa: ANN001
     contacts: dict[str, Contact] = {}
     problems: list[str] = []
     for number, (name, email, note, source) in enumerate(rows, start=1):
-        if len(contacts) >= MAX_CONTACTS:
-            problems.append(f"Only the first {MAX_CONTACTS} contacts are read.")
-            break
         try:
             address = normalised_email(email or "")
         except ValueError as error:
@@ -73,6 +74,8 @@ def _collect(rows) -> ContactList:  # noqa: ANN001
                 f"Line {number}: “{email.strip()}” is not an email address ({error})."
             )
             continue
+        if address not in contacts and len(contacts) >= MAX_CONTACTS:
+            return ContactList(list(contacts.values()), problems, too_many=True)
         display = " ".join((name or "").split())[:120] or address.split("@")[0]
         contacts.setdefault(
             address,
@@ -84,3 +87,10 @@ def _collect(rows) -> ContactList:  # noqa: ANN001
             ),
         )
     return ContactList(list(contacts.values()), problems)
+
+
+def contact_lines(contacts: list[Contact]) -> str:
+    """Contacts as lines `parse_contacts` reads back: `Name <email>, note`."""
+    return "\n".join(
+        f"{c.name} <{c.email}>" + (f", {c.note}" if c.note else "") for c in contacts
+    )

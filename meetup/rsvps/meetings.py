@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from meetup import tokens
 from meetup.db import Database, Row
-from meetup.db.tables import meetings, now, people, rsvps
+from meetup.db.tables import meetings, now, rsvps
 from meetup.errors import DomainError, NotFound
 from meetup.rsvps import queries, service
 from meetup.rsvps.service import Context
@@ -22,15 +22,14 @@ from meetup.web.pages import PageMeta, render
 async def others_here(db: Database, rsvp: Row) -> list[Row]:
     """Other checked-in guests of the event who let others find them."""
     query = (
-        sa.select(rsvps.c.id, people.c.name)
-        .join(people, people.c.id == rsvps.c.person_id)
+        sa.select(rsvps.c.id, rsvps.c.name)
         .where(
             rsvps.c.event_id == rsvp["event_id"],
             rsvps.c.id != rsvp["id"],
             rsvps.c.meet_opt_in.is_(True),
             rsvps.c.checked_in_at.is_not(None),
         )
-        .order_by(sa.func.lower(people.c.name))
+        .order_by(sa.func.lower(rsvps.c.name))
     )
     return list(await db.fetch_all(query))
 

@@ -11,7 +11,7 @@ from meetup.calendars.entries import guest_entry
 from meetup.db import Database, Row
 from meetup.db.tables import now
 from meetup.hosts import queries as hosts
-from meetup.mail import outbox
+from meetup.mail.messages import Owner
 from meetup.rsvps import queries
 from meetup.sources import service as sources
 
@@ -81,11 +81,12 @@ async def mail_guest(
     draft = ctx.mail.render(
         kind,
         to=(rsvp["name"], rsvp["email"]),
+        owner=Owner(event["host_id"], rsvp["person_id"]),
         context={**context, "invitation": method},
         created_at=at,
         calendar=calendar,
     )
-    await outbox.enqueue(db, draft)
+    await ctx.queue(db, draft)
 
 
 async def _guest_copy(

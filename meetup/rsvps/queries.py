@@ -22,23 +22,23 @@ from meetup.db.tables import (
 from meetup.tokens import new_nonce
 
 ACTIVE = ("pending", "going", "maybe", "waitlisted")
+LIKE_ESCAPE = "/"
+FORGOTTEN = "Forgotten guest"
 
-_with_person = sa.select(
-    rsvps, people.c.email, people.c.name, people.c.feed_nonce
-).join(people, people.c.id == rsvps.c.person_id)
+# The name is the RSVP's own (rsvps.name); the person row is only the email.
+_with_person = sa.select(rsvps, people.c.email, people.c.feed_nonce).join(
+    people, people.c.id == rsvps.c.person_id
+)
 
 
 async def person_id(db: Database, email: str, name: str) -> int:
-    """The person with this email (created on first sight); keeps the newest name."""
-    row = await db.fetch_one(sa.select(people.c.id).where(people.c.email == email))
-    if row is None:
-        return await db.insert(
-            people.insert().values(
-                email=email, name=name, feed_nonce=new_nonce(), created_at=now()
-            )
-        )
-    await db.execute(people.update().where(people.c.id == row["id"]).values(name=name))
-    return row["id"]
+    """The person with this email, created on first sight. A later form never
+    renames them: the name someone gives is stored on their RSVP, booking or
+    follow, so nobody can rename another host's guest, or a guest elsewhere."""
+    values = {"email": email, "name": name, "feed_nonce": new_nonce()}
+    # One statement: two first answers from one new address cannot collide.
+    await db.upsert(people, {**values, "created_at": now()}, ["email"])
+    return await db.fetch_val(sa.select(people.c.id).where(people.c.email == email))
 
 
 async def for_person(db: Database, event_id: int, person: int) -> Row | None:
@@ -46,6 +46,24 @@ async def for_person(db: Database, event_id: int, person: int) -> Row | None:
         rsvps.c.event_id == event_id, rsvps.c.person_id == person
     )
     return await db.fetch_one(query.with_for_update(of=rsvps))
+
+
+async def for_email(db: Database, event_id: int, email: str) -> Row | None:
+    """The answer of whoever has this address, locked; None writes nothing
+    (a contact left for tomorrow is not even made a person)."""
+    query = _with_person.where(rsvps.c.event_id == event_id, people.c.email == email)
+    return await db.fetch_one(query.with_for_update(of=rsvps))
+
+
+async def invitations_since(db: Database, host_id: int, since: datetime) -> int:
+    """Invitation mails queued for the host's events since `since`, re-sends
+    included (a message whose guest was forgotten since is not counted)."""
+    query = sa.select(sa.func.count()).where(
+        outbox.c.host_id == host_id,
+        outbox.c.kind == "invitation",
+        outbox.c.created_at >= since,
+    )
+    return await db.fetch_val(query)
 
 
 async def by_id(db: Database, rsvp_id: int, *, lock: bool = False) -> Row | None:
@@ -104,6 +122,44 @@ async def take_seats(db: Database, event_id: int, seats: int) -> bool:
     return await db.fetch_one(query) is not None
 
 
+async def trim_pending_parties(db: Database, event_id: int, max_guests: int) -> None:
+    """Unconfirmed parties larger than the event now allows shrink to its
+    maximum, and the seats they held beyond it are freed."""
+    largest = 1 + max_guests
+    oversized = (
+        rsvps.c.event_id == event_id,
+        rsvps.c.status == "pending",
+        rsvps.c.guests > max_guests,
+    )
+    freed = await db.fetch_val(
+        sa.select(sa.func.coalesce(sa.func.sum(rsvps.c.seats - largest), 0)).where(
+            *oversized, rsvps.c.seats > largest
+        )
+    )
+    await db.execute(
+        rsvps.update()
+        .where(*oversized)
+        .values(
+            guests=max_guests,
+            seats=sa.case((rsvps.c.seats > largest, largest), else_=rsvps.c.seats),
+            updated_at=now(),
+        )
+    )
+    await release_seats(db, event_id, int(freed))
+
+
+async def would_fit(db: Database, event_id: int, seats: int) -> bool:
+    """Whether `seats` would fit now (on the event row the caller locked)."""
+    query = sa.select(events.c.id).where(
+        events.c.id == event_id,
+        sa.or_(
+            events.c.capacity.is_(None),
+            events.c.seats_taken + seats <= events.c.capacity,
+        ),
+    )
+    return await db.fetch_one(query) is not None
+
+
 async def release_seats(db: Database, event_id: int, seats: int) -> None:
     if seats:
         await db.execute(
@@ -143,13 +199,31 @@ async def counts(db: Database, event_id: int) -> dict[str, int]:
 async def guest_list(db: Database, event_id: int, search: str = "") -> Sequence[Row]:
     query = _with_person.where(rsvps.c.event_id == event_id)
     if search:
-        pattern = f"%{search.lower()}%"
         query = query.where(
-            sa.or_(
-                sa.func.lower(people.c.name).like(pattern), people.c.email.like(pattern)
-            )
+            name_or_email_contains(rsvps.c.name, people.c.email, search)
         )
     return await db.fetch_all(query.order_by(rsvps.c.created_at, rsvps.c.id))
+
+
+def name_or_email_contains(
+    name: sa.ColumnElement[str], email: sa.ColumnElement[str], search: str
+) -> sa.ColumnElement[bool]:
+    """The guest search: the text anywhere in the name (any case) or the
+    email (stored lower-case). Escaped, so `%` and `_` match only themselves."""
+    pattern = _anywhere(search.lower())
+    return sa.or_(
+        sa.func.lower(name).like(pattern, escape=LIKE_ESCAPE),
+        email.like(pattern, escape=LIKE_ESCAPE),
+    )
+
+
+def _anywhere(text: str) -> str:
+    """A LIKE pattern for `text` taken literally. Built here rather than with
+    `.contains(autoescape=True)`, whose SQL holds a literal `%` that the
+    `databases` SQLite backend breaks on when it formats the SQL for its log."""
+    for char in (LIKE_ESCAPE, "%", "_"):
+        text = text.replace(char, LIKE_ESCAPE + char)
+    return f"%{text}%"
 
 
 async def person(db: Database, person_id: int) -> Row | None:
@@ -169,12 +243,17 @@ async def forget_person(db: Database, person_id: int) -> None:
     row = await person(db, person_id)
     if row is None:
         return
-    await db.execute(outbox.delete().where(outbox.c.recipient == row["email"]))
+    # Mail to them, and the host's copies of mail about them (coffee chats).
+    await db.execute(
+        outbox.delete().where(
+            sa.or_(outbox.c.person_id == person_id, outbox.c.recipient == row["email"])
+        )
+    )
     await db.execute(
         people.update()
         .where(people.c.id == person_id)
         .values(
-            name="Forgotten guest",
+            name=FORGOTTEN,
             email=f"forgotten-{person_id}@forgotten.invalid",
             feed_nonce=new_nonce(),
         )
@@ -182,17 +261,19 @@ async def forget_person(db: Database, person_id: int) -> None:
     await db.execute(
         rsvps.update()
         .where(rsvps.c.person_id == person_id)
-        .values(answers="{}", token_nonce=new_nonce(), meet_opt_in=False)
+        .values(
+            name=FORGOTTEN, answers="{}", token_nonce=new_nonce(), meet_opt_in=False
+        )
     )
     await db.execute(
         bookings.update()
         .where(bookings.c.person_id == person_id)
-        .values(topic="", token_nonce=new_nonce())
+        .values(name=FORGOTTEN, topic="", token_nonce=new_nonce())
     )
     await db.execute(
         followers.update()
         .where(followers.c.person_id == person_id)
-        .values(status="unsubscribed", token_nonce=new_nonce())
+        .values(name=FORGOTTEN, status="unsubscribed", token_nonce=new_nonce())
     )
     await db.execute(
         sources.update()

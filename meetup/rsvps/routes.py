@@ -46,7 +46,9 @@ async def rsvp(request: Request) -> Response:
     except ValueError as error:
         form.form_errors.append(str(error))
         return await again(400)
-    await request.app.state.rate_limits.check(request, "rsvp", form.email.data)
+    ctx = request.app.state.rsvp
+    if not await request.app.state.rate_limits.check(request, "rsvp", form.email.data):
+        ctx = ctx.muting(form.email.data)
     reply = service.Reply(
         name=form.name.data.strip(),
         email=form.email.data,
@@ -55,7 +57,7 @@ async def rsvp(request: Request) -> Response:
         source=await attribution_of(request, event["host_id"], raw),
     )
     try:
-        outcome = await service.submit(db, request.app.state.rsvp, event["id"], reply)
+        outcome = await service.submit(db, ctx, event["id"], reply)
     except DomainError as error:
         form.form_errors.append(error.message)
         return await again(error.status)

@@ -4,7 +4,7 @@ locked, takes seats with a conditional UPDATE, and raises a coded error."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,9 +14,9 @@ from meetup.db import Database, Row
 from meetup.db.tables import now
 from meetup.errors import DomainError, NotFound
 from meetup.events import queries as events
-from meetup.mail.messages import Mail
+from meetup.mail import outbox
+from meetup.mail.messages import Draft, Mail
 from meetup.rsvps import notify, queries
-from meetup.rsvps.queries import ACTIVE
 from meetup.sources.service import Attribution
 
 TOKEN_SCOPE = "rsvp"
@@ -40,6 +40,17 @@ class Context:
     mail: Mail
     secret: str
     base_url: str
+    # Addresses that get no mail from this request: a public form's per-email
+    # limit mutes mail to the address instead of refusing the person.
+    muted: frozenset[str] = frozenset()
+
+    def muting(self, address: str) -> Context:
+        return replace(self, muted=self.muted | {address.lower()})
+
+    async def queue(self, db: Database, draft: Draft) -> None:
+        """Queues a message in the caller's transaction, unless muted."""
+        if draft.recipient.lower() not in self.muted:
+            await outbox.enqueue(db, draft)
 
     def token(self, rsvp: Row) -> str:
         return tokens.signed_token(
@@ -101,17 +112,31 @@ async def submit(db: Database, ctx: Context, event_id: int, reply: Reply) -> Out
         check_guests(event, reply.guests)
         person = await queries.person_id(db, reply.email, reply.name)
         existing = await queries.for_person(db, event_id, person)
-        if existing and existing["status"] in ACTIVE:
-            await queries.update(db, existing["id"], answers=json.dumps(reply.answers))
-            await notify.mail_guest(db, ctx, "rsvp_existing", existing, event)
-            return Outcome(existing, already=True)
-        rsvp = await _fresh_answer(db, event, existing, person, reply)
+        if existing:
+            return await _known(db, ctx, event, existing, reply)
+        rsvp = await _new_answer(db, event, person, reply)
         if event["confirm_by_email"]:
             rsvp = await _hold(db, event, rsvp)
             await notify.mail_guest(db, ctx, "rsvp_confirm", rsvp, event)
         else:
             rsvp = await _go(db, ctx, event, rsvp, reply.guests)
         return Outcome(rsvp)
+
+
+async def _known(
+    db: Database, ctx: Context, event: Row, existing: Row, reply: Reply
+) -> Outcome:
+    """A form with an email that has answered this event before: whoever sent
+    it, nothing stored changes (only the guest's own link changes an answer),
+    and the address gets its link again. The visitor sees what a new email
+    would have seen, so the form cannot tell who has answered."""
+    refuses_when_full = not event["confirm_by_email"] and not event["waitlist"]
+    if refuses_when_full and not await queries.would_fit(
+        db, event["id"], 1 + reply.guests
+    ):
+        raise EventFull("Sorry, this event is full.")
+    await notify.mail_guest(db, ctx, "rsvp_existing", existing, event)
+    return Outcome(existing, already=True)
 
 
 async def answer(
@@ -205,41 +230,29 @@ async def _open_event(db: Database, event_id: int) -> Row:
     return event
 
 
-async def _fresh_answer(
-    db: Database, event: Row, existing: Row | None, person: int, reply: Reply
-) -> Row:
-    values: dict[str, Any] = {
-        "status": "pending",
-        "guests": reply.guests,
-        "seats": 0,
-        "answers": json.dumps(reply.answers),
-        "hold_expires_at": None,
-        "waitlisted_at": None,
-    }
-    if reply.source:
-        values["last_source_id"] = reply.source.last
-        if not (existing and existing["first_source_id"]):
-            values["first_source_id"] = reply.source.first
-    if existing:
-        await queries.update(db, existing["id"], **values)
-        rsvp_id = existing["id"]
-    else:
-        rsvp_id = await queries.insert(
-            db,
-            event_id=event["id"],
-            person_id=person,
-            token_nonce=tokens.new_nonce(),
-            **values,
-        )
+async def _new_answer(db: Database, event: Row, person: int, reply: Reply) -> Row:
+    source = reply.source
+    rsvp_id = await queries.insert(
+        db,
+        event_id=event["id"],
+        person_id=person,
+        name=reply.name,
+        status="pending",
+        guests=reply.guests,
+        answers=json.dumps(reply.answers),
+        token_nonce=tokens.new_nonce(),
+        first_source_id=source.first if source else None,
+        last_source_id=source.last if source else None,
+    )
     return await queries.get(db, rsvp_id)
 
 
 async def _hold(db: Database, event: Row, rsvp: Row) -> Row:
     """Holds the party's seats until they confirm (if they fit now), for the
     event's hold time but never past its start."""
-    seats = 1 + rsvp["guests"]
+    seats = 1 + min(rsvp["guests"], event["max_guests"])
     held = await queries.take_seats(db, event["id"], seats)
-    expires = min(now() + timedelta(hours=event["hold_hours"]), event["starts_at"])
+    expires = min(now() + timedelta(minutes=event["hold_minutes"]), event["starts_at"])
     await queries.update(
         db, rsvp["id"], seats=seats if held else 0, hold_expires_at=expires
     )
@@ -250,11 +263,11 @@ async def _go(db: Database, ctx: Context, event: Row, rsvp: Row, guests: int) ->
     """Makes the answer *going* if the party fits (keeping the seats it holds),
     else puts it on the waitlist, or refuses when there is none."""
     seats = 1 + guests
-    queue_ahead = [
-        w for w in await queries.waitlist(db, event["id"]) if w["id"] != rsvp["id"]
-    ]
-    # Nobody takes a seat past people already waiting; giving seats back is always fine.
-    blocked = bool(queue_ahead) and seats > rsvp["seats"]
+    waiting = [w["id"] for w in await queries.waitlist(db, event["id"])]
+    # Nobody takes a seat past people waiting ahead of them (a guest not on the
+    # waitlist is behind all of it); giving seats back is always fine.
+    ahead = waiting.index(rsvp["id"]) if rsvp["id"] in waiting else len(waiting)
+    blocked = ahead > 0 and seats > rsvp["seats"]
     fits = not blocked and await queries.take_seats(
         db, event["id"], seats - rsvp["seats"]
     )
@@ -290,7 +303,9 @@ async def _go(db: Database, ctx: Context, event: Row, rsvp: Row, guests: int) ->
         raise EventFull("Sorry, this event is full.")
     if rsvp["status"] != "going" or kind != "rsvp_going":
         await notify.mail_guest(db, ctx, kind, rsvp, event)
-    if seats < rsvp["seats"]:
+    left_the_queue = fits and rsvp["status"] == "waitlisted"
+    if left_the_queue or (seats if fits else 0) < rsvp["seats"]:
+        # Seats came back, or the head of the queue moved: whoever fits now goes.
         await promote(db, ctx, event)
     return await queries.get(db, rsvp["id"])
 
@@ -316,16 +331,42 @@ async def _leave(
 async def event_changed(db: Database, ctx: Context, before: Row, after: Row) -> None:
     """What guests get when the host changes an event (inside the host's write):
     a cancellation mail, an update mail when time or place moved, and freed
-    or added seats passed to the waitlist."""
+    or added seats passed to the waitlist. An unconfirmed party never holds
+    more than the per-RSVP maximum, even after the host lowers it."""
     if after["status"] == "cancelled":
         if before["status"] != "cancelled":
             await notify.mail_guests(db, ctx, after, "event_cancelled")
         return
     if after["status"] != "published":
         return
+    if after["max_guests"] < before["max_guests"]:
+        await queries.trim_pending_parties(db, after["id"], after["max_guests"])
     await promote(db, ctx, after)
     if after["sequence"] > before["sequence"]:
         await notify.mail_guests(db, ctx, after, "event_updated")
+
+
+# Contacts written per transaction: short writes let other guests' answers
+# in between, however long the host's list.
+INVITE_CHUNK = 50
+# The window the host's daily limit on invitation mails counts over.
+INVITATION_WINDOW = timedelta(hours=24)
+
+
+@dataclass
+class Invitations:
+    """What a batch did, for the host: new invitations, re-sends to those
+    still *invited*, those left alone because they answered, and the contacts
+    that got nothing because the host's daily limit ran out."""
+
+    invited: int = 0
+    reminded: int = 0
+    answered: int = 0
+    held: list[Any] = field(default_factory=list)
+
+    @property
+    def sent(self) -> int:
+        return self.invited + self.reminded
 
 
 async def invite(
@@ -334,38 +375,80 @@ async def invite(
     event_id: int,
     contacts: list[Any],
     sources: dict[str, int] | None = None,
-) -> dict[str, int]:
+    *,
+    daily_limit: int,
+) -> Invitations:
     """Invites each contact once: a new contact gets an *invited* answer and a
     mail with one-click answers; one still *invited* gets the mail again;
     anyone who has answered is left alone. `sources` maps each contact's
-    email to the source (conversation) they come from."""
-    counts = {"invited": 0, "reminded": 0, "answered": 0}
-    async with db.write():
-        await _open_event(db, event_id)
-        event = await events.by_id_with_host(db, event_id)  # the mail names the host
-        assert event is not None
-        for contact in contacts:
-            person = await queries.person_id(db, contact.email, contact.name)
-            rsvp = await queries.for_person(db, event_id, person)
-            if rsvp is not None and rsvp["status"] != "invited":
-                counts["answered"] += 1
-                continue
-            if rsvp is None:
-                source_id = (sources or {}).get(contact.email)
-                rsvp_id = await queries.insert(
-                    db,
-                    event_id=event_id,
-                    person_id=person,
-                    status="invited",
-                    token_nonce=tokens.new_nonce(),
-                    first_source_id=source_id,
-                    last_source_id=source_id,
-                )
-                rsvp = await queries.get(db, rsvp_id)
-                counts["invited"] += 1
-            else:
-                counts["reminded"] += 1
-            await notify.mail_guest(
-                db, ctx, "invitation", rsvp, event, {"note": contact.note}
-            )
-    return counts
+    email to the source (conversation) they come from. The host's events
+    queue at most `daily_limit` invitation mails in 24 hours, re-sends
+    included: contacts beyond it are left untouched, in `held`."""
+    done = Invitations()
+    for start in range(0, len(contacts), INVITE_CHUNK):
+        async with db.write():
+            event = await _inviting_event(db, event_id)
+            left = await _invitations_left(db, event["host_id"], daily_limit)
+            for contact in contacts[start : start + INVITE_CHUNK]:
+                rsvp = await queries.for_email(db, event_id, contact.email)
+                if rsvp is not None and rsvp["status"] != "invited":
+                    done.answered += 1
+                elif left <= 0:
+                    done.held.append(contact)
+                else:
+                    source_id = (sources or {}).get(contact.email)
+                    if await _send_invitation(db, ctx, event, rsvp, contact, source_id):
+                        done.invited += 1
+                    else:
+                        done.reminded += 1
+                    left -= 1
+    return done
+
+
+async def invitations_left(db: Database, host_id: int, daily_limit: int) -> int:
+    """Invitation mails the host may still queue in the current 24 hours."""
+    since = now() - INVITATION_WINDOW
+    return max(0, daily_limit - await queries.invitations_since(db, host_id, since))
+
+
+async def _invitations_left(db: Database, host_id: int, daily_limit: int) -> int:
+    """`invitations_left` inside a write, with the host's other batches held
+    off until it commits, so two uploads at once cannot both spend the rest."""
+    await db.serialise(f"invitations:{host_id}")
+    return await invitations_left(db, host_id, daily_limit)
+
+
+async def _inviting_event(db: Database, event_id: int) -> Row:
+    """The event, locked and still open, with its host (the mail names them)."""
+    await _open_event(db, event_id)
+    event = await events.by_id_with_host(db, event_id)
+    assert event is not None
+    return event
+
+
+async def _send_invitation(
+    db: Database,
+    ctx: Context,
+    event: Row,
+    rsvp: Row | None,
+    contact: Any,
+    source_id: int | None,
+) -> bool:
+    """Mails the invitation, first giving a new contact their *invited*
+    answer; True when the answer is new, False for a re-send."""
+    new = rsvp is None
+    if rsvp is None:
+        person = await queries.person_id(db, contact.email, contact.name)
+        rsvp_id = await queries.insert(
+            db,
+            event_id=event["id"],
+            person_id=person,
+            name=contact.name,
+            status="invited",
+            token_nonce=tokens.new_nonce(),
+            first_source_id=source_id,
+            last_source_id=source_id,
+        )
+        rsvp = await queries.get(db, rsvp_id)
+    await notify.mail_guest(db, ctx, "invitation", rsvp, event, {"note": contact.note})
+    return new

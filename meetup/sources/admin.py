@@ -11,7 +11,7 @@ from meetup.db import Row
 from meetup.errors import NotFound
 from meetup.events import queries as events
 from meetup.forms import SelectChoice, bind
-from meetup.sources import queries, service
+from meetup.sources import kinds, queries, service
 from meetup.sources.forms import SourceForm
 from meetup.web.auth import require_host
 from meetup.web.csrf import checked_form
@@ -37,8 +37,8 @@ async def _page(
         "host": host,
         "form": form,
         "sources": await queries.for_host(request.app.state.db, host["id"]),
-        "kinds": service.KIND_LABELS,
-        "platforms": service.PLATFORMS,
+        "kinds": kinds.KIND_LABELS,
+        "platforms": kinds.PLATFORMS,
         "created": request.query_params.get("created"),
         "meta": PageMeta(title="Sources", noindex=True),
     }

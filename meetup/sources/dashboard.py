@@ -27,7 +27,7 @@ from meetup.db.tables import (
     rsvps,
     sources,
 )
-from meetup.sources.service import KIND_LABELS
+from meetup.sources.kinds import KIND_LABELS
 from meetup.web.auth import require_host
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
@@ -261,7 +261,7 @@ async def attributed_csv(request: Request) -> Response:
     first, last = sources.alias("first_source"), sources.alias("last_source")
     guests = await db.fetch_all(
         sa.select(
-            people.c.name,
+            rsvps.c.name,
             people.c.email,
             events.c.title.label("what"),
             rsvps.c.status,
@@ -276,11 +276,11 @@ async def attributed_csv(request: Request) -> Response:
         .join(first, first.c.id == rsvps.c.first_source_id, isouter=True)
         .join(last, last.c.id == rsvps.c.last_source_id, isouter=True)
         .where(events.c.host_id == host["id"])
-        .order_by(events.c.starts_at, people.c.name)
+        .order_by(events.c.starts_at, rsvps.c.name)
     )
     chats = await db.fetch_all(
         sa.select(
-            people.c.name,
+            bookings.c.name,
             people.c.email,
             sa.literal("Coffee chat").label("what"),
             bookings.c.status,

@@ -18,7 +18,7 @@ from meetup.errors import NotFound
 from meetup.forms import bind
 from meetup.hosts import queries as host_queries
 from meetup.hosts.forms import HANDLE_PATTERN
-from meetup.mail import outbox
+from meetup.mail.messages import Owner
 from meetup.rsvps import queries as people_queries
 from meetup.rsvps.forms import GuestForm
 from meetup.rsvps.service import Context
@@ -42,7 +42,6 @@ def _link(ctx: Context, scope: str, row: Row, path: str) -> str:
 _with_people = (
     sa.select(
         followers,
-        people.c.name,
         people.c.email,
         hosts.c.name.label("host_name"),
         hosts.c.handle.label("host_handle"),
@@ -59,9 +58,10 @@ async def _by_id(db: Database, follower_id: int) -> Row | None:
 async def follow(
     db: Database, ctx: Context, host: Row, name: str, email: str, source: Attribution
 ) -> None:
-    """Asks to follow: a confirmation mail, even for someone who already
-    follows (the page says the same either way, so it tells nobody who
-    follows whom)."""
+    """Asks to follow: a confirmation mail, even for someone who followed
+    before (the page says the same either way, so it tells nobody who
+    follows whom). A known address changes nothing stored: only its own
+    confirmation link does."""
     async with db.write():
         person = await people_queries.person_id(db, email, name)
         row = await db.fetch_one(
@@ -74,6 +74,7 @@ async def follow(
                 followers.insert().values(
                     host_id=host["id"],
                     person_id=person,
+                    name=name,
                     status="pending",
                     token_nonce=tokens.new_nonce(),
                     first_source_id=source.first,
@@ -83,12 +84,6 @@ async def follow(
             )
         else:
             follower_id = row["id"]
-            if row["status"] == "unsubscribed":
-                await db.execute(
-                    followers.update()
-                    .where(followers.c.id == follower_id)
-                    .values(status="pending", last_source_id=source.last)
-                )
         follower = await _by_id(db, follower_id)
         assert follower is not None
         if follower["status"] != "confirmed":
@@ -153,10 +148,11 @@ async def _mail(
     draft = ctx.mail.render(
         kind,
         to=(follower["name"], follower["email"]),
+        owner=Owner(follower["host_id"], follower["person_id"]),
         context=context,
         unsubscribe_url=unsubscribe_url,
     )
-    await outbox.enqueue(db, draft)
+    await ctx.queue(db, draft)
 
 
 async def _signed(request: Request, scope: str) -> Row:
@@ -204,11 +200,15 @@ async def follow_form(request: Request) -> Response:
             {"host": host, "form": form, "meta": meta},
             status=400,
         )
-    await request.app.state.rate_limits.check(request, "follow", form.email.data)
+    ctx = request.app.state.rsvp
+    if not await request.app.state.rate_limits.check(
+        request, "follow", form.email.data
+    ):
+        ctx = ctx.muting(form.email.data)
     source = await attribution_of(request, host["id"], raw)
     await follow(
         db,
-        request.app.state.rsvp,
+        ctx,
         host,
         form.name.data.strip(),
         form.email.data,

@@ -8,7 +8,7 @@ from wtforms import Form, SelectField, StringField, TextAreaField, ValidationErr
 from wtforms.validators import DataRequired, Length, Optional
 
 from meetup.forms import choices
-from meetup.sources.service import KINDS
+from meetup.sources.kinds import KINDS
 
 TARGETS = (("host", "My page"), ("coffee", "My coffee page"), ("event", "An event"))
 

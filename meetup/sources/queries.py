@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from meetup.db import Database, Row
 from meetup.db.tables import clicks, events, hosts, now, sources
+from meetup.sources.kinds import SHARED_KINDS
 
 _with_target = (
     sa.select(
@@ -45,19 +46,32 @@ async def for_host(db: Database, host_id: int, limit: int = 500) -> Sequence[Row
 
 
 async def recent_shared(db: Database, host_id: int, limit: int = 8) -> Sequence[Row]:
-    """The host's own recent posts and conversations, for "where did we meet?"."""
+    """The host's own recent posts and conversations (for the host's eyes only)."""
     query = (
         sa.select(sources.c.id, sources.c.label, sources.c.platform)
-        .where(
-            sources.c.host_id == host_id,
-            sources.c.kind.not_in(
-                ("guest_referral", "self_reported", "campaign", "direct")
-            ),
-        )
+        .where(sources.c.host_id == host_id, sources.c.kind.in_(SHARED_KINDS))
         .order_by(sources.c.created_at.desc(), sources.c.id.desc())
         .limit(limit)
     )
     return await db.fetch_all(query)
+
+
+async def platforms(db: Database, host_id: int, limit: int = 8) -> list[str]:
+    """The platforms the host shares on (LinkedIn, Mastodon, …), most used
+    first: public words, unlike the host's own labels and notes."""
+    count = sa.func.count().label("n")
+    query = (
+        sa.select(sources.c.platform, count)
+        .where(
+            sources.c.host_id == host_id,
+            sources.c.kind.in_(SHARED_KINDS),
+            sources.c.platform != "",
+        )
+        .group_by(sources.c.platform)
+        .order_by(count.desc(), sources.c.platform)
+        .limit(limit)
+    )
+    return [row["platform"] for row in await db.fetch_all(query)]
 
 
 async def find(db: Database, host_id: int, **match: Any) -> Row | None:

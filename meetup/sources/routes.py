@@ -8,7 +8,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from meetup.db import Row
 from meetup.errors import NotFound
 from meetup.sources import queries, service, touch
 
@@ -57,8 +56,8 @@ async def remember_arrival(
 routes = [Route("/s/{code}", tracked_link, name="tracked_link")]
 
 
-async def where_we_met(request: Request, host_id: int) -> list[Row] | None:
-    """The host's recent sources to ask a visitor "where did we meet?", or
+async def where_we_met(request: Request, host_id: int) -> list[str] | None:
+    """The platforms to offer a visitor who is asked "where did we meet?", or
     None when we know which source brought them."""
     params = request.query_params
     if "ref" in params or "utm_source" in params:
@@ -69,7 +68,7 @@ async def where_we_met(request: Request, host_id: int) -> list[Row] | None:
         return None  # a campaign brought them
     if last and await queries.belongs_to(db, last, host_id):
         return None
-    return list(await queries.recent_shared(db, host_id))
+    return await queries.platforms(db, host_id)
 
 
 async def attribution_of(

@@ -17,41 +17,14 @@ from meetup.db.tables import now
 from meetup.errors import Conflict
 from meetup.sources import queries
 from meetup.sources.bots import is_preview
+from meetup.sources.kinds import SYSTEM_KINDS
 from meetup.sources.touch import Touch
 
-KINDS = (
-    ("post", "Post"),
-    ("conversation", "Conversation"),
-    ("direct_message", "Direct message"),
-    ("email", "Email"),
-    ("newsletter", "Newsletter"),
-    ("in_person", "In person"),
-    ("other", "Other"),
-)
-# Sources the site makes itself, never by hand.
-SYSTEM_KINDS = {
-    "guest_referral": "Guest referral",
-    "self_reported": "Self-reported",
-    "campaign": "Campaign (UTM)",
-    "direct": "Direct / unknown",
-}
-KIND_LABELS = dict(KINDS) | SYSTEM_KINDS
-PLATFORMS = (
-    "LinkedIn",
-    "Instagram",
-    "X",
-    "Facebook",
-    "Mastodon",
-    "Bluesky",
-    "Threads",
-    "YouTube",
-    "TikTok",
-    "WhatsApp",
-    "Telegram",
-    "Reddit",
-    "Email",
-    "Newsletter",
-)
+# "Where did we meet?" answers: public words only, never the host's labels.
+PLATFORM_ANSWER = "platform:"
+FRIEND_ANSWER = "friend"
+FRIEND_LABEL = "A friend told them"
+
 # UTM sources are created from URLs anyone can type: at most this many per
 # host, then they share one catch-all source.
 MAX_CAMPAIGNS = 200
@@ -182,9 +155,16 @@ async def _resolved(db: Database, host_id: int, mark: Any) -> int | None:
 
 
 async def _told(db: Database, host_id: int, answer: str, told: str) -> int:
-    chosen = int(answer) if answer.isdigit() and len(answer) <= 9 else 0
-    if chosen and await queries.belongs_to(db, chosen, host_id):
-        return chosen
+    """What the guest said: a platform the host shares on, a friend, or
+    their own words; else direct."""
+    platform = answer.removeprefix(PLATFORM_ANSWER)
+    if answer.startswith(PLATFORM_ANSWER) and platform in await queries.platforms(
+        db, host_id
+    ):
+        match = {"kind": "self_reported", "platform": platform}
+        return await _find_or_make(db, host_id, match, {"label": f"Said {platform}"})
+    if answer == FRIEND_ANSWER:
+        return await _system_source(db, host_id, "self_reported", FRIEND_LABEL)
     text = " ".join(told.split())[:140]
     if text:
         return await _system_source(db, host_id, "self_reported", text)

@@ -1,21 +1,45 @@
-"""Who is signed in: the host id in the signed session cookie."""
+"""Who is signed in. The session cookie holds a random session id; the
+server keeps its hash (`host_sessions`), so signing out ends the session for
+whoever holds a copy of the cookie, and an idle session expires."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from starlette.requests import Request
 
+from meetup import tokens
 from meetup.db import Row
+from meetup.db.tables import now
 from meetup.errors import LoginRequired
 from meetup.hosts import queries as hosts
 
-SESSION_KEY = "host_id"
+SESSION_KEY = "sid"
+IDLE_LIFETIME = timedelta(days=1)
+LONGEST_LIFETIME = timedelta(days=14)
+# Last use is written at most this often: a page view is not a write each time.
+SEEN_EVERY = timedelta(minutes=5)
 
 
 async def current_host(request: Request) -> Row | None:
-    host_id = request.session.get(SESSION_KEY)
-    if not isinstance(host_id, int):
+    token = request.session.get(SESSION_KEY)
+    if not isinstance(token, str) or not tokens.looks_like_token(token):
         return None
-    return await hosts.by_id(request.app.state.db, host_id)
+    db = request.app.state.db
+    at = now()
+    row = await hosts.session(db, tokens.token_hash(token))
+    if row is not None and (
+        at - row["last_seen_at"] > IDLE_LIFETIME
+        or at - row["signed_in_at"] > LONGEST_LIFETIME
+    ):
+        row = None
+    if row is None:
+        del request.session[SESSION_KEY]  # ended elsewhere, or expired
+        return None
+    if at - row["last_seen_at"] > SEEN_EVERY:
+        async with db.write():
+            await hosts.touch_session(db, row["session_id"], at)
+    return row
 
 
 async def require_host(request: Request) -> Row:
@@ -25,10 +49,28 @@ async def require_host(request: Request) -> Row:
     return host
 
 
-def sign_in(request: Request, host_id: int) -> None:
+async def sign_in(request: Request, host_id: int) -> None:
+    token = tokens.new_token()
+    db = request.app.state.db
+    async with db.write():
+        await hosts.insert_session(db, host_id, tokens.token_hash(token), now())
     request.session.clear()  # a fresh session: no fixation across sign-ins
-    request.session[SESSION_KEY] = host_id
+    request.session[SESSION_KEY] = token
 
 
-def sign_out(request: Request) -> None:
+async def sign_out(request: Request) -> None:
+    """Ends this browser's session on the server too."""
+    token = request.session.get(SESSION_KEY)
+    if isinstance(token, str):
+        db = request.app.state.db
+        async with db.write():
+            await hosts.delete_session(db, tokens.token_hash(token))
+    request.session.clear()
+
+
+async def sign_out_everywhere(request: Request, host_id: int) -> None:
+    """Ends every session of the host, on every device, this one included."""
+    db = request.app.state.db
+    async with db.write():
+        await hosts.delete_sessions(db, host_id)
     request.session.clear()

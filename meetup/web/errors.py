@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from meetup.errors import DomainError, LoginRequired
+from meetup.logs import redact_path
 from meetup.web.pages import PageMeta, render
 
 logger = logging.getLogger("meetup")
@@ -67,7 +68,10 @@ async def login_required(request: Request, exc: Exception) -> Response:
 
 async def server_error(request: Request, exc: Exception) -> Response:
     logger.exception(
-        "unhandled error on %s %s", request.method, request.url.path, exc_info=exc
+        "unhandled error on %s %s",
+        request.method,
+        redact_path(request.url.path),
+        exc_info=exc,
     )
     return error_page(
         request,

@@ -1,6 +1,11 @@
-"""Rate limits on the sign-in and RSVP forms, per client and per email
-address, with the `limits` library: in memory by default, shared by every
-worker through Redis when REDIS_URL is set."""
+"""Rate limits on the public forms (sign-in, RSVP, coffee, follow), with the
+`limits` library: in memory by default, shared by every worker through Redis
+when REDIS_URL is set.
+
+A client that sends too many forms gets a 429. An email address that is named
+too often is never refused: that would let anyone lock a person out by typing
+their address. Instead mail to it is muted for a while, and the page answers
+exactly as before."""
 
 from __future__ import annotations
 
@@ -46,23 +51,22 @@ class RateLimits:
         if self._pool is not None:
             await self._pool.aclose()
 
-    async def check(self, request: Request, form_name: str, email: str) -> None:
-        """Counts one attempt; raises a 429 when the client or the address
-        has made too many lately."""
+    async def check(self, request: Request, form_name: str, email: str) -> bool:
+        """Counts one attempt: raises a 429 when this client has sent too
+        many lately; returns whether the address may be mailed now."""
         client = request.client.host if request.client else "unknown"
-        for item, key, who in (
-            (self._rule.per_client, f"client:{client}", "from your network"),
-            (self._rule.per_email, f"email:{email.lower()}", "for this email address"),
-        ):
-            ids = (self._namespace, form_name, key)
-            if not await self._limiter.hit(item, *ids):
-                reset, _ = await self._limiter.get_window_stats(item, *ids)
-                wait = max(1, math.ceil(reset - time.time()))
-                raise HTTPException(
-                    429,
-                    f"Too many attempts {who}. Please wait {_minutes(wait)} and try again.",
-                    headers={"Retry-After": str(wait)},
-                )
+        ids = (self._namespace, form_name, f"client:{client}")
+        if not await self._limiter.hit(self._rule.per_client, *ids):
+            reset, _ = await self._limiter.get_window_stats(self._rule.per_client, *ids)
+            wait = max(1, math.ceil(reset - time.time()))
+            raise HTTPException(
+                429,
+                f"Too many attempts from your network. Please wait {_minutes(wait)} and try again.",
+                headers={"Retry-After": str(wait)},
+            )
+        # One count per address across every form: it caps mail, not access.
+        mail_key = (self._namespace, "mail", email.lower())
+        return await self._limiter.hit(self._rule.per_email, *mail_key)
 
 
 def _minutes(seconds: int) -> str:

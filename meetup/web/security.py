@@ -1,7 +1,9 @@
-"""Security headers on every response, and which proxies may say a request
-came over https (X-Forwarded-Proto / -For are believed only from them)."""
+"""Security headers on every response, the site's one origin (BASE_URL) for
+every URL a request builds, and no NUL characters in query strings."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -73,4 +75,29 @@ class RejectNulInQuery:
             )
             await send({"type": "http.response.body", "body": body})
             return
+        await self.app(scope, receive, send)
+
+
+class CanonicalOrigin:
+    """Every request is seen as addressed to BASE_URL: its scheme, host and
+    port replace what the client sent, so `url_for`, redirects and links in
+    mail can never point at a Host header an attacker chose."""
+
+    def __init__(self, app: ASGIApp, *, base_url: str) -> None:
+        self.app = app
+        parts = urlsplit(base_url)
+        self.scheme = parts.scheme or "http"
+        self.host = (parts.hostname or "127.0.0.1").encode("idna")
+        default_port = 443 if self.scheme == "https" else 80
+        self.port = parts.port or default_port
+        self.authority = parts.netloc.encode("idna")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            # In place, as the proxy middleware does: the error handler
+            # outside reads the same scope (and the session put into it).
+            headers = [(k, v) for k, v in scope["headers"] if k != b"host"]
+            scope["headers"] = [(b"host", self.authority), *headers]
+            scope["scheme"] = self.scheme
+            scope["server"] = (self.host.decode(), self.port)
         await self.app(scope, receive, send)

@@ -33,6 +33,7 @@ def environment() -> jinja2.Environment:
     env.filters["slot_when"] = text.slot_when
     env.filters["excerpt"] = text.plain_excerpt
     env.filters["osm_url"] = text.osm_url
+    env.filters["duration"] = text.duration
     env.filters["from_json"] = json.loads
     env.globals["csrf_field_name"] = FIELD
     env.globals["csrf_token"] = csrf_token
