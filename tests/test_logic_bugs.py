@@ -140,6 +140,28 @@ async def test_a_cancelled_guest_who_walks_in_is_on_the_door_list_once(
     assert (counted["rsvps"], counted["attended"]) == (1, 1)
 
 
+async def test_a_guest_who_cancels_after_check_in_stays_on_the_door_list(
+    app: Starlette, client: httpx.AsyncClient, db: Database
+) -> None:
+    host = await make_host(db)
+    event = await make_event(db, host, confirm_by_email=False)
+    ctx = app.state.rsvp
+    cy = await going(app, db, event, "Cy")
+    await door.check_in(db, event["id"], cy["id"])
+    await rsvp_service.answer(db, ctx, ctx.token(cy), "cancelled")
+
+    await sign_in(client, db, host)
+    shown = page(await client.get(f"/admin/events/{event['id']}/door"))
+    assert [
+        li.select_one("strong").text for li in shown.select(".door-list li.in")
+    ] == ["Cy"]
+    [counted] = await per_event(db, host["id"])
+    assert counted["attended"] == 1
+    await door.check_in(db, event["id"], cy["id"], undo=True)
+    [counted] = await per_event(db, host["id"])
+    assert counted["attended"] == 0
+
+
 async def test_searches_take_percent_and_underscore_literally(
     app: Starlette, db: Database
 ) -> None:

@@ -3,14 +3,16 @@ follow; a stranger who knows their email changes nothing and learns nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from meetup.db import Database
-from meetup.db.tables import events, followers, now, outbox, rsvps
+from meetup.db.tables import events, followers, now, outbox, people, rsvps
 from meetup.rsvps.questions import Question, to_json
 from tests.helpers import (
+    client_for,
     csrf_of,
     error_texts,
     form_values,
@@ -204,3 +206,36 @@ async def test_a_lowered_party_maximum_trims_unconfirmed_holds(client, db) -> No
     [row] = await db.fetch_all(rsvps.select())
     assert (row["guests"], row["seats"]) == (1, 2)
     assert (await db.fetch_one(events.select()))["seats_taken"] == 2
+
+
+async def test_first_answers_from_one_new_address_at_once_both_count(app, db) -> None:
+    host = await make_host(db)
+    one, two = (
+        await make_event(db, host, title="One", confirm_by_email=False),
+        await make_event(db, host, title="Two", confirm_by_email=False),
+    )
+    async with client_for(app) as first, client_for(app) as second:
+        forms = [
+            await first.get("/e/" + one["slug"]),
+            await second.get("/e/" + two["slug"]),
+        ]
+        answers = await asyncio.gather(
+            *(
+                http.post(
+                    f"/e/{event['slug']}/rsvp",
+                    data={
+                        "name": "New",
+                        "email": "new@example.com",
+                        "guests": "0",
+                        "csrf_token": csrf_of(form),
+                    },
+                )
+                for http, event, form in (
+                    (first, one, forms[0]),
+                    (second, two, forms[1]),
+                )
+            )
+        )
+    assert [a.status_code for a in answers] == [200, 200]
+    assert await db.fetch_val(sa.select(sa.func.count()).select_from(rsvps)) == 2
+    assert await db.fetch_val(sa.select(sa.func.count()).select_from(people)) == 1

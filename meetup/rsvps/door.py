@@ -36,7 +36,12 @@ async def door_list(db: Database, event_id: int, search: str) -> list[Row]:
     query = (
         sa.select(rsvps, people.c.email)
         .join(people, people.c.id == rsvps.c.person_id)
-        .where(rsvps.c.event_id == event_id, rsvps.c.status.in_(AT_THE_DOOR))
+        .where(
+            rsvps.c.event_id == event_id,
+            # Whoever was checked in stays listed (and can be undone), even if
+            # they cancelled afterwards: the list and the counts agree.
+            sa.or_(rsvps.c.status.in_(AT_THE_DOOR), rsvps.c.checked_in_at.is_not(None)),
+        )
         .order_by(sa.func.lower(rsvps.c.name), rsvps.c.id)
     )
     if search:
@@ -53,7 +58,7 @@ async def check_in(
         rsvp = await queries.by_id(db, rsvp_id, lock=True)
         if rsvp is None or rsvp["event_id"] != event_id:
             raise NotFound("This guest is not on this event's list.")
-        if rsvp["status"] not in AT_THE_DOOR:
+        if rsvp["status"] not in AT_THE_DOOR and not (undo and rsvp["checked_in_at"]):
             raise DomainError(
                 f"{rsvp['name']} cancelled their RSVP.", code="not_coming"
             )
