@@ -97,6 +97,7 @@ async def seed_coffee(url: str) -> None:
                         {
                             "host_id": host["id"],
                             "person_id": guest_ids[n],
+                            "name": f"Guest {n}",
                             "rule_id": slot.rule_id,
                             "starts_at": slot.starts_at,
                             "ends_at": slot.ends_at,

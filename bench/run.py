@@ -123,6 +123,7 @@ async def seed(url: str) -> None:
                 {
                     "event_id": event_id,
                     "person_id": person_ids[i * GUESTS_PER_EVENT + g],
+                    "name": f"Guest {i * GUESTS_PER_EVENT + g}",
                     "status": "going",
                     "guests": 0,
                     "seats": 1,

@@ -40,7 +40,12 @@ from meetup.sources import dashboard, followers
 from meetup.sources import routes as source_routes
 from meetup.web import errors
 from meetup.web.ratelimit import RateLimits
-from meetup.web.security import CanonicalOrigin, RejectNulInQuery, SecurityHeaders
+from meetup.web.security import (
+    CanonicalOrigin,
+    LimitBody,
+    RejectNulInQuery,
+    SecurityHeaders,
+)
 from meetup.web.templating import environment, make_templates
 
 
@@ -128,6 +133,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
             Middleware(CanonicalOrigin, base_url=settings.base_url),
             Middleware(SecurityHeaders, hsts=settings.https),
             Middleware(RejectNulInQuery),
+            Middleware(LimitBody),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.secret_key,

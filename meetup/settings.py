@@ -121,6 +121,18 @@ def _create_once(path: Path, content: str) -> bool:
         os.unlink(temp)
 
 
+def origin(base_url: str) -> str:
+    """BASE_URL as the site's origin. The site is served at the root of its
+    host: a path would make mailed links and page links disagree."""
+    parts = urlsplit(base_url.rstrip("/"))
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+        raise ValueError(
+            f"BASE_URL must look like https://events.example.org (scheme and "
+            f"host, no path), not {base_url!r}."
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def load_settings(env_file: str | Path | None = ".env") -> Settings:
     config = Config(env_file if env_file and Path(env_file).exists() else None)
     database_url = config("DATABASE_URL", default=Settings.database_url)
@@ -128,7 +140,7 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
     return Settings(
         database_url=database_url,
         secret_key=secret_key or _stored_secret(database_url),
-        base_url=config("BASE_URL", default=Settings.base_url).rstrip("/"),
+        base_url=origin(config("BASE_URL", default=Settings.base_url)),
         smtp_url=config("SMTP_URL", default=""),
         mail_from=config("MAIL_FROM", default=Settings.mail_from),
         send_mail_in_web=config("SEND_MAIL_IN_WEB", cast=bool, default=True),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -125,3 +126,20 @@ def duration(minutes: int) -> str:
             count = minutes // size
             return f"{count} {unit}{'' if count == 1 else 's'}"
     return f"{minutes} minutes"
+
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def is_slug(value: str) -> bool:
+    """What an event's link may be: lower-case words joined by hyphens."""
+    return len(value) <= 80 and _SLUG.fullmatch(value) is not None
+
+
+# ASCII digits only: `str.isdigit` also takes "²", which `int()` refuses.
+_ROW_ID = re.compile(r"[1-9][0-9]{0,8}")
+
+
+def row_id(value: object) -> int | None:
+    """A positive id (at most 9 digits) from a form or URL, or None."""
+    return int(value) if isinstance(value, str) and _ROW_ID.fullmatch(value) else None

@@ -11,6 +11,8 @@ import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from meetup.text import row_id
+
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
@@ -33,9 +35,8 @@ def signed_token(secret: str, scope: str, ident: int, nonce: str) -> str:
 
 def signed_id(token: str) -> int | None:
     ident, _, mac = token.partition(".")
-    if not (ident.isdigit() and 0 < len(ident) <= 9 and 20 <= len(mac) <= 64):
-        return None
-    return int(ident)
+    row = row_id(ident)
+    return row if row is not None and 20 <= len(mac) <= 64 else None
 
 
 def signature_ok(secret: str, scope: str, ident: int, nonce: str, token: str) -> bool:

@@ -22,7 +22,6 @@ from meetup.db import Database, Row
 from meetup.db.tables import now
 from meetup.errors import NotFound
 from meetup.events import queries as events
-from meetup.events.forms import SLUG
 from meetup.hosts import queries as hosts
 from meetup.hosts.forms import HANDLE_PATTERN
 from meetup.rsvps import queries as rsvps
@@ -97,7 +96,7 @@ async def host_public_feed(request: Request) -> Response:
 async def event_download(request: Request) -> Response:
     slug = request.path_params["slug"]
     db = request.app.state.db
-    event = await events.by_slug_with_host(db, slug) if SLUG.match(slug) else None
+    event = await events.by_slug_with_host(db, slug)
     if event is None or event["status"] == "draft":
         raise NotFound("There is no event at this address.")
     entry = event_entry(event, site_of(request))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +24,7 @@ from wtforms.validators import (
     Optional,
 )
 
+from meetup import text
 from meetup.dates import is_supported, out_of_range
 from meetup.forms import (
     check_supported_date,
@@ -34,8 +34,6 @@ from meetup.forms import (
     time_zone_choices,
 )
 from meetup.rsvps.questions import parse_lines, to_json, to_lines
-
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def local_to_utc(value: datetime, zone_name: str) -> datetime:
@@ -158,7 +156,7 @@ class EventForm(Form):
     )
 
     def validate_slug(self, field: Any) -> None:
-        if field.data and not SLUG.match(field.data):
+        if field.data and not text.is_slug(field.data):
             raise ValidationError(
                 "Use lower-case letters, digits and single hyphens only."
             )

@@ -10,7 +10,6 @@ from meetup.db import Row
 from meetup.db.tables import now
 from meetup.errors import NotFound
 from meetup.events import queries
-from meetup.events.forms import SLUG
 from meetup.events.jsonld import event_jsonld
 from meetup.hosts import queries as hosts
 from meetup.rsvps.forms import RsvpForm
@@ -39,7 +38,7 @@ async def home(request: Request) -> Response:
 async def event_page(request: Request) -> Response:
     slug = request.path_params["slug"]
     db = request.app.state.db
-    event = await queries.by_slug_with_host(db, slug) if SLUG.match(slug) else None
+    event = await queries.by_slug_with_host(db, slug)
     if event is None or event["status"] == "draft":
         raise NotFound(
             "There is no event at this address. It may have been unpublished."

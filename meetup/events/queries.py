@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from meetup import text
 from meetup.db import Database, Row, versions
 from meetup.db.tables import events, hosts
 
@@ -22,6 +23,10 @@ _listed = sa.and_(events.c.status.in_(("published", "cancelled")))
 
 
 async def by_slug_with_host(db: Database, slug: str) -> Row | None:
+    """The event at /e/{slug}; None for anything that cannot be a slug, which
+    is never sent to the database (PostgreSQL refuses a NUL, for one)."""
+    if not text.is_slug(slug):
+        return None
     return await db.fetch_one(_with_host.where(events.c.slug == slug))
 
 

@@ -152,11 +152,17 @@ async def _contacts_text(form: FormData) -> str:
     if len(data) > MAX_UPLOAD:
         raise DomainError("The file is larger than 1 MB.", code="file_too_large")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DomainError(
             "The file is not UTF-8 text (save it as CSV UTF-8).", code="not_utf8"
         ) from None
+    if "\x00" in text:  # as in any form field: no name or note holds one
+        raise DomainError(
+            "The file contains a NUL character: is it really a CSV file?",
+            code="nul_in_file",
+        )
+    return text
 
 
 async def invite(request: Request) -> Response:

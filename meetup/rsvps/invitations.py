@@ -37,6 +37,13 @@ def parse_contacts(text: str) -> ContactList:
     naming `name`, `email` and optionally `note` and `source` (the code or
     label of the conversation they come from). Duplicates are dropped;
     reading stops at the first contact beyond `MAX_CONTACTS`."""
+    try:
+        return _parse(text)
+    except csv.Error as error:  # e.g. a field longer than the csv module takes
+        return ContactList([], [f"The list could not be read as CSV ({error})."])
+
+
+def _parse(text: str) -> ContactList:
     rows = list(csv.reader(io.StringIO(text.strip())))
     if rows and {cell.strip().lower() for cell in rows[0]} >= {"name", "email"}:
         header = [cell.strip().lower() for cell in rows[0]]

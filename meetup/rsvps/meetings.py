@@ -15,6 +15,7 @@ from meetup.db.tables import meetings, now, rsvps
 from meetup.errors import DomainError, NotFound
 from meetup.rsvps import queries, service
 from meetup.rsvps.service import Context
+from meetup.text import row_id
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
 
@@ -88,7 +89,7 @@ async def meet(request: Request) -> Response:
             await queries.update(db, rsvp["id"], meet_opt_in=action == "opt_in")
     else:
         other = str(form.get("other", ""))
-        await record(db, rsvp, int(other) if other.isdigit() and len(other) <= 9 else 0)
+        await record(db, rsvp, row_id(other) or 0)
     target = request.url_for("rsvp_manage", token=token).include_query_params(met=1)
     return RedirectResponse(target, status_code=303)
 
@@ -103,10 +104,28 @@ def meet_token(ctx: Context, rsvp: Row) -> str:
 
 def remember_me(request: Request, rsvp: Row) -> None:
     """This browser opened the guest's own RSVP page: when it scans another
-    guest's code, it records the meeting for this guest."""
-    mine = [i for i in request.session.get(SESSION_KEY, []) if isinstance(i, int)]
-    if rsvp["id"] not in mine:
-        request.session[SESSION_KEY] = [*mine[-9:], rsvp["id"]]
+    guest's code, it records the meeting for this guest. The session keeps
+    the guest's signed link, not a bare id, so a link revoked since (forget
+    me, a new link) stops working here too."""
+    link = request.app.state.rsvp.token(rsvp)
+    mine = [t for t in request.session.get(SESSION_KEY, []) if isinstance(t, str)]
+    if link not in mine:
+        request.session[SESSION_KEY] = [*mine[-9:], link]
+
+
+async def _my_answers(request: Request, db: Database, ctx: Context) -> list[Row]:
+    """The answers whose pages this browser opened, while their links hold."""
+    found = []
+    for link in request.session.get(SESSION_KEY, []):
+        row = await tokens.signed_row(
+            link if isinstance(link, str) else "",
+            secret=ctx.secret,
+            scope=service.TOKEN_SCOPE,
+            load=lambda ident: queries.by_id(db, ident),
+        )
+        if row is not None:
+            found.append(row)
+    return found
 
 
 async def scanned(request: Request) -> Response:
@@ -124,9 +143,8 @@ async def scanned(request: Request) -> Response:
     if other is None:
         raise NotFound("This code is not a guest's code (any more).")
     me = None
-    for rsvp_id in request.session.get(SESSION_KEY, []):
-        row = await queries.by_id(db, rsvp_id) if isinstance(rsvp_id, int) else None
-        if row and row["event_id"] == other["event_id"] and row["id"] != other["id"]:
+    for row in await _my_answers(request, db, ctx):
+        if row["event_id"] == other["event_id"] and row["id"] != other["id"]:
             me = row
     recorded = False
     if posted is not None and me is not None:

@@ -150,12 +150,14 @@ async def answer(
         rsvp = await valid_rsvp(db, ctx, token, lock=True)
         event = await events.lock_by_id(db, rsvp["event_id"])
         assert event is not None
+        party = rsvp["guests"] if guests is None else guests
         if status in ("going", "maybe"):
             reason = closed_reason(event, now())
             if reason:
                 raise RsvpClosed(reason)
-        party = rsvp["guests"] if guests is None else guests
-        check_guests(event, party)
+            # Leaving is never refused, even if the host has since lowered
+            # the party maximum below this guest's party.
+            check_guests(event, party)
         if status == "going":
             return await _go(db, ctx, event, rsvp, party)
         await _leave(db, ctx, event, rsvp, status, party)

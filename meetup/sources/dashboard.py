@@ -28,6 +28,7 @@ from meetup.db.tables import (
     sources,
 )
 from meetup.sources.kinds import KIND_LABELS
+from meetup.text import row_id
 from meetup.web.auth import require_host
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
@@ -243,13 +244,13 @@ async def dashboard(request: Request) -> Response:
 async def set_goal(request: Request) -> Response:
     host = await require_host(request)
     form = await checked_form(request)
-    goal = str(form.get("weekly_goal", ""))
-    if not goal.isdigit() or not 1 <= int(goal) <= 1000:
+    goal = row_id(form.get("weekly_goal", ""))
+    if goal is None or not 1 <= goal <= 1000:
         return Response("The weekly goal is a number from 1 to 1000.", status_code=400)
     db = request.app.state.db
     async with db.write():
         await db.execute(
-            hosts.update().where(hosts.c.id == host["id"]).values(weekly_goal=int(goal))
+            hosts.update().where(hosts.c.id == host["id"]).values(weekly_goal=goal)
         )
     return RedirectResponse(request.url_for("admin:home"), status_code=303)
 

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from meetup.forms import choices
 from meetup.sources.kinds import KINDS
+from meetup.text import row_id
 
 TARGETS = (("host", "My page"), ("coffee", "My coffee page"), ("event", "An event"))
 
@@ -36,5 +37,5 @@ class SourceForm(Form):
             raise ValidationError("A post URL starts with https://.")
 
     def validate_event_id(self, field: Any) -> None:
-        if self.target.data == "event" and not (field.data or "").isdigit():
+        if self.target.data == "event" and row_id(field.data) is None:
             raise ValidationError("Choose the event the link leads to.")

@@ -74,6 +74,23 @@ async def platforms(db: Database, host_id: int, limit: int = 8) -> list[str]:
     return [row["platform"] for row in await db.fetch_all(query)]
 
 
+async def named_in_list(db: Database, host_id: int, names: set[str]) -> Sequence[Row]:
+    """The host's sources whose code or label is one of `names` (any case)."""
+    lowered = sorted({name.lower() for name in names})[:1000]
+    if not lowered:
+        return []
+    query = sa.select(sources.c.id, sources.c.code, sources.c.label, sources.c.kind)
+    return await db.fetch_all(
+        query.where(
+            sources.c.host_id == host_id,
+            sa.or_(
+                sa.func.lower(sources.c.code).in_(lowered),
+                sa.func.lower(sources.c.label).in_(lowered),
+            ),
+        )
+    )
+
+
 async def find(db: Database, host_id: int, **match: Any) -> Row | None:
     query = sources.select().where(
         sources.c.host_id == host_id, *(sources.c[k] == v for k, v in match.items())

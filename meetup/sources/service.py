@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from meetup import text
 from meetup.db import Database, Row, UniqueViolation
 from meetup.db.tables import now
 from meetup.errors import Conflict
 from meetup.sources import queries
 from meetup.sources.bots import is_preview
-from meetup.sources.kinds import SYSTEM_KINDS
+from meetup.sources.kinds import SHARED_KINDS, SYSTEM_KINDS
 from meetup.sources.touch import Touch
 
 # "Where did we meet?" answers: public words only, never the host's labels.
@@ -25,9 +26,10 @@ PLATFORM_ANSWER = "platform:"
 FRIEND_ANSWER = "friend"
 FRIEND_LABEL = "A friend told them"
 
-# UTM sources are created from URLs anyone can type: at most this many per
-# host, then they share one catch-all source.
+# UTM sources and "where did we meet?" answers are made from what anyone can
+# type: at most this many of each kind per host, then they share a catch-all.
 MAX_CAMPAIGNS = 200
+MAX_SELF_REPORTED = 200
 
 
 @dataclass(frozen=True)
@@ -119,13 +121,21 @@ async def campaign_source(db: Database, host_id: int, mark: list[str]) -> int:
     platform, medium, campaign = mark
     label = " · ".join(p for p in (campaign, medium) if p) or platform
     match = {"kind": "campaign", "platform": platform, "label": label}
+    return await _capped(db, host_id, match, MAX_CAMPAIGNS, "Other campaigns")
+
+
+async def _capped(
+    db: Database, host_id: int, match: dict[str, Any], cap: int, overflow: str
+) -> int:
+    """A source made from a visitor's words, while the host has fewer than
+    `cap` of its kind; else the kind's catch-all labelled `overflow`."""
     async with db.write():
         await db.serialise(f"sources:{host_id}")
         if (
             await queries.find(db, host_id, **match) is None
-            and await queries.count_kind(db, host_id, "campaign") >= MAX_CAMPAIGNS
+            and await queries.count_kind(db, host_id, match["kind"]) >= cap
         ):
-            return await _system_source(db, host_id, "campaign", "Other campaigns")
+            return await _system_source(db, host_id, match["kind"], overflow)
         return await _find_or_make(db, host_id, match)
 
 
@@ -165,9 +175,12 @@ async def _told(db: Database, host_id: int, answer: str, told: str) -> int:
         return await _find_or_make(db, host_id, match, {"label": f"Said {platform}"})
     if answer == FRIEND_ANSWER:
         return await _system_source(db, host_id, "self_reported", FRIEND_LABEL)
-    text = " ".join(told.split())[:140]
-    if text:
-        return await _system_source(db, host_id, "self_reported", text)
+    words = " ".join(told.split())[:140]
+    if words:
+        match = {"kind": "self_reported", "label": words}
+        return await _capped(
+            db, host_id, match, MAX_SELF_REPORTED, "Somewhere else (other answers)"
+        )
     return await _system_source(db, host_id, "direct", SYSTEM_KINDS["direct"])
 
 
@@ -219,10 +232,14 @@ async def invitation_sources(
     """For each invited contact, the conversation they come from: their own
     `source` column (a source's code or label), else the source the host
     chose for the whole list, else "Invited by email"."""
+    named = {contact.source for contact in contacts if contact.source}
+    found = await queries.named_in_list(db, host_id, named)
+    # A code names exactly one source; a label only one the host made, so a
+    # visitor's "where did we meet?" words can never capture an invitation.
     own = {
-        row["code"].lower(): row["id"] for row in await queries.for_host(db, host_id)
-    } | {row["label"].lower(): row["id"] for row in await queries.for_host(db, host_id)}
-    default = int(chosen) if chosen.isdigit() and len(chosen) <= 9 else 0
+        row["label"].lower(): row["id"] for row in found if row["kind"] in SHARED_KINDS
+    } | {row["code"].lower(): row["id"] for row in found}
+    default = text.row_id(chosen) or 0
     if not (default and await queries.belongs_to(db, default, host_id)):
         default = 0
     fallback = 0

@@ -21,7 +21,7 @@ def not_modified(request: Request, etag: str, last_modified: datetime | None) ->
         return False
     try:
         client_time = parsedate_to_datetime(since)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False  # an unreadable date is ignored, as RFC 9110 says
     if client_time.tzinfo is None:
         return False

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # No inline script anywhere: scripts are files under /static; JSON-LD is
@@ -63,17 +64,7 @@ class RejectNulInQuery:
         query = scope.get("query_string", b"") if scope["type"] == "http" else b""
         if b"%00" in query or b"\x00" in query:
             body = b"The address contains a NUL character, which no field accepts."
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 400,
-                    "headers": [
-                        (b"content-type", b"text/plain; charset=utf-8"),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
+            await _plain(send, 400, body)
             return
         await self.app(scope, receive, send)
 
@@ -101,3 +92,47 @@ class CanonicalOrigin:
             scope["scheme"] = self.scheme
             scope["server"] = (self.host.decode(), self.port)
         await self.app(scope, receive, send)
+
+
+class LimitBody:
+    """No request body beyond `limit` bytes (the largest form is a 1 MB
+    contacts file): a 413 before any of it is parsed, whether the client
+    declares its length or streams it."""
+
+    def __init__(self, app: ASGIApp, *, limit: int = 2 * 1024 * 1024) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        if not declared.isdigit() or int(declared) > self.limit:
+            await _plain(send, 413, b"The request is too large.")
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise HTTPException(413, "The request is too large.")
+            return message
+
+        await self.app(scope, counted, send)
+
+
+async def _plain(send: Send, status: int, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
