@@ -12,6 +12,9 @@ from meetup.db import Database, Row
 from meetup.db.tables import clicks, events, hosts, now, sources
 from meetup.sources.kinds import SHARED_KINDS
 
+# Equalities, not IN: an expanding IN list is compiled again on every call.
+_shared = sa.or_(*(sources.c.kind == kind for kind in SHARED_KINDS))
+
 _with_target = (
     sa.select(
         sources,
@@ -49,7 +52,7 @@ async def recent_shared(db: Database, host_id: int, limit: int = 8) -> Sequence[
     """The host's own recent posts and conversations (for the host's eyes only)."""
     query = (
         sa.select(sources.c.id, sources.c.label, sources.c.platform)
-        .where(sources.c.host_id == host_id, sources.c.kind.in_(SHARED_KINDS))
+        .where(sources.c.host_id == host_id, _shared)
         .order_by(sources.c.created_at.desc(), sources.c.id.desc())
         .limit(limit)
     )
@@ -64,7 +67,7 @@ async def platforms(db: Database, host_id: int, limit: int = 8) -> list[str]:
         sa.select(sources.c.platform, count)
         .where(
             sources.c.host_id == host_id,
-            sources.c.kind.in_(SHARED_KINDS),
+            _shared,
             sources.c.platform != "",
         )
         .group_by(sources.c.platform)
