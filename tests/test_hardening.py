@@ -135,6 +135,14 @@ HOSTILE = st.one_of(
             "' OR 1=1 --",
             "%00",
             "😀" * 100,
+            # digits int() refuses, extreme dates and slot keys
+            "²",
+            "١٢",
+            "9999-12-31T23:30",
+            "0001-01-01T00:00",
+            "99991231",
+            "1-99991231T2330Z",
+            "1-00010101T0000Z",
         ]
     ),
 )
@@ -210,6 +218,7 @@ async def test_fuzz_every_form_and_token_url_never_gives_a_5xx(
         st.sampled_from(
             [
                 "/r/",
+                "/r/c",
                 "/m/",
                 "/f/",
                 "/unsubscribe/",
@@ -218,6 +227,7 @@ async def test_fuzz_every_form_and_token_url_never_gives_a_5xx(
                 "/s/",
                 "/admin/checkin/",
                 "/login/",
+                f"/@{host['handle']}/coffee/",
             ]
         )
     ) + quote(data.draw(HOSTILE)[:300], safe="")
