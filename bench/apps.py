@@ -22,9 +22,9 @@ from starlette.staticfiles import StaticFiles
 
 from bench.calendar_data import calendar_rows
 from meetup.app import create_app
-from meetup.calendars.feeds import FEED_LIMIT, Feed, public_feed
-from meetup.calendars.routes import PUBLIC, feed_response, site_of
-from meetup.events.public import render_event
+from meetup.feeds.routes import PUBLIC, feed_response, site_of
+from meetup.feeds.service import FEED_LIMIT, Feed, public_feed
+from meetup.rsvps.page import render_event
 from meetup.settings import STATIC_DIR, Settings
 from meetup.web.templating import make_templates
 

@@ -42,7 +42,7 @@ from bench.run import (  # noqa: E402
 )
 from meetup.db import Database  # noqa: E402
 from meetup.db.tables import bookings, clicks, events, hosts, people, rsvps, sources  # noqa: E402
-from meetup.sources import dashboard  # noqa: E402
+from meetup.insights import queries as dashboard  # noqa: E402
 
 CLICKS, RSVPS, BOOKINGS, SOURCES = 100_000, 10_000, 1_000, 40
 CHUNK = 2000

@@ -50,12 +50,12 @@ from icalendar import Calendar, Event  # noqa: E402
 
 from bench.calendar_data import ZONES, calendar_rows  # noqa: E402
 from bench.run import EVENTS, WRK_SCRIPT, create_pg, drop_pg, serve, wrk  # noqa: E402
-from meetup.calendars import feeds  # noqa: E402
 from meetup.calendars.entries import Site  # noqa: E402
 from meetup.calendars.timezones import vtimezone  # noqa: E402
 from meetup.db import Database  # noqa: E402
 from meetup.db.migrate import migrate  # noqa: E402
 from meetup.db.tables import events, hosts  # noqa: E402
+from meetup.feeds import service as feeds  # noqa: E402
 
 BUILD_EVENTS = 5000
 SITE = Site("https://meetup.example")

@@ -16,27 +16,32 @@ from starlette.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from meetup import health, logs
-from meetup.calendars import routes as calendar_routes
-from meetup.calendars.feeds import FeedCache
+from meetup.attendance import routes as attendance
 from meetup.coffee import admin as coffee_admin
 from meetup.coffee import routes as coffee_routes
 from meetup.coffee import service as coffee_service
 from meetup.db import Database
 from meetup.events import admin as events_admin
 from meetup.events import public as events_public
+from meetup.feeds import routes as calendar_routes
+from meetup.feeds.service import FeedCache
+from meetup.followers import routes as followers
+from meetup.followers import service as followers_service
 from meetup.hosts import routes as hosts
+from meetup.insights import routes as dashboard
 from meetup.logs import RequestLog
 from meetup.mail import routes as mail_routes
+from meetup.mail.context import Context as RsvpContext
 from meetup.mail.messages import Mail
 from meetup.mail.sender import MailSender, transport_for
+from meetup.profiles import routes as profiles
 from meetup.rsvps import admin as rsvp_admin
-from meetup.rsvps import door
 from meetup.rsvps import jobs as rsvp_jobs
+from meetup.rsvps import page as event_page
 from meetup.rsvps import routes as rsvp_routes
-from meetup.rsvps.service import Context as RsvpContext
+from meetup.rsvps import service as rsvp_service
 from meetup.settings import STATIC_DIR, Settings, load_settings
 from meetup.sources import admin as source_admin
-from meetup.sources import dashboard, followers
 from meetup.sources import routes as source_routes
 from meetup.web import errors
 from meetup.web.ratelimit import RateLimits
@@ -53,8 +58,9 @@ def routes() -> list[Route | Mount]:
     admin = [
         *dashboard.routes,
         *events_admin.routes,
+        *event_page.admin_routes,
         *rsvp_admin.routes,
-        *door.routes,
+        *attendance.admin_routes,
         *hosts.admin_routes,
         *mail_routes.admin_routes,
         *calendar_routes.admin_routes,
@@ -66,8 +72,11 @@ def routes() -> list[Route | Mount]:
         *source_routes.routes,
         *followers.routes,
         *events_public.routes,
+        *event_page.routes,
         *hosts.routes,
+        *profiles.routes,
         *coffee_routes.routes,  # before /r/{token}: booking links are /r/c…
+        *attendance.routes,  # /r/{token}/qr.png and /meet, before /r/{token}
         *rsvp_routes.routes,
         *health.routes,
         Mount("/admin", routes=admin, name="admin"),
@@ -150,6 +159,13 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
     app.state.templates = make_templates(settings)
     app.state.mail = mailer(settings)
     app.state.rsvp = rsvp_context(settings, app.state.mail)
+    # Features that hear of an event's change inside the write that makes it,
+    # and features that add their part to a guest's own page.
+    app.state.event_listeners = [
+        partial(rsvp_service.on_event_change, app.state.rsvp),
+        partial(followers_service.on_event_change, app.state.rsvp),
+    ]
+    app.state.guest_page_parts = [attendance.on_guest_page]
     app.state.feed_cache = FeedCache()
     app.state.rate_limits = RateLimits(
         settings.redis_url,

@@ -53,9 +53,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_create_host(args: argparse.Namespace, settings: Settings) -> None:
-    from meetup import text
-    from meetup.errors import DomainError
-    from meetup.hosts.forms import HANDLE_PATTERN, normalised_email
+    from meetup.core import text
+    from meetup.core.errors import DomainError
+    from meetup.core.text import HANDLE_PATTERN, normalised_email
     from meetup.hosts.service import NewHost, create_host, new_login_link
 
     try:

@@ -8,18 +8,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from meetup.coffee import queries as coffee
+from meetup.core.clock import now
+from meetup.core.tokens import new_nonce
 from meetup.db import Database
-from meetup.db.tables import now, outbox, rsvps
+from meetup.db.tables import outbox, rsvps
 from meetup.events import queries as events
 from meetup.events import service as event_service
 from meetup.hosts import queries as hosts
 from meetup.hosts import service as host_service
+from meetup.mail.context import Context
+from meetup.people import queries as people
 from meetup.rsvps import queries as rsvp_queries
 from meetup.rsvps import service as rsvp_service
 from meetup.rsvps.invitations import parse_contacts
 from meetup.sources import queries as source_queries
 from meetup.sources import service as source_service
-from meetup.tokens import new_nonce
 
 DEMO_HOST = host_service.NewHost(
     email="demo@example.com",
@@ -141,7 +144,7 @@ DEMO_GUESTS = {
 NAMES = ("Alex", "Sam", "Jo", "Kai", "Noa", "Ravi", "Lena", "Omar", "Yuki", "Zoe")
 
 
-async def seed(db: Database, login_url: str, ctx: rsvp_service.Context) -> str:
+async def seed(db: Database, login_url: str, ctx: Context) -> str:
     """Seeds what is missing and returns a fresh sign-in link for the demo host."""
     host = await hosts.by_email(db, DEMO_HOST.email)
     host_id = host["id"] if host else await host_service.create_host(db, DEMO_HOST)
@@ -182,7 +185,7 @@ async def _seed_sources(db: Database, host_id: int, today: date) -> None:
             kind=kind,
             platform=platform,
             target="event",
-            event_id=(await events.by_slug_with_host(db, "coffee-and-code"))["id"],
+            event_id=await _event_id(db, "coffee-and-code"),
         )
         ids.append(source_id)
         async with db.write():
@@ -214,7 +217,7 @@ async def _seed_sources(db: Database, host_id: int, today: date) -> None:
     await event_service.publish(db, host_id, past["id"])
     async with db.write():
         for n in range(8):
-            person = await rsvp_queries.person_id(db, f"past{n}@example.com", NAMES[n])
+            person = await people.person_id(db, f"past{n}@example.com", NAMES[n])
             source_id = ids[n % len(ids)]
             await rsvp_queries.insert(
                 db,
@@ -265,7 +268,7 @@ async def _seed_coffee(db: Database, host_id: int) -> None:
 
 async def _seed_guests(
     db: Database,
-    ctx: rsvp_service.Context,
+    ctx: Context,
     event_id: int,
     going: int,
     waiting: int,
@@ -289,3 +292,9 @@ async def _seed_guests(
                 outbox.c.recipient.like("%@example.com"), outbox.c.status == "pending"
             )
         )
+
+
+async def _event_id(db: Database, slug: str) -> int:
+    event = await events.by_slug_with_host(db, slug)
+    assert event is not None, f"the demo event {slug} is seeded first"
+    return int(event["id"])

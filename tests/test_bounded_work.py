@@ -25,8 +25,9 @@ from meetup.coffee.slots import (
     Rule,
     Slot,
 )
+from meetup.core.clock import now
 from meetup.db import Database
-from meetup.db.tables import now, outbox
+from meetup.db.tables import outbox
 from meetup.rsvps import queries as rsvp_queries
 from meetup.rsvps.invitations import MAX_CONTACTS
 from meetup.settings import Settings

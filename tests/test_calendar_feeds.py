@@ -12,8 +12,8 @@ import httpx
 import sqlalchemy as sa
 
 from meetup.app import create_app
+from meetup.core.clock import now
 from meetup.db.tables import events as events_table
-from meetup.db.tables import now
 from meetup.db.tables import versions as versions_table
 from meetup.events import service as events
 from meetup.rsvps import service as rsvps

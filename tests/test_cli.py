@@ -63,7 +63,7 @@ async def test_demo_seeds_once_and_prints_a_sign_in_link(
     assert after.date() - first.date() == timedelta(days=2)
     demo_host = await db.fetch_one(hosts.select())
     assert len(await coffee.rules(db, demo_host["id"])) == 1
-    from meetup.sources.dashboard import funnels
+    from meetup.insights.queries import funnels
 
     per_source = await funnels(db, demo_host["id"])
     assert len(per_source) >= 4

@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from meetup import tokens
 from meetup.coffee import queries, service
+from meetup.core import tokens
+from meetup.core.clock import now
 from meetup.db import Database
-from meetup.db.tables import bookings, now
+from meetup.db.tables import bookings
 from meetup.mail.sender import MailSender
 from tests.calendars import assert_valid, parse
 from tests.conftest import SmtpServer

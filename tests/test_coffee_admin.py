@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from meetup.coffee import queries, service
-from meetup.db.tables import bookings, now
-from meetup.rsvps import queries as people
+from meetup.core.clock import now
+from meetup.db.tables import bookings
+from meetup.people import queries as people
 from tests.helpers import (
     add_coffee_rule,
     client_for,

@@ -12,9 +12,10 @@ import pytest
 import sqlalchemy as sa
 
 from meetup.coffee import queries, service
+from meetup.core.clock import now
 from meetup.db import Database, OverlapViolation
-from meetup.db.tables import bookings, now
-from meetup.rsvps.queries import person_id
+from meetup.db.tables import bookings
+from meetup.people.queries import person_id
 from tests.conftest import LiveServer
 from tests.helpers import add_coffee_rule, make_host, page
 from tests.test_concurrency import guest_clients

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 
-from meetup.rsvps import door
+from meetup.attendance import service as door
 from meetup.sources import queries, service
 from tests.helpers import csrf_of, make_event, make_host, page, sign_in
 from tests.test_sources import BROWSER, rsvp_via, stored_rsvp

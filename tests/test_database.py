@@ -4,12 +4,17 @@ IMMEDIATE writes behind the writer lock, aware UTC times, on both databases."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime
 
+import asyncpg
+import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import RowMapping
 
-from meetup.db import Database
-from meetup.db.tables import events
+from meetup.core.clock import now
+from meetup.db import Database, UniqueViolation
+from meetup.db.tables import events, hosts
 from tests.helpers import make_event, make_host
 
 
@@ -104,10 +109,12 @@ async def test_a_failed_write_leaves_nothing_behind(db: Database) -> None:
 
 async def test_sqlite_connections_are_kept_and_configured(sqlite_url: str) -> None:
     database = Database(sqlite_url, pool_size=2)
+    opened: list[object] = []
+    sa.event.listen(database.pool, "connect", lambda *_: opened.append(1))
     await database.connect()
     try:
 
-        async def pragmas() -> tuple:
+        async def pragmas() -> tuple[object, ...]:
             row = await database.fetch_one(
                 sa.text(
                     "SELECT (SELECT timeout FROM pragma_busy_timeout),"
@@ -121,7 +128,192 @@ async def test_sqlite_connections_are_kept_and_configured(sqlite_url: str) -> No
 
         seen = await asyncio.gather(*(pragmas() for _ in range(20)))
         assert set(seen) == {(10000, 1, "wal", 1)}
-        backend_pool = database._db._backend._pool  # the pool this module owns
-        assert len(backend_pool._all) <= 2, "connections are reused, not reopened"
+        assert len(opened) <= 2, "connections are reused, not reopened"
+    finally:
+        await database.disconnect()
+
+
+async def test_every_row_is_a_row_mapping(db: Database) -> None:
+    """One row type, whichever path produced it: a read on the pool, a read
+    inside a write, and the rows an INSERT … RETURNING gives back."""
+    host = await make_host(db)
+    await make_event(db, host)
+    async with db.write():
+        inside = await db.fetch_one(sa.select(hosts).where(hosts.c.id == host["id"]))
+        returned = await db.fetch_one(
+            hosts.update()
+            .where(hosts.c.id == host["id"])
+            .values(bio="Hello")
+            .returning(hosts.c.id, hosts.c.bio)
+        )
+    rows = [
+        host,
+        inside,
+        returned,
+        await db.fetch_one(sa.select(events)),
+        *await db.fetch_all(sa.select(events.c.id, events.c.starts_at)),
+        await db.fetch_one(sa.text("SELECT 1 AS one")),
+    ]
+    assert {type(row) for row in rows} == {RowMapping}
+    assert returned == {"id": host["id"], "bio": "Hello"}
+
+
+async def test_a_literal_select_works_again_and_again(db: Database) -> None:
+    """Parameters are sent typed: asyncpg cannot infer the type of a bare
+    `$1`, and the second run comes from the compiled-statement cache."""
+    for _ in range(3):
+        assert await db.fetch_val(sa.select(sa.literal(1))) == 1
+        assert await db.fetch_val(sa.select(sa.literal("café"))) == "café"
+        assert await db.fetch_val(sa.select(sa.literal(2) + sa.literal(3))) == 5
+
+
+async def test_an_update_that_matches_nothing_says_so(db: Database) -> None:
+    """`execute` gives the number of rows matched, never the id an earlier
+    INSERT on the same connection left behind."""
+    host = await make_host(db)
+    nobody = hosts.update().where(hosts.c.id == host["id"] + 1000).values(bio="x")
+    somebody = hosts.update().where(hosts.c.id == host["id"]).values(bio="x")
+
+    assert await db.execute(nobody) == 0
+    async with db.write():
+        await db.insert(
+            hosts.insert().values(
+                email="new@example.com", handle="new", name="New", created_at=now()
+            )
+        )
+        assert await db.execute(nobody) == 0
+        assert await db.execute(somebody) == 1
+
+
+async def test_a_slow_sqlite_read_leaves_the_event_loop_free(
+    sqlite_url: str,
+) -> None:
+    """While a read that takes a noticeable time runs, this task keeps
+    running, and a quick read started meanwhile finishes first. A read on the
+    event loop's thread would run to its end at the first yield."""
+    database = Database(sqlite_url)
+    await database.connect()
+    try:
+        await database.fetch_val(sa.select(sa.literal(0)))  # a connection is open
+        n = sa.select(sa.literal(1).label("x")).cte("n", recursive=True)
+        n = n.union_all(sa.select(n.c.x + 1).where(n.c.x < 2_000_000))
+        slow = asyncio.create_task(
+            database.fetch_val(sa.select(sa.func.count()).select_from(n))
+        )
+        ticks = 0
+        while not slow.done():
+            ticks += 1
+            if ticks == 10:
+                assert await database.fetch_val(sa.select(sa.literal(7))) == 7
+                assert not slow.done(), "the quick read waited for the slow one"
+            await asyncio.sleep(0)  # a turn of the loop, not a wait
+        assert ticks > 10, "the event loop was blocked while the slow read ran"
+        assert slow.result() == 2_000_000
+    finally:
+        await database.disconnect()
+
+
+async def test_integrity_errors_are_told_apart_by_the_driver_error(
+    db: Database,
+) -> None:
+    """A unique violation becomes UniqueViolation, recognised from the
+    driver's own exception; any other integrity error (here a foreign key, so
+    also proof that SQLite enforces them) stays what it was."""
+    host = await make_host(db)
+    with pytest.raises(UniqueViolation) as taken:
+        async with db.write():
+            await db.execute(
+                hosts.insert().values(
+                    email="other@example.com",
+                    handle=host["handle"],
+                    name="Other",
+                    created_at=now(),
+                )
+            )
+    error = taken.value.__cause__
+    assert isinstance(error, sa.exc.IntegrityError)
+    driver_error = (
+        sqlite3.IntegrityError if db.is_sqlite else asyncpg.UniqueViolationError
+    )
+    assert isinstance(error.driver_exception, driver_error)
+
+    with pytest.raises(sa.exc.IntegrityError) as orphan:
+        async with db.write():
+            await db.execute(
+                events.insert().values(
+                    host_id=host["id"] + 1000,
+                    slug="orphan",
+                    title="Orphan",
+                    starts_at=now(),
+                    ends_at=now(),
+                    created_at=now(),
+                    updated_at=now(),
+                )
+            )
+    assert not isinstance(orphan.value, UniqueViolation)
+    assert await db.fetch_val(sa.select(sa.func.count()).select_from(events)) == 0
+
+
+async def test_callbacks_run_after_commit_and_never_after_a_rollback(
+    db: Database,
+) -> None:
+    ran: list[str] = []
+    async with db.write():
+        db.on_commit(lambda: ran.append("committed"))
+        async with db.write():  # joins the outer write
+            db.on_commit(lambda: ran.append("nested"))
+        assert ran == []
+    assert ran == ["committed", "nested"]
+
+    with pytest.raises(RuntimeError):
+        async with db.write():
+            db.on_commit(lambda: ran.append("rolled back"))
+            raise RuntimeError("boom")
+    assert ran == ["committed", "nested"]
+
+
+async def test_a_cancelled_write_leaves_nothing_behind(db: Database) -> None:
+    """Cancelled between two statements, the write is rolled back and its
+    connection (and on SQLite the writer lock) is free for the next one."""
+    host = await make_host(db)
+    started = asyncio.Event()
+
+    async def write_forever() -> None:
+        async with db.write():
+            await make_event(db, host, publish=False, title="Never saved")
+            started.set()
+            await asyncio.Event().wait()
+
+    task = asyncio.create_task(write_forever())
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await db.fetch_val(sa.select(sa.func.count()).select_from(events)) == 0
+    await make_event(db, host, title="Saved")
+    assert await db.fetch_val(sa.select(events.c.title)) == "Saved"
+
+
+async def test_reads_carry_on_after_postgresql_drops_the_connections(
+    postgres_url: str,
+) -> None:
+    """A server restart or failover ends every open connection: the next
+    read opens a new one rather than failing."""
+    database = Database(postgres_url)
+    await database.connect()
+    try:
+        backend_pid = sa.select(sa.func.pg_backend_pid())
+        pids = await asyncio.gather(
+            *(database.fetch_val(backend_pid) for _ in range(9))
+        )
+        admin = await asyncpg.connect(postgres_url)
+        try:
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid",
+                sorted(set(pids)),
+            )
+        finally:
+            await admin.close()
+        assert await database.fetch_val(sa.select(sa.literal(2))) == 2
     finally:
         await database.disconnect()

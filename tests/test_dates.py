@@ -25,12 +25,13 @@ from meetup.app import create_app
 from meetup.coffee import queries, service
 from meetup.coffee.forms import BlockedDayForm
 from meetup.coffee.slots import Slot, parse_key
-from meetup.dates import SUPPORTED_YEARS
+from meetup.core.clock import now
+from meetup.core.dates import SUPPORTED_YEARS
+from meetup.core.text import is_time_zone
 from meetup.db import Database, Row
-from meetup.db.tables import bookings, events, now
+from meetup.db.tables import bookings, events
 from meetup.events.forms import EventForm, local_to_utc
-from meetup.forms import bind
-from meetup.text import is_time_zone
+from meetup.web.forms import bind
 from tests.helpers import (
     add_coffee_rule,
     client_for,
@@ -250,7 +251,8 @@ async def test_coffee_urls_never_give_a_5xx(
     host, rule_id = coffee_host
     key = slot_key(rule_id, rule, stamp)
     shown = await client.get(f"/@{HANDLE}/coffee/{quote(key, safe='')}")
-    assert shown.status_code in (200, 404), (key, shown.text[:300])
+    # 307: a key ending in "/" (sent as %2F) is redirected to drop the slash.
+    assert shown.status_code in (200, 307, 404), (key, shown.text[:300])
     assert is_clear(shown), key
     listing = await client.get(f"/@{HANDLE}/coffee", params={"tz": zone})
     assert listing.status_code == 200, zone

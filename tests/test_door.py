@@ -7,8 +7,8 @@ import re
 
 import sqlalchemy as sa
 
+from meetup.attendance import service as door
 from meetup.db.tables import rsvps, sources
-from meetup.rsvps import door
 from meetup.rsvps import service as rsvp_service
 from tests.helpers import client_for, csrf_of, make_event, make_host, page, sign_in
 
@@ -165,8 +165,8 @@ async def test_checked_in_guests_record_who_they_met(app, client, db) -> None:
 
 
 async def test_scanning_another_guests_code_records_that_they_met(app, db) -> None:
+    from meetup.attendance import service as meetings
     from meetup.db.tables import meetings as meetings_table
-    from meetup.rsvps import meetings
 
     host = await make_host(db)
     event = await make_event(db, host)

@@ -22,11 +22,11 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from meetup.core.tokens import signed_token
 from meetup.db import Database
 from meetup.db.tables import events, outbox, people, rsvps
 from meetup.rsvps.queries import counts
 from meetup.rsvps.service import TOKEN_SCOPE
-from meetup.tokens import signed_token
 from tests.conftest import Inbox, SmtpServer, _empty_tables, free_port
 from tests.helpers import csrf_of, make_event, make_host
 

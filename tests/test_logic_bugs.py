@@ -14,12 +14,14 @@ import pytest
 import sqlalchemy as sa
 from starlette.applications import Starlette
 
+from meetup.attendance import queries as door_queries
+from meetup.attendance import service as door
 from meetup.db import Database, Row
 from meetup.db.tables import outbox, rsvps
-from meetup.rsvps import door, queries
+from meetup.insights.queries import per_event
+from meetup.rsvps import queries
 from meetup.rsvps import service as rsvp_service
 from meetup.settings import load_settings
-from meetup.sources.dashboard import per_event
 from tests.helpers import (
     csrf_of,
     form_values,
@@ -171,7 +173,7 @@ async def test_searches_take_percent_and_underscore_literally(
         await going(app, db, event, name)
 
     async def found(search: str) -> dict[str, list[str]]:
-        at_door = await door.door_list(db, event["id"], search)
+        at_door = await door_queries.door_list(db, event["id"], search)
         listed = await queries.guest_list(db, event["id"], search)
         return {
             "door": sorted(r["name"] for r in at_door),

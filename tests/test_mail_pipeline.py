@@ -11,8 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from meetup.app import create_app
+from meetup.core.clock import now
 from meetup.db import Database
-from meetup.db.tables import now, outbox
+from meetup.db.tables import outbox
 from meetup.mail import outbox as outbox_queries
 from meetup.mail.sender import ConsoleTransport, MailSender, SmtpTransport
 from tests.conftest import SmtpServer

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from meetup.core.clock import now
 from meetup.db import Database
-from meetup.db.tables import events, now, outbox, rsvps
+from meetup.db.tables import events, outbox, rsvps
 from meetup.mail.sender import MailSender
 from meetup.rsvps import service
 from tests.conftest import SmtpServer
@@ -296,7 +297,7 @@ async def test_forged_and_revoked_links_are_404(client, db, sender, smtp) -> Non
 async def test_hosts_questions_are_asked_and_answers_kept(client, db) -> None:
     import json
 
-    from meetup.rsvps.questions import parse_lines, to_json
+    from meetup.events.questions import parse_lines, to_json
 
     host = await make_host(db)
     questions = to_json(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from meetup.db.tables import now
+from meetup.core.clock import now
 from meetup.rsvps import jobs
 from tests.helpers import (
     csrf_of,

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from meetup.core.clock import now
 from meetup.db import Database
-from meetup.db.tables import login_tokens, now, outbox
+from meetup.db.tables import login_tokens, outbox
 from meetup.mail.sender import MailSender
 from tests.conftest import SmtpServer
 from tests.helpers import client_for, csrf_of, login_link_in, make_host, page, post_form

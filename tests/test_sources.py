@@ -7,8 +7,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from meetup.coffee import service as coffee
+from meetup.core.clock import now
 from meetup.db import Database
-from meetup.db.tables import bookings, clicks, now, rsvps, sources
+from meetup.db.tables import bookings, clicks, rsvps, sources
 from meetup.sources import service
 from tests.helpers import (
     add_coffee_rule,
@@ -280,7 +281,7 @@ async def test_coffee_bookings_are_attributed(client, db) -> None:
         chat["id"],
         chat["id"],
     )
-    from meetup.sources.dashboard import funnels
+    from meetup.insights.queries import funnels
 
     assert (await funnels(db, host["id"]))[chat["id"]].counts["chats"] == 0  # pending
     async with db.write():

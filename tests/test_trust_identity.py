@@ -8,9 +8,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from meetup.core.clock import now
 from meetup.db import Database
-from meetup.db.tables import events, followers, now, outbox, people, rsvps
-from meetup.rsvps.questions import Question, to_json
+from meetup.db.tables import events, followers, outbox, people, rsvps
+from meetup.events.questions import Question, to_json
 from tests.helpers import (
     client_for,
     csrf_of,

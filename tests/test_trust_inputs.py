@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from meetup.attendance import service as door
+from meetup.attendance.service import meet_token
 from meetup.db.tables import meetings, rsvps, sources
-from meetup.rsvps import door
-from meetup.rsvps.meetings import meet_token
 from meetup.settings import load_settings
 from meetup.sources import service as sources_service
 from meetup.sources.service import MAX_SELF_REPORTED

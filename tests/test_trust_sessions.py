@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from meetup.db.tables import host_sessions, now
+from meetup.core.clock import now
+from meetup.db.tables import host_sessions
 from meetup.web.auth import IDLE_LIFETIME
 from tests.helpers import client_for, csrf_of, make_host, post_form, sign_in
 

@@ -143,7 +143,8 @@ def _finish(calendar: Calendar, entries: list[Entry], stamp: datetime | None) ->
         calendar.add_component(vtimezone(name))
     for entry in entries:
         calendar.add_component(_vevent(entry, stamp or entry.last_modified))
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
 
 
 def _zoned(entry: Entry) -> bool:

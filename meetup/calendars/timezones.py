@@ -12,8 +12,11 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard, vRecur
+
+P = TypeVar("P", TimezoneStandard, TimezoneDaylight)
 
 _NAME = r"(?:<[^>]+>|[A-Za-z]{3,})"
 _OFFSET = r"[+-]?\d{1,2}(?::\d{2}){0,2}"
@@ -163,12 +166,12 @@ def vtimezone(name: str) -> Timezone:
 
 
 def _part(
-    part,
+    part: P,
     start: datetime,
     offset_from: timedelta,
     offset_to: timedelta,
     name: str | None,
-):  # noqa: ANN001, ANN202
+) -> P:
     part.add("dtstart", start)
     part.add("tzoffsetfrom", offset_from)
     part.add("tzoffsetto", offset_to)

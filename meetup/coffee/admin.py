@@ -19,14 +19,14 @@ from meetup.coffee.forms import (
     RuleForm,
     SettingsForm,
 )
-from meetup.dates import is_supported
+from meetup.core.clock import now
+from meetup.core.dates import is_supported
+from meetup.core.errors import DomainError, NotFound
+from meetup.core.text import local
 from meetup.db import Row
-from meetup.db.tables import now
-from meetup.errors import DomainError, NotFound
-from meetup.forms import bind
-from meetup.text import local
 from meetup.web.auth import require_host
 from meetup.web.csrf import checked_form
+from meetup.web.forms import bind, required
 from meetup.web.pages import PageMeta, render
 
 DAY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -126,16 +126,14 @@ async def save_settings(request: Request) -> Response:
     form = bind(SettingsForm, await checked_form(request))
     if not form.validate():
         return await _page(request, host, forms={"settings_form": form}, status=400)
-    db = request.app.state.db
-    async with db.write():
-        await queries.save_settings(
-            db,
-            host["id"],
-            question=(form.question.data or "").strip(),
-            confirm_by_email=form.confirm_by_email.data,
-            reminder_hours=form.reminder_hours.data,
-            hold_minutes=form.hold_minutes.data,
-        )
+    await service.save_settings(
+        request.app.state.db,
+        host["id"],
+        question=(form.question.data or "").strip(),
+        confirm_by_email=form.confirm_by_email.data,
+        reminder_hours=form.reminder_hours.data,
+        hold_minutes=form.hold_minutes.data,
+    )
     return _back(request, "settings")
 
 
@@ -156,12 +154,8 @@ async def add_rule(request: Request) -> Response:
 async def delete_rule(request: Request) -> Response:
     host = await require_host(request)
     await checked_form(request)
-    db = request.app.state.db
-    async with db.write():
-        deleted = await queries.delete_rule(
-            db, host["id"], request.path_params["rule_id"]
-        )
-    if not deleted:
+    rule_id = request.path_params["rule_id"]
+    if not await service.delete_rule(request.app.state.db, host["id"], rule_id):
         raise NotFound("There is no such availability among yours.")
     return _back(request, "rule_deleted")
 
@@ -171,11 +165,10 @@ async def block_day(request: Request) -> Response:
     form = bind(BlockedDayForm, await checked_form(request))
     if not form.validate():
         return await _page(request, host, forms={"day_form": form}, status=400)
-    db = request.app.state.db
-    async with db.write():
-        await queries.block_day(
-            db, host["id"], form.day.data, (form.note.data or "").strip()
-        )
+    note = (form.note.data or "").strip()
+    await service.block_day(
+        request.app.state.db, host["id"], required(form.day.data), note
+    )
     return _back(request, "day")
 
 
@@ -194,9 +187,7 @@ async def unblock_day(request: Request) -> Response:
     host = await require_host(request)
     await checked_form(request)
     day = _day(request)
-    db = request.app.state.db
-    async with db.write():
-        await queries.unblock_day(db, host["id"], day)
+    await service.unblock_day(request.app.state.db, host["id"], day)
     return _back(request, "day_deleted")
 
 

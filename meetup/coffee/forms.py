@@ -25,8 +25,13 @@ from wtforms.validators import (
 )
 
 from meetup.coffee.slots import MAX_HORIZON_DAYS
-from meetup.forms import check_supported_date, choices, hold_field
-from meetup.rsvps.forms import GuestForm
+from meetup.web.forms import (
+    GuestForm,
+    check_supported_date,
+    choices,
+    hold_field,
+    required,
+)
 
 WEEKDAYS = (
     ("1", "Mon"),
@@ -100,15 +105,17 @@ class RuleForm(Form):
 
     def values(self) -> dict[str, Any]:
         return {
-            "weekdays": "".join(sorted(set(self.weekdays.data))),
-            "start_minute": self.start.data.hour * 60 + self.start.data.minute,
-            "end_minute": self.end.data.hour * 60 + self.end.data.minute,
+            "weekdays": "".join(sorted(set(required(self.weekdays.data)))),
+            "start_minute": required(self.start.data).hour * 60
+            + required(self.start.data).minute,
+            "end_minute": required(self.end.data).hour * 60
+            + required(self.end.data).minute,
             "slot_minutes": self.slot_minutes.data,
             "buffer_minutes": self.buffer_minutes.data,
             "notice_hours": self.notice_hours.data,
             "horizon_days": self.horizon_days.data,
             "daily_max": self.daily_max.data,
-            "place_name": self.place_name.data.strip(),
+            "place_name": required(self.place_name.data).strip(),
             "place_address": (self.place_address.data or "").strip(),
         }
 

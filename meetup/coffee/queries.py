@@ -8,6 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from meetup.core.clock import now
+from meetup.core.statuses import ACTIVE_BOOKINGS
 from meetup.db import Database, Row
 from meetup.db.tables import (
     bookings,
@@ -16,11 +18,10 @@ from meetup.db.tables import (
     coffee_settings,
     events,
     hosts,
-    now,
     people,
 )
 
-ACTIVE = ("pending", "confirmed")
+ACTIVE = ACTIVE_BOOKINGS
 
 _with_people = (
     sa.select(

@@ -3,7 +3,6 @@ the guest's own page for a booking at /r/c…"""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from datetime import date
 from typing import Any
@@ -12,31 +11,26 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from meetup.calendars.routes import guest_feed_path
 from meetup.coffee import queries, service
 from meetup.coffee.forms import BookingForm
 from meetup.coffee.slots import Availability, Slot, parse_key
+from meetup.core.clock import now
+from meetup.core.errors import DomainError, NotFound
+from meetup.core.text import is_time_zone
 from meetup.db import Row
-from meetup.db.tables import now
-from meetup.errors import DomainError, NotFound
-from meetup.forms import bind
 from meetup.hosts import queries as hosts
-from meetup.hosts.forms import HANDLE_PATTERN
-from meetup.sources.routes import attribution_of, remember_arrival, where_we_met
-from meetup.text import is_time_zone
+from meetup.sources.visits import attribution_of, remember_arrival, where_we_met
 from meetup.web.csrf import checked_form
+from meetup.web.forms import bind, required
 from meetup.web.pages import PageMeta, render
+from meetup.web.urls import guest_feed_path
 
 DAYS_SHOWN = 21
 
 
 async def _host(request: Request) -> Row:
     handle = request.path_params["handle"].lower()
-    host = (
-        await hosts.by_handle(request.app.state.db, handle)
-        if re.match(HANDLE_PATTERN, handle)
-        else None
-    )
+    host = await hosts.by_handle(request.app.state.db, handle)
     if host is None:
         raise NotFound("There is no host with this handle.")
     return host
@@ -113,8 +107,8 @@ async def _book(request: Request, key: str, raw: Any) -> Response:
             host,
             key,
             service.Request(
-                form.name.data.strip(),
-                form.email.data,
+                required(form.name.data).strip(),
+                required(form.email.data),
                 (form.topic.data or "").strip(),
                 source=await attribution_of(request, host["id"], raw),
             ),

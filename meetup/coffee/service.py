@@ -9,24 +9,24 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from starlette.concurrency import run_in_threadpool
 
-from meetup import tokens
 from meetup.calendars import ical
 from meetup.calendars.entries import booking_entry
 from meetup.coffee import queries
 from meetup.coffee.slots import Availability, Busy, Rule, Slot, parse_key
+from meetup.core import tokens
+from meetup.core.clock import now
+from meetup.core.errors import Conflict, DomainError, NotFound
 from meetup.db import Database, OverlapViolation, Row
-from meetup.db.tables import now
-from meetup.errors import Conflict, DomainError, NotFound
 from meetup.hosts import queries as hosts
+from meetup.mail.context import Context
 from meetup.mail.messages import Owner
-from meetup.rsvps import queries as people
-from meetup.rsvps.service import Context
+from meetup.people import queries as people
 from meetup.sources.service import Attribution
 
 TOKEN_SCOPE = "coffee"
@@ -178,6 +178,27 @@ async def add_rule(db: Database, host_id: int, values: dict[str, Any]) -> int:
                 code="too_many_rules",
             )
         return await queries.insert_rule(db, host_id, **values)
+
+
+async def save_settings(db: Database, host_id: int, **values: Any) -> None:
+    async with db.write():
+        await queries.save_settings(db, host_id, **values)
+
+
+async def delete_rule(db: Database, host_id: int, rule_id: int) -> bool:
+    """False when the host has no such rule."""
+    async with db.write():
+        return await queries.delete_rule(db, host_id, rule_id)
+
+
+async def block_day(db: Database, host_id: int, day: date, note: str) -> None:
+    async with db.write():
+        await queries.block_day(db, host_id, day, note)
+
+
+async def unblock_day(db: Database, host_id: int, day: date) -> None:
+    async with db.write():
+        await queries.unblock_day(db, host_id, day)
 
 
 async def book(
@@ -419,7 +440,7 @@ async def _mail(
     *,
     for_host: bool,
     method: str | None = None,
-    extra: dict | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> None:
     at = now()
     link = f"{ctx.base_url}/admin/coffee" if for_host else manage_url(ctx, booking)

@@ -13,13 +13,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from meetup.dates import is_supported
+from meetup.core.dates import is_supported
 
 # How far ahead a rule offers chats; rules stored before the cap are read
 # as reaching this far.
@@ -46,7 +47,7 @@ class Rule:
     place_address: str = ""
 
     @classmethod
-    def from_row(cls, row) -> Rule:  # noqa: ANN001
+    def from_row(cls, row: Mapping[str, Any]) -> Rule:
         return cls(
             id=row["id"],
             weekdays=frozenset(int(d) for d in row["weekdays"]),
@@ -185,9 +186,9 @@ class Availability:
             return
         minute = rule.start_minute
         while minute + rule.slot_minutes <= rule.end_minute:
-            start = self._instant(day, minute)
-            if start is not None:
-                yield Slot(start, start + length, rule.id)
+            instant = self._instant(day, minute)
+            if instant is not None:
+                yield Slot(instant, instant + length, rule.id)
             minute += step
 
     def _instant(self, day: date, minute: int) -> datetime | None:

@@ -1,47 +1,49 @@
-"""The database: connections, the write-transaction helper, and the only import
-of `databases` outside the query modules (it is archived upstream; keeping it
-here keeps a move to `databasez` or SQLAlchemy's asyncio engine local)."""
+"""The database: reads, the write-transaction helper, and the only module that
+knows which backend (meetup.db.sqlite or meetup.db.postgres) runs them. Both
+are SQLAlchemy engines used through public APIs; every row comes back as
+SQLAlchemy's `RowMapping`."""
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
-import sqlite3
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
-import databases
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlalchemy.sql import ClauseElement, Insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import Pool
+from sqlalchemy.sql.expression import Executable, Insert, UpdateBase
 
+from meetup.core.errors import Conflict, OverlapViolation, UniqueViolation
+from meetup.db.backend import Backend, Outcome, Row, Session
 from meetup.db.tables import metadata
-from meetup.errors import OverlapViolation, UniqueViolation
 
-__all__ = ["Database", "OverlapViolation", "UniqueViolation", "metadata"]
-
-Row = Mapping[str, Any]
-
-_after_commit: contextvars.ContextVar[list[Callable[[], None]] | None] = (
-    contextvars.ContextVar("meetup_after_commit", default=None)
-)
+__all__ = ["Database", "OverlapViolation", "Row", "UniqueViolation", "metadata"]
 
 
-def _is_unique_violation(error: Exception) -> bool:
-    if isinstance(error, sqlite3.IntegrityError):
-        return "UNIQUE constraint failed" in str(error)
-    return type(error).__name__ == "UniqueViolationError"  # asyncpg, if installed
+@dataclass(eq=False)
+class _Write:
+    session: Session
+    callbacks: list[Callable[[], None]] = field(default_factory=list)
+    # A task started inside the write keeps a copy of the context after the
+    # write ends; it must not use the finished transaction.
+    open: bool = True
 
 
-class _Databases(databases.Database):
-    SUPPORTED_BACKENDS = {
-        **databases.Database.SUPPORTED_BACKENDS,
-        "sqlite": "meetup.db.sqlite:PersistentSQLiteBackend",
-        "postgresql": "meetup.db.postgres:CachedPostgresBackend",
-        "postgres": "meetup.db.postgres:CachedPostgresBackend",
-    }
+def _backend(url: str, pool_size: int | None) -> Backend:
+    # Each backend imports only its own driver: asyncpg is optional.
+    if url.startswith("sqlite"):
+        from meetup.db.sqlite import SQLiteBackend
+
+        return SQLiteBackend(url, pool_size or 4)
+    from meetup.db.postgres import PostgresBackend
+
+    return PostgresBackend(url, pool_size or 10)
 
 
 class Database:
@@ -50,42 +52,47 @@ class Database:
     def __init__(self, url: str, *, pool_size: int | None = None) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        options: dict[str, Any] = {}
-        if self.is_sqlite:
-            options["max_size"] = pool_size or 4
-        else:
-            options.update(min_size=1, max_size=pool_size or 10)
-        self._db = _Databases(url, **options)
-        # SQLite has one writer at a time; queueing writers here, in the
-        # process, is cheaper and fairer than letting them spin on busy_timeout.
-        self._writer_lock = asyncio.Lock()
+        self._backend = _backend(url, pool_size)
+        self._write: ContextVar[_Write | None] = ContextVar(
+            "meetup_write", default=None
+        )
         self.outbox_ready = asyncio.Event()
 
+    @property
+    def pool(self) -> Pool:
+        return self._backend.pool
+
     async def connect(self) -> None:
-        await self._db.connect()
+        await self._backend.connect()
 
     async def disconnect(self) -> None:
-        await self._db.disconnect()
+        await self._backend.disconnect()
 
-    async def fetch_one(self, query: ClauseElement) -> Row | None:
-        return await self._db.fetch_one(query)  # type: ignore[return-value]
+    async def fetch_one(self, query: Executable) -> Row | None:
+        rows = (await self._run(query, writes=isinstance(query, UpdateBase))).rows
+        return rows[0] if rows else None
 
-    async def fetch_all(self, query: ClauseElement) -> Sequence[Row]:
-        return await self._db.fetch_all(query)  # type: ignore[return-value]
+    async def fetch_all(self, query: Executable) -> Sequence[Row]:
+        return (await self._run(query, writes=isinstance(query, UpdateBase))).rows
 
-    async def fetch_val(self, query: ClauseElement) -> Any:
-        return await self._db.fetch_val(query)
+    async def fetch_val(self, query: Executable) -> Any:
+        """The first column of the first row, or None."""
+        row = await self.fetch_one(query)
+        return None if row is None else next(iter(row.values()))
 
-    async def execute(self, query: ClauseElement) -> Any:
-        return await self._db.execute(query)
+    async def execute(self, query: Executable) -> int:
+        """Runs a statement for its effect, inside a write; the number of rows
+        it matched."""
+        return (await self._run(query, writes=True)).rowcount
 
-    async def execute_sql(self, sql: str) -> Any:
+    async def execute_sql(self, sql: str) -> int:
         """Raw SQL with no parameters (maintenance and tests only)."""
-        return await self._db.execute(sql)
+        return await self.execute(sa.text(sql.replace(":", r"\:")))
 
     async def insert(self, query: Insert) -> int:
         """Runs an INSERT and returns the new row's id, on either database."""
-        return await self._db.fetch_val(query.returning(query.table.c.id))
+        new_id: int = await self.fetch_val(query.returning(query.table.c.id))
+        return new_id
 
     async def upsert(
         self,
@@ -107,38 +114,31 @@ class Database:
 
     async def ping(self) -> None:
         async with asyncio.timeout(2.0):
-            await self._db.fetch_val("SELECT 1")
+            await self.fetch_val(sa.text("SELECT 1"))
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[None]:
         """One write transaction: `BEGIN IMMEDIATE` behind the writer lock on
         SQLite, a plain transaction on PostgreSQL. Nested calls join the outer
         transaction. Every change the site makes goes through here."""
-        if _after_commit.get() is not None:
+        if self._current() is not None:
             yield
             return
-        callbacks: list[Callable[[], None]] = []
-        token = _after_commit.set(callbacks)
         try:
-            if self.is_sqlite:
-                async with self._writer_lock, self._db.transaction():
+            async with self._backend.transaction() as session:
+                current = _Write(session)
+                token = self._write.set(current)
+                try:
                     yield
-            else:
-                async with self._db.transaction():
-                    yield
-        except Exception as error:
-            if _is_unique_violation(error):
-                raise UniqueViolation(
-                    "Someone else took that just now. Please try again.", code="unique"
-                ) from error
-            if type(error).__name__ == "ExclusionViolationError":  # asyncpg
-                raise OverlapViolation(
-                    "Someone else took that time just now.", code="overlap"
-                ) from error
-            raise
-        finally:
-            _after_commit.reset(token)
-        for callback in callbacks:
+                finally:
+                    current.open = False
+                    self._write.reset(token)
+        except IntegrityError as error:
+            conflict = self._conflict(error)
+            if conflict is None:
+                raise
+            raise conflict from error
+        for callback in current.callbacks:
             callback()
 
     async def serialise(self, name: str) -> None:
@@ -146,7 +146,7 @@ class Database:
         (a transaction-scoped advisory lock on PostgreSQL; SQLite writers are
         serialised already). For rare writes that allocate unique values."""
         if not self.is_sqlite:
-            await self._db.execute(
+            await self.execute(
                 sa.text("SELECT pg_advisory_xact_lock(hashtext(:name))").bindparams(
                     name=name
                 )
@@ -154,11 +154,38 @@ class Database:
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         """Runs `callback` once the current write commits (at once outside one)."""
-        callbacks = _after_commit.get()
-        if callbacks is None:
+        current = self._current()
+        if current is None:
             callback()
         else:
-            callbacks.append(callback)
+            current.callbacks.append(callback)
 
     def notify_outbox(self) -> None:
         self.outbox_ready.set()
+
+    def _current(self) -> _Write | None:
+        current = self._write.get()
+        return current if current is not None and current.open else None
+
+    async def _run(self, statement: Executable, *, writes: bool) -> Outcome:
+        """Inside a write, on its connection; a write statement outside one
+        opens one (so SQLite's writer lock covers it); a read on the pool."""
+        current = self._current()
+        if current is not None:
+            return await current.session.run(statement)
+        if not writes:
+            return await self._backend.read(statement)
+        async with self.write():
+            return await self._run(statement, writes=True)
+
+    def _conflict(self, error: IntegrityError) -> Conflict | None:
+        match self._backend.violation(error):
+            case "unique":
+                return UniqueViolation(
+                    "Someone else took that just now. Please try again.", code="unique"
+                )
+            case "overlap":
+                return OverlapViolation(
+                    "Someone else took that time just now.", code="overlap"
+                )
+        return None

@@ -1,103 +1,117 @@
-"""The `databases` PostgreSQL backend with compiled-statement caching, and
-rows converted once (databases' Record re-runs the type processors on every
-access: 40 lookups on a page cost more than the query)."""
+"""PostgreSQL: SQLAlchemy's asyncio engine on asyncpg. Statements are compiled
+once by SQLAlchemy's cache, prepared once per connection by the dialect, and
+sent with typed parameters."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-from databases.backends.postgres import PostgresBackend, PostgresConnection
-from sqlalchemy.engine import Dialect
-from sqlalchemy.sql import ClauseElement
+import asyncpg
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import Pool
+from sqlalchemy.sql.expression import Executable
 
-from meetup.db.compiled import CompiledCache, bind_values, column_value
-
-
-@dataclass
-class Prepared:
-    sql: str
-    keys: list[str]
-    columns: list[tuple[str, Any]]  # (name, result processor or None)
-    result_map: Any
-
-    def mapping(self, record: Any) -> dict[str, Any]:
-        return {
-            name: process(value) if process else value
-            for (name, process), value in zip(
-                self.columns, record.values(), strict=True
-            )
-        }
+from meetup.db.backend import Outcome, Violation, outcome
 
 
-def _prepare(compiled: Any, dialect: Dialect) -> Prepared:
-    """asyncpg wants $1, $2…: number the parameters once, in a stable order."""
-    keys = sorted(compiled.params)
-    mapping = {key: f"${n}" for n, key in enumerate(keys, start=1)}
-    columns = [
-        (column[0], column[3]._cached_result_processor(dialect, None))
-        for column in compiled._result_columns
-    ]
-    return Prepared(compiled.string % mapping, keys, columns, compiled._result_columns)
+def engine_url(database_url: str) -> sa.URL:
+    return sa.make_url(database_url).set(drivername="postgresql+asyncpg")
 
 
-class CachedPostgresConnection(PostgresConnection):
-    def __init__(
-        self, database: PostgresBackend, dialect: Any, cache: CompiledCache
-    ) -> None:
-        super().__init__(database, dialect)
-        self._cache = cache
+class WriteSession:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
-    def _lookup(self, query: ClauseElement) -> tuple[Prepared, list[Any]] | None:
-        found = self._cache.lookup(
-            query, lambda compiled: _prepare(compiled, self._dialect)
+    async def run(self, statement: Executable) -> Outcome:
+        return outcome(await self._connection.execute(statement))
+
+
+class Readers:
+    """Connections held open for reads outside a write, in AUTOCOMMIT: a read
+    is the statement alone, with no BEGIN and ROLLBACK around it, and no trip
+    through the pool."""
+
+    def __init__(self, engine: AsyncEngine, size: int) -> None:
+        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._size = size
+        self._opened = 0
+        self._idle: asyncio.Queue[AsyncConnection] = asyncio.Queue()
+
+    async def read(self, statement: Executable) -> Outcome:
+        try:
+            return await self._read(statement)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        # The server dropped the connection (a restart, a failover), and most
+        # likely the idle ones with it: replace them all, and read again (a
+        # read is safe to repeat).
+        await self.close()
+        return await self._read(statement)
+
+    async def _read(self, statement: Executable) -> Outcome:
+        connection = await self._acquire()
+        try:
+            result = outcome(await connection.execute(statement))
+        except BaseException:
+            # Returned to the pool, which replaces it if it was broken.
+            self._opened -= 1
+            await asyncio.shield(connection.close())
+            raise
+        self._idle.put_nowait(connection)
+        return result
+
+    async def close(self) -> None:
+        while not self._idle.empty():
+            await self._idle.get_nowait().close()
+            self._opened -= 1
+
+    async def _acquire(self) -> AsyncConnection:
+        if self._idle.empty() and self._opened < self._size:
+            self._opened += 1
+            try:
+                return await self._engine.connect()
+            except BaseException:
+                self._opened -= 1
+                raise
+        return await self._idle.get()
+
+
+class PostgresBackend:
+    def __init__(self, database_url: str, pool_size: int) -> None:
+        self._engine = create_async_engine(
+            engine_url(database_url), pool_size=pool_size, max_overflow=0
         )
-        if found is None:
-            return None
-        compiled, prepared, params = found
-        return prepared, bind_values(compiled, params, prepared.keys)
+        # Half the connections serve reads, the rest write transactions.
+        self._readers = Readers(self._engine, max(1, pool_size // 2))
 
-    async def fetch_all(self, query: ClauseElement) -> list[Any]:
-        rows = await self._cached_rows(query, limit=None)
-        return await super().fetch_all(query) if rows is None else rows
+    @property
+    def pool(self) -> Pool:
+        return self._engine.pool
 
-    async def fetch_one(self, query: ClauseElement) -> Any:
-        rows = await self._cached_rows(query, limit=1)
-        if rows is None:
-            return await super().fetch_one(query)
-        return rows[0] if rows else None
+    async def connect(self) -> None:
+        await self.read(sa.select(sa.literal(1)))
 
-    async def _cached_rows(
-        self, query: ClauseElement, limit: int | None
-    ) -> list[Any] | None:
-        found = self._lookup(query)
-        if found is None or not found[0].columns:
-            return None
-        prepared, args = found
-        assert self._connection is not None, "Connection is not acquired"
-        if limit == 1:
-            row = await self._connection.fetchrow(prepared.sql, *args)
-            return [] if row is None else [prepared.mapping(row)]
-        return [
-            prepared.mapping(row)
-            for row in await self._connection.fetch(prepared.sql, *args)
-        ]
+    async def disconnect(self) -> None:
+        await self._readers.close()
+        await self._engine.dispose()
 
-    async def fetch_val(self, query: ClauseElement, column: Any = 0) -> Any:
-        return column_value(await self.fetch_one(query), column)
+    async def read(self, statement: Executable) -> Outcome:
+        return await self._readers.read(statement)
 
-    def _compile(self, query: ClauseElement) -> Any:
-        found = self._lookup(query)
-        if found is None:
-            return super()._compile(query)
-        prepared, args = found
-        return prepared.sql, args, prepared.result_map
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[WriteSession]:
+        async with self._engine.begin() as connection:
+            yield WriteSession(connection)
 
-
-class CachedPostgresBackend(PostgresBackend):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._cache = CompiledCache(self._dialect)
-
-    def connection(self) -> CachedPostgresConnection:
-        return CachedPostgresConnection(self, self._dialect, self._cache)
+    def violation(self, error: IntegrityError) -> Violation | None:
+        cause = error.driver_exception
+        if isinstance(cause, asyncpg.UniqueViolationError):
+            return "unique"
+        if isinstance(cause, asyncpg.ExclusionViolationError):
+            return "overlap"
+        return None

@@ -36,13 +36,10 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
         if value is None:
             return None
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
+        instant: datetime = (
+            datetime.fromisoformat(value) if isinstance(value, str) else value
+        )
+        return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant
 
 
 hosts = sa.Table(

@@ -10,8 +10,9 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from meetup.core.clock import now
 from meetup.db import Database
-from meetup.db.tables import now, versions
+from meetup.db.tables import versions
 
 # Public events and the hosts' public profiles.
 CATALOG = "catalog"

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from wtforms import ValidationError
 
-from meetup.calendars.routes import host_feed_path
+from meetup.core.errors import DomainError
 from meetup.db import Database, Row
-from meetup.errors import DomainError, NotFound
 from meetup.events import queries, service
+from meetup.events.access import host_event
 from meetup.events.forms import EventForm, form_data_for
-from meetup.events.public import render_event
-from meetup.forms import bind
-from meetup.rsvps import service as rsvp_service
-from meetup.sources import followers
 from meetup.web.auth import require_host
 from meetup.web.csrf import checked_form
+from meetup.web.forms import bind
 from meetup.web.pages import PageMeta, render
+from meetup.web.urls import host_feed_path
 
 
 async def event_list(request: Request) -> Response:
@@ -64,23 +63,18 @@ async def edit_event(request: Request) -> Response:
     values = _valid_values(form)
     if values is None:
         return _editor(request, host, form, event=event, status=400)
-    db = request.app.state.db
+    db, tell = request.app.state.db, request.app.state.event_listeners
     try:
-        async with db.write():
-            change = await service.update_event(db, host["id"], event["id"], values)
-            await _tell_people(request, change)
+        await service.update_event(db, host["id"], event["id"], values, tell)
     except DomainError as error:
         form.form_errors.append(error.message)
         return _editor(request, host, form, event=event, status=error.status)
     return _see_other(request, "admin:event", event_id=event["id"])
 
 
-async def preview_event(request: Request) -> Response:
-    host, event = await host_event(request)
-    return render_event(request, event, preview=True, host=host)
-
-
-StatusChange = Callable[[Database, int, int], Awaitable[service.Change]]
+StatusChange = Callable[
+    [Database, int, int, service.Listeners], Awaitable[service.Change]
+]
 
 
 def status_endpoint(change: StatusChange) -> Callable[[Request], Awaitable[Response]]:
@@ -89,22 +83,14 @@ def status_endpoint(change: StatusChange) -> Callable[[Request], Awaitable[Respo
     async def endpoint(request: Request) -> Response:
         host, event = await host_event(request)
         await checked_form(request)
-        db = request.app.state.db
-        async with db.write():
-            await _tell_people(request, await change(db, host["id"], event["id"]))
+        db, tell = request.app.state.db, request.app.state.event_listeners
+        await change(db, host["id"], event["id"], tell)
         return _see_other(request, "admin:event", event_id=event["id"])
 
     return endpoint
 
 
-async def _tell_people(request: Request, change: service.Change) -> None:
-    """Inside the host's write: guests and followers hear what changed."""
-    db, ctx = request.app.state.db, request.app.state.rsvp
-    await rsvp_service.event_changed(db, ctx, change.before, change.after)
-    await followers.announce_if_new(db, ctx, change.after)
-
-
-def _valid_values(form: EventForm) -> dict | None:
+def _valid_values(form: EventForm) -> dict[str, Any] | None:
     if not form.validate():
         return None
     try:
@@ -132,18 +118,6 @@ def _editor(
     return render(request, "admin/events/edit.html", context, status=status)
 
 
-async def host_event(request: Request) -> tuple[Row, Row]:
-    """The signed-in host and their event named by `{event_id}` (a 404 for
-    anyone else's): what every per-event admin page starts with."""
-    host = await require_host(request)
-    event = await queries.by_id_for_host(
-        request.app.state.db, request.path_params["event_id"], host["id"]
-    )
-    if event is None:
-        raise NotFound("There is no such event among yours.")
-    return host, event
-
-
 def _see_other(request: Request, name: str, **params: object) -> RedirectResponse:
     return RedirectResponse(request.url_for(name, **params), status_code=303)
 
@@ -151,7 +125,6 @@ def _see_other(request: Request, name: str, **params: object) -> RedirectRespons
 routes = [
     Route("/events", event_list, name="events"),
     Route("/events/new", new_event, methods=["GET", "POST"], name="new_event"),
-    Route("/events/{event_id:id}", preview_event, name="event"),
     Route(
         "/events/{event_id:id}/edit",
         edit_event,

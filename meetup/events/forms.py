@@ -24,16 +24,17 @@ from wtforms.validators import (
     Optional,
 )
 
-from meetup import text
-from meetup.dates import is_supported, out_of_range
-from meetup.forms import (
+from meetup.core import text
+from meetup.core.dates import is_supported, out_of_range
+from meetup.events.questions import parse_lines, to_json, to_lines
+from meetup.web.forms import (
     check_supported_date,
     check_time_zone,
     choices,
     hold_field,
+    required,
     time_zone_choices,
 )
-from meetup.rsvps.questions import parse_lines, to_json, to_lines
 
 
 def local_to_utc(value: datetime, zone_name: str) -> datetime:
@@ -184,18 +185,18 @@ class EventForm(Form):
         """Start and end in UTC; call after `validate()`. Raises ValidationError."""
         zone = self.timezone.data
         if self.all_day.data:
-            last_day = self.ends_at.data.date()
-            return local_midnight(self.starts_at.data.date(), zone), local_midnight(
-                last_day + timedelta(days=1), zone
-            )
-        return local_to_utc(self.starts_at.data, zone), local_to_utc(
-            self.ends_at.data, zone
+            last_day = required(self.ends_at.data).date()
+            return local_midnight(
+                required(self.starts_at.data).date(), zone
+            ), local_midnight(last_day + timedelta(days=1), zone)
+        return local_to_utc(required(self.starts_at.data), zone), local_to_utc(
+            required(self.ends_at.data), zone
         )
 
     def values(self) -> dict[str, Any]:
         starts_at, ends_at = self.utc_times()
         return {
-            "title": self.title.data.strip(),
+            "title": required(self.title.data).strip(),
             "slug": self.slug.data,
             "summary": (self.summary.data or "").strip(),
             "description": self.description.data or "",

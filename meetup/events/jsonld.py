@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from meetup import text
+from meetup.core import text
 
 _STATUS = {
     "published": "https://schema.org/EventScheduled",

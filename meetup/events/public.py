@@ -1,4 +1,4 @@
-"""Public pages: the upcoming events list and the event page."""
+"""The home page: upcoming public events."""
 
 from __future__ import annotations
 
@@ -6,16 +6,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from meetup.db import Row
-from meetup.db.tables import now
-from meetup.errors import NotFound
+from meetup.core.clock import now
 from meetup.events import queries
-from meetup.events.jsonld import event_jsonld
 from meetup.hosts import queries as hosts
-from meetup.rsvps.forms import RsvpForm
-from meetup.rsvps.service import closed_reason
-from meetup.sources.routes import remember_arrival, where_we_met
-from meetup.text import plain_excerpt
 from meetup.web.pages import PageMeta, render
 
 
@@ -35,58 +28,4 @@ async def home(request: Request) -> Response:
     )
 
 
-async def event_page(request: Request) -> Response:
-    slug = request.path_params["slug"]
-    db = request.app.state.db
-    event = await queries.by_slug_with_host(db, slug)
-    if event is None or event["status"] == "draft":
-        raise NotFound(
-            "There is no event at this address. It may have been unpublished."
-        )
-    where = await where_we_met(request, event["host_id"])
-    response = render_event(request, event, preview=False, where=where)
-    return await remember_arrival(request, event["host_id"], response)
-
-
-def render_event(
-    request: Request,
-    event: Row,
-    *,
-    preview: bool,
-    host: Row | None = None,
-    form: RsvpForm | None = None,
-    status: int = 200,
-    where: list[str] | None = None,
-) -> Response:
-    settings = request.app.state.settings
-    path = request.app.url_path_for("event", slug=event["slug"])
-    host_path = request.app.url_path_for("host", handle=event["host_handle"])
-    meta = PageMeta(
-        title=event["title"],
-        description=event["summary"] or plain_excerpt(event["description"], 200),
-        path=str(path),
-        og_type="event",
-        noindex=preview or event["visibility"] == "unlisted",
-    )
-    context = {
-        "event": event,
-        "meta": meta,
-        "preview": preview,
-        "rsvp_form": form or RsvpForm(),
-        "where_we_met": where,
-        "closed_reason": closed_reason(event, now()),
-        "host": host,
-        "is_past": event["ends_at"] <= now(),
-        "jsonld": event_jsonld(
-            event,
-            url=settings.absolute_url(str(path)),
-            host_url=settings.absolute_url(str(host_path)),
-        ),
-    }
-    return render(request, "events/event.html", context, status=status)
-
-
-routes = [
-    Route("/", home, name="home"),
-    Route("/e/{slug}", event_page, name="event"),
-]
+routes = [Route("/", home, name="home")]

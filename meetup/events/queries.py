@@ -8,7 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from meetup import text
+from meetup.core import text
+from meetup.core.clock import now
+from meetup.core.statuses import EventStatus
 from meetup.db import Database, Row, versions
 from meetup.db.tables import events, hosts
 
@@ -19,7 +21,9 @@ _with_host = sa.select(
     hosts.c.name.label("host_name"),
 ).join(hosts, hosts.c.id == events.c.host_id)
 
-_listed = sa.and_(events.c.status.in_(("published", "cancelled")))
+_listed = sa.or_(
+    events.c.status == EventStatus.PUBLISHED, events.c.status == EventStatus.CANCELLED
+)
 
 
 async def by_slug_with_host(db: Database, slug: str) -> Row | None:
@@ -111,3 +115,10 @@ async def lock_by_id(db: Database, event_id: int) -> Row | None:
     """The event row, locked for the rest of the write (see `lock`)."""
     query = events.select().where(events.c.id == event_id).with_for_update()
     return await db.fetch_one(query)
+
+
+async def mark_announced(db: Database, event_id: int) -> None:
+    """Followers were told about this event (once, on first publication)."""
+    await db.execute(
+        events.update().where(events.c.id == event_id).values(announced_at=now())
+    )

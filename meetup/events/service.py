@@ -3,13 +3,14 @@ write transaction on a locked row and raises a coded DomainError."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from meetup import text
+from meetup.core import text
+from meetup.core.clock import now
+from meetup.core.errors import Conflict, DomainError, NotFound
 from meetup.db import Database, Row, UniqueViolation
-from meetup.db.tables import now
-from meetup.errors import Conflict, DomainError, NotFound
 from meetup.events import queries
 
 # Fields whose change moves the event in guests' calendars (iCalendar SEQUENCE).
@@ -31,6 +32,13 @@ class Change:
 
     before: Row
     after: Row
+
+
+# Who hears of a change to an event, inside the write that makes it: the
+# app passes its listeners (guests' mail, followers' announcement), so this
+# package needs to know none of those features.
+Listener = Callable[[Database, Change], Awaitable[None]]
+Listeners = Sequence[Listener]
 
 
 async def unique_slug(db: Database, wanted: str, *, except_id: int = 0) -> str:
@@ -83,7 +91,11 @@ async def _insert_event(db: Database, host_id: int, values: dict[str, Any]) -> R
 
 
 async def update_event(
-    db: Database, host_id: int, event_id: int, values: dict[str, Any]
+    db: Database,
+    host_id: int,
+    event_id: int,
+    values: dict[str, Any],
+    tell: Listeners = (),
 ) -> Change:
     async with db.write():
         event = await _locked(db, event_id, host_id)
@@ -115,10 +127,12 @@ async def update_event(
             updated_at=now(),
             **values,
         )
-        return await _changed(db, event, host_id)
+        return await _changed(db, event, host_id, tell)
 
 
-async def publish(db: Database, host_id: int, event_id: int) -> Change:
+async def publish(
+    db: Database, host_id: int, event_id: int, tell: Listeners = ()
+) -> Change:
     async with db.write():
         event = await _locked(db, event_id, host_id)
         if event["status"] == "cancelled":
@@ -133,10 +147,12 @@ async def publish(db: Database, host_id: int, event_id: int) -> Change:
             published_at=event["published_at"] or at,
             updated_at=at,
         )
-        return await _changed(db, event, host_id)
+        return await _changed(db, event, host_id, tell)
 
 
-async def unpublish(db: Database, host_id: int, event_id: int) -> Change:
+async def unpublish(
+    db: Database, host_id: int, event_id: int, tell: Listeners = ()
+) -> Change:
     async with db.write():
         event = await _locked(db, event_id, host_id)
         if event["status"] != "published":
@@ -144,14 +160,18 @@ async def unpublish(db: Database, host_id: int, event_id: int) -> Change:
                 "Only a published event can be unpublished.", code="not_published"
             )
         await queries.update(db, event_id, status="draft", updated_at=now())
-        return await _changed(db, event, host_id)
+        return await _changed(db, event, host_id, tell)
 
 
-async def cancel(db: Database, host_id: int, event_id: int) -> Change:
+async def cancel(
+    db: Database, host_id: int, event_id: int, tell: Listeners = ()
+) -> Change:
     async with db.write():
         event = await _locked(db, event_id, host_id)
         if event["status"] == "cancelled":
-            return await _changed(db, event, host_id)  # cancelling twice is harmless
+            return await _changed(
+                db, event, host_id, tell
+            )  # cancelling twice is harmless
         at = now()
         await queries.update(
             db,
@@ -161,13 +181,18 @@ async def cancel(db: Database, host_id: int, event_id: int) -> Change:
             sequence=event["sequence"] + 1,
             updated_at=at,
         )
-        return await _changed(db, event, host_id)
+        return await _changed(db, event, host_id, tell)
 
 
-async def _changed(db: Database, before: Row, host_id: int) -> Change:
+async def _changed(db: Database, before: Row, host_id: int, tell: Listeners) -> Change:
+    """The change, told to every listener inside the same write: guests and
+    followers hear of it exactly once, or not at all if the write fails."""
     after = await queries.by_id_for_host(db, before["id"], host_id)
     assert after is not None
-    return Change(before, after)
+    change = Change(before, after)
+    for listener in tell:
+        await listener(db, change)
+    return change
 
 
 async def _locked(db: Database, event_id: int, host_id: int) -> Row:

@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
-from wtforms import Form, SelectField, StringField, TextAreaField, ValidationError
+from wtforms import Form, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from meetup.forms import check_time_zone, time_zone_choices
-
-HANDLE_PATTERN = r"^[a-z0-9](?:[a-z0-9_-]{0,38}[a-z0-9])?$"
-
-
-def normalised_email(value: str) -> str:
-    """The address as we store it; raises ValueError with a readable reason."""
-    try:
-        result = validate_email(value.strip(), check_deliverability=False)
-    except EmailNotValidError as error:
-        raise ValueError(str(error)) from error
-    return result.normalized.lower()
-
-
-def check_email(form: Form, field: object) -> None:
-    try:
-        field.data = normalised_email(field.data or "")  # type: ignore[attr-defined]
-    except ValueError as error:
-        raise ValidationError(str(error)) from error
+from meetup.core.text import HANDLE_PATTERN
+from meetup.web.forms import check_email, check_time_zone, time_zone_choices
 
 
 class LoginForm(Form):

@@ -6,9 +6,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from meetup.core import text
+from meetup.core.clock import now
+from meetup.core.tokens import new_nonce
 from meetup.db import Database, Row, versions
-from meetup.db.tables import host_sessions, hosts, login_tokens, now
-from meetup.tokens import new_nonce
+from meetup.db.tables import hosts, login_tokens
 
 
 async def by_id(db: Database, host_id: int) -> Row | None:
@@ -20,11 +22,14 @@ async def by_email(db: Database, email: str) -> Row | None:
 
 
 async def by_handle(db: Database, handle: str) -> Row | None:
+    """The host at /@{handle}; None for anything that cannot be a handle."""
+    if not text.is_handle(handle.lower()):
+        return None
     return await db.fetch_one(hosts.select().where(hosts.c.handle == handle.lower()))
 
 
 async def count(db: Database) -> int:
-    return await db.fetch_val(sa.select(sa.func.count()).select_from(hosts))
+    return int(await db.fetch_val(sa.select(sa.func.count()).select_from(hosts)))
 
 
 async def insert(
@@ -91,44 +96,7 @@ async def renew_feed_nonce(db: Database, host_id: int) -> None:
     )
 
 
-async def insert_session(
-    db: Database, host_id: int, token_hash: str, at: datetime
-) -> None:
+async def set_weekly_goal(db: Database, host_id: int, goal: int) -> None:
     await db.execute(
-        host_sessions.insert().values(
-            host_id=host_id, token_hash=token_hash, created_at=at, last_seen_at=at
-        )
+        hosts.update().where(hosts.c.id == host_id).values(weekly_goal=goal)
     )
-
-
-async def session(db: Database, token_hash: str) -> Row | None:
-    """The signed-in host of a session, with the session's times."""
-    query = (
-        sa.select(
-            hosts,
-            host_sessions.c.id.label("session_id"),
-            host_sessions.c.created_at.label("signed_in_at"),
-            host_sessions.c.last_seen_at,
-        )
-        .join(hosts, hosts.c.id == host_sessions.c.host_id)
-        .where(host_sessions.c.token_hash == token_hash)
-    )
-    return await db.fetch_one(query)
-
-
-async def touch_session(db: Database, session_id: int, at: datetime) -> None:
-    await db.execute(
-        host_sessions.update()
-        .where(host_sessions.c.id == session_id)
-        .values(last_seen_at=at)
-    )
-
-
-async def delete_session(db: Database, token_hash: str) -> None:
-    await db.execute(
-        host_sessions.delete().where(host_sessions.c.token_hash == token_hash)
-    )
-
-
-async def delete_sessions(db: Database, host_id: int) -> None:
-    await db.execute(host_sessions.delete().where(host_sessions.c.host_id == host_id))

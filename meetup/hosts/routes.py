@@ -1,22 +1,14 @@
-"""Sign-in by emailed link, sign-out, the host profile and the public host page."""
+"""Sign-in by emailed link, sign-out, and the host's profile."""
 
 from __future__ import annotations
-
-import re
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from meetup.coffee import queries as coffee
-from meetup.db.tables import now
-from meetup.errors import DomainError, NotFound
-from meetup.events import queries as events
-from meetup.forms import bind
-from meetup.hosts import queries, service
-from meetup.hosts.forms import HANDLE_PATTERN, LoginForm, ProfileForm
-from meetup.sources.followers import FollowForm
-from meetup.sources.routes import remember_arrival, where_we_met
+from meetup.core.errors import DomainError
+from meetup.hosts import service
+from meetup.hosts.forms import LoginForm, ProfileForm
 from meetup.web.auth import (
     current_host,
     require_host,
@@ -25,6 +17,7 @@ from meetup.web.auth import (
     sign_out_everywhere,
 )
 from meetup.web.csrf import checked_form
+from meetup.web.forms import bind, required
 from meetup.web.pages import PageMeta, render
 
 LOGIN_META = PageMeta(title="Sign in", path="/login", noindex=True)
@@ -45,7 +38,7 @@ async def login(request: Request) -> Response:
     if await request.app.state.rate_limits.check(request, "login", form.email.data):
         await service.request_login(
             request.app.state.db,
-            form.email.data,
+            required(form.email.data),
             request.app.state.settings.login_link_pattern,
             request.app.state.mail,
         )
@@ -118,40 +111,10 @@ async def profile(request: Request) -> Response:
     )
 
 
-async def host_page(request: Request) -> Response:
-    db = request.app.state.db
-    handle = request.path_params["handle"].lower()
-    host = (
-        await queries.by_handle(db, handle)
-        if re.match(HANDLE_PATTERN, handle)
-        else None
-    )
-    if host is None:
-        raise NotFound("There is no host with this handle.")
-    upcoming = await events.upcoming_for_host(db, host["id"], now())
-    meta = PageMeta(
-        title=f"{host['name']} (@{host['handle']})",
-        description=f"Upcoming events with {host['name']}.",
-        path=str(request.url_for("host", handle=host["handle"]).path),
-        og_type="profile",
-    )
-    context = {
-        "host": host,
-        "events": upcoming,
-        "offers_coffee": bool(await coffee.rules(db, host["id"])),
-        "form": FollowForm(),
-        "where_we_met": await where_we_met(request, host["id"]),
-        "meta": meta,
-    }
-    response = render(request, "hosts/host.html", context)
-    return await remember_arrival(request, host["id"], response)
-
-
 routes = [
     Route("/login", login, methods=["GET", "POST"], name="login"),
     Route("/login/{token}", login_link, methods=["GET", "POST"], name="login_link"),
     Route("/logout", logout, methods=["GET", "POST"], name="logout"),
-    Route("/@{handle}", host_page, name="host"),
 ]
 
 admin_routes = [

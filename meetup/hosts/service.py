@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from meetup import tokens
+from meetup.core import tokens
+from meetup.core.clock import now
+from meetup.core.errors import Conflict, DomainError, NotFound
 from meetup.db import Database, Row
-from meetup.db.tables import now
-from meetup.errors import Conflict, DomainError, NotFound
 from meetup.hosts import queries
 from meetup.mail import outbox
 from meetup.mail.messages import Mail, Owner
@@ -97,7 +97,7 @@ async def use_login_token(db: Database, token: str) -> int:
             raise DomainError(
                 "This sign-in link has been used already.", code="login_used"
             )
-        return row["host_id"]
+        return int(row["host_id"])
 
 
 async def update_profile(db: Database, host_id: int, values: dict[str, str]) -> None:
@@ -114,3 +114,14 @@ async def update_profile(db: Database, host_id: int, values: dict[str, str]) -> 
             bio=values.get("bio") or "",
             timezone=values["timezone"],
         )
+
+
+async def renew_feed_link(db: Database, host_id: int) -> None:
+    """A new private calendar feed link for the host: the old one stops working."""
+    async with db.write():
+        await queries.renew_feed_nonce(db, host_id)
+
+
+async def set_weekly_goal(db: Database, host_id: int, goal: int) -> None:
+    async with db.write():
+        await queries.set_weekly_goal(db, host_id, goal)

@@ -18,7 +18,7 @@ from typing import Any
 
 import jinja2
 
-from meetup.db.tables import now
+from meetup.core.clock import now
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,8 @@ async def retry_later(
 
 def backoff(attempts: int, base: timedelta = timedelta(seconds=30)) -> timedelta:
     """30 s, 1 min, 2 min, … (from `base`) capped at an hour."""
-    return min(base * 2 ** (attempts - 1), timedelta(hours=1))
+    delay: timedelta = min(base * 2 ** (attempts - 1), timedelta(hours=1))
+    return delay
 
 
 async def _update(db: Database, message_id: int, **values: object) -> None:

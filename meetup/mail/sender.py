@@ -18,8 +18,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
+from meetup.core.clock import now
 from meetup.db import Database, Row
-from meetup.db.tables import now
 from meetup.logs import event
 from meetup.mail import outbox
 from meetup.mail.messages import Mail

@@ -9,15 +9,16 @@ from starlette.routing import Route
 from wtforms import Form, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from meetup.core.errors import DomainError
+from meetup.core.statuses import CONCERNED, RsvpStatus
 from meetup.db import Row
-from meetup.errors import DomainError
-from meetup.events.admin import host_event
-from meetup.forms import bind, choices
-from meetup.rsvps import notify, queries, service
+from meetup.events.access import host_event
+from meetup.rsvps import queries, service
 from meetup.rsvps.invitations import MAX_CONTACTS, contact_lines, parse_contacts
 from meetup.sources import queries as sources_queries
 from meetup.sources import service as sources_service
 from meetup.web.csrf import checked_form
+from meetup.web.forms import bind, choices
 from meetup.web.pages import PageMeta, render
 from meetup.web.spreadsheets import csv_download
 
@@ -123,21 +124,18 @@ async def message_guests(request: Request) -> Response:
     form = bind(MessageForm, await checked_form(request))
     if not form.validate():
         return await _guests(request, host, event, message_form=form, status=400)
-    statuses = ("going",) if form.audience.data == "going" else notify.CONCERNED
-    db = request.app.state.db
-    async with db.write():
-        sent = await notify.mail_guests(
-            db,
-            request.app.state.rsvp,
-            event,
-            "host_message",
-            statuses,
-            {
-                "message_subject": form.subject.data,
-                "message_body": form.body.data,
-                "host": host,
-            },
-        )
+    statuses = (RsvpStatus.GOING,) if form.audience.data == "going" else CONCERNED
+    sent = await service.message_guests(
+        request.app.state.db,
+        request.app.state.rsvp,
+        event,
+        statuses,
+        {
+            "message_subject": form.subject.data,
+            "message_body": form.body.data,
+            "host": host,
+        },
+    )
     return _back(
         request, event, f"Message queued for {sent} guest{'s' if sent != 1 else ''}."
     )

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from wtforms import Form, IntegerField, RadioField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms import Form, IntegerField, RadioField
+from wtforms.validators import InputRequired, NumberRange
 
-from meetup.forms import choices
-from meetup.hosts.forms import check_email
-
-
-class GuestForm(Form):
-    """Who a guest is: all we ask of anyone (RSVP, coffee, follow)."""
-
-    name = StringField("Your name", [DataRequired("Enter your name."), Length(max=120)])
-    email = StringField(
-        "Your email",
-        [DataRequired("Enter your email address."), Length(max=254), check_email],
-        description="We send your confirmation link here. No account needed.",
-    )
+from meetup.web.forms import GuestForm, choices
 
 
 class RsvpForm(GuestForm):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from meetup.hosts.forms import normalised_email
+from meetup.core.text import normalised_email
 
 # Contacts one upload may invite: a longer list is refused whole, so a host
 # never wonders which part went out.
@@ -70,7 +71,7 @@ def _split(line: str) -> tuple[str, str, str]:
     return cells[0], cells[1], ",".join(cells[2:])
 
 
-def _collect(rows) -> ContactList:  # noqa: ANN001
+def _collect(rows: Iterable[tuple[str, str, str, str]]) -> ContactList:
     contacts: dict[str, Contact] = {}
     problems: list[str] = []
     for number, (name, email, note, source) in enumerate(rows, start=1):

@@ -9,11 +9,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from meetup.core.clock import now
 from meetup.db import Database, Row
-from meetup.db.tables import events, now, rsvps
+from meetup.db.tables import events, rsvps
 from meetup.events import queries as event_queries
+from meetup.mail.context import Context
 from meetup.rsvps import notify, queries
-from meetup.rsvps.service import Context, expire_holds
+from meetup.rsvps.service import expire_holds
 
 
 async def run_due(

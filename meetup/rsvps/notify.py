@@ -4,22 +4,19 @@ invitation for it: REQUEST adds or updates their copy, CANCEL removes it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from meetup.calendars import ical
 from meetup.calendars.entries import guest_entry
+from meetup.core.clock import now
+from meetup.core.statuses import CONCERNED
 from meetup.db import Database, Row
-from meetup.db.tables import now
 from meetup.hosts import queries as hosts
+from meetup.mail.context import Context
 from meetup.mail.messages import Owner
 from meetup.rsvps import queries
 from meetup.sources import service as sources
 
-if TYPE_CHECKING:
-    from meetup.rsvps.service import Context
-
-# Who hears about a change of time or place, or a cancellation.
-CONCERNED = ("going", "maybe", "waitlisted")
 # Mails that add the guest's copy, or remove it at their request: each is a
 # new version of that copy, so its SEQUENCE rises.
 ADDS_COPY = ("rsvp_going", "rsvp_promoted")

@@ -1,4 +1,4 @@
-"""Queries on people, RSVPs and the seats they hold."""
+"""Queries on RSVPs (with their guest's email) and the seats they hold."""
 
 from __future__ import annotations
 
@@ -8,37 +8,18 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from meetup.core.clock import now
+from meetup.core.statuses import ACTIVE_ANSWERS
 from meetup.db import Database, Row
-from meetup.db.tables import (
-    bookings,
-    events,
-    followers,
-    now,
-    outbox,
-    people,
-    rsvps,
-    sources,
-)
-from meetup.tokens import new_nonce
+from meetup.db.tables import events, outbox, people, rsvps
 
-ACTIVE = ("pending", "going", "maybe", "waitlisted")
+ACTIVE = ACTIVE_ANSWERS
 LIKE_ESCAPE = "/"
-FORGOTTEN = "Forgotten guest"
 
 # The name is the RSVP's own (rsvps.name); the person row is only the email.
 _with_person = sa.select(rsvps, people.c.email, people.c.feed_nonce).join(
     people, people.c.id == rsvps.c.person_id
 )
-
-
-async def person_id(db: Database, email: str, name: str) -> int:
-    """The person with this email, created on first sight. A later form never
-    renames them: the name someone gives is stored on their RSVP, booking or
-    follow, so nobody can rename another host's guest, or a guest elsewhere."""
-    values = {"email": email, "name": name, "feed_nonce": new_nonce()}
-    # One statement: two first answers from one new address cannot collide.
-    await db.upsert(people, {**values, "created_at": now()}, ["email"])
-    return await db.fetch_val(sa.select(people.c.id).where(people.c.email == email))
 
 
 async def for_person(db: Database, event_id: int, person: int) -> Row | None:
@@ -63,7 +44,7 @@ async def invitations_since(db: Database, host_id: int, since: datetime) -> int:
         outbox.c.kind == "invitation",
         outbox.c.created_at >= since,
     )
-    return await db.fetch_val(query)
+    return int(await db.fetch_val(query))
 
 
 async def by_id(db: Database, rsvp_id: int, *, lock: bool = False) -> Row | None:
@@ -224,59 +205,3 @@ def _anywhere(text: str) -> str:
     for char in (LIKE_ESCAPE, "%", "_"):
         text = text.replace(char, LIKE_ESCAPE + char)
     return f"%{text}%"
-
-
-async def person(db: Database, person_id: int) -> Row | None:
-    return await db.fetch_one(people.select().where(people.c.id == person_id))
-
-
-async def renew_feed_nonce(db: Database, person_id: int) -> None:
-    """A new calendar feed link for the person: the old one stops working."""
-    await db.execute(
-        people.update().where(people.c.id == person_id).values(feed_nonce=new_nonce())
-    )
-
-
-async def forget_person(db: Database, person_id: int) -> None:
-    """Removes a person's name and email everywhere, and every link that
-    named them; their answers, bookings and check-ins stay as numbers."""
-    row = await person(db, person_id)
-    if row is None:
-        return
-    # Mail to them, and the host's copies of mail about them (coffee chats).
-    await db.execute(
-        outbox.delete().where(
-            sa.or_(outbox.c.person_id == person_id, outbox.c.recipient == row["email"])
-        )
-    )
-    await db.execute(
-        people.update()
-        .where(people.c.id == person_id)
-        .values(
-            name=FORGOTTEN,
-            email=f"forgotten-{person_id}@forgotten.invalid",
-            feed_nonce=new_nonce(),
-        )
-    )
-    await db.execute(
-        rsvps.update()
-        .where(rsvps.c.person_id == person_id)
-        .values(
-            name=FORGOTTEN, answers="{}", token_nonce=new_nonce(), meet_opt_in=False
-        )
-    )
-    await db.execute(
-        bookings.update()
-        .where(bookings.c.person_id == person_id)
-        .values(name=FORGOTTEN, topic="", token_nonce=new_nonce())
-    )
-    await db.execute(
-        followers.update()
-        .where(followers.c.person_id == person_id)
-        .values(name=FORGOTTEN, status="unsubscribed", token_nonce=new_nonce())
-    )
-    await db.execute(
-        sources.update()
-        .where(sources.c.person_id == person_id)
-        .values(label="Shared by a guest")
-    )

@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from meetup.calendars.routes import guest_feed_path
-from meetup.db import Row
-from meetup.db.tables import now
-from meetup.errors import DomainError, NotFound
+from meetup.core.clock import now
+from meetup.core.errors import DomainError, NotFound
 from meetup.events import queries as events
-from meetup.events.public import render_event
-from meetup.forms import bind
-from meetup.rsvps import door, meetings, queries, service
+from meetup.events.questions import answers_from, from_json
+from meetup.people import service as people_service
+from meetup.rsvps import service
 from meetup.rsvps.forms import AnswerForm, RsvpForm
-from meetup.rsvps.questions import answers_from, from_json
+from meetup.rsvps.page import render_event
 from meetup.sources import queries as sources_queries
 from meetup.sources import service as sources_service
-from meetup.sources.routes import attribution_of, where_we_met
+from meetup.sources.visits import attribution_of, where_we_met
 from meetup.web.csrf import checked_form
+from meetup.web.forms import bind, required
 from meetup.web.pages import PageMeta, render
-from meetup.web.qr import qr_code
+from meetup.web.urls import guest_feed_path
 
 
 async def rsvp(request: Request) -> Response:
@@ -50,9 +48,9 @@ async def rsvp(request: Request) -> Response:
     if not await request.app.state.rate_limits.check(request, "rsvp", form.email.data):
         ctx = ctx.muting(form.email.data)
     reply = service.Reply(
-        name=form.name.data.strip(),
-        email=form.email.data,
-        guests=form.guests.data,
+        name=required(form.name.data).strip(),
+        email=required(form.email.data),
+        guests=required(form.guests.data),
         answers=answers,
         source=await attribution_of(request, event["host_id"], raw),
     )
@@ -103,7 +101,6 @@ async def _manage_page(
     )
     event = await events.by_id_with_host(db, rsvp["event_id"])
     assert event is not None
-    meetings.remember_me(request, rsvp)
     if form is None:
         wanted = request.query_params.get("answer")
         current = rsvp["status"] if rsvp["status"] in service.ANSWERS else "going"
@@ -120,13 +117,6 @@ async def _manage_page(
         ),
         "feed_renewed": request.query_params.get("feed") == "renewed",
         "is_past": event["ends_at"] <= now(),
-        "others_here": await meetings.others_here(db, rsvp)
-        if rsvp["checked_in_at"]
-        else [],
-        "met": await meetings.met_ids(db, rsvp["id"]),
-        "meet_qr": Markup(qr_code(meet_url(request, rsvp), "svg", scale=6).decode())
-        if rsvp["checked_in_at"]
-        else None,
         "share": await sources_queries.find(
             db,
             event["host_id"],
@@ -134,46 +124,19 @@ async def _manage_page(
             person_id=rsvp["person_id"],
             event_id=event["id"],
         ),
-        "checkin_qr": Markup(
-            qr_code(checkin_url(request, rsvp), "svg", scale=6).decode()
-        )
-        if rsvp["status"] == "going" and event["ends_at"] > now()
-        else None,
         "preselected": request.query_params.get("answer")
         in ("going", "maybe", "not_going"),
         "meta": PageMeta(title=f"Your RSVP: {event['title']}", noindex=True),
     }
+    # Other features add their part of this page (attendance: codes, we met).
+    for part in request.app.state.guest_page_parts:
+        context |= await part(request, rsvp, event)
     return render(
         request,
         "rsvps/manage.html",
         context,
         status=status,
         headers={"Referrer-Policy": "no-referrer"},
-    )
-
-
-def meet_url(request: Request, rsvp: Row) -> str:
-    token = meetings.meet_token(request.app.state.rsvp, rsvp)
-    return request.app.state.settings.absolute_url(f"/m/{token}")
-
-
-def checkin_url(request: Request, rsvp: Row) -> str:
-    token = door.checkin_token(request.app.state.rsvp, rsvp)
-    return request.app.state.settings.absolute_url(f"/admin/checkin/{token}")
-
-
-async def checkin_png(request: Request) -> Response:
-    """The guest's check-in code as an image, for their confirmation mail."""
-    rsvp = await service.valid_rsvp(
-        request.app.state.db, request.app.state.rsvp, request.path_params["token"]
-    )
-    return Response(
-        qr_code(checkin_url(request, rsvp), "png", scale=8),
-        media_type="image/png",
-        headers={
-            "Cache-Control": "private, max-age=86400",
-            "Referrer-Policy": "no-referrer",
-        },
     )
 
 
@@ -204,8 +167,7 @@ async def forget_me(request: Request) -> Response:
     )
     if form.get("confirm") != "yes":
         raise DomainError("Tick the box to confirm.", code="unconfirmed")
-    async with db.write():
-        await queries.forget_person(db, rsvp["person_id"])
+    await people_service.forget(db, rsvp["person_id"])
     meta = PageMeta(title="Forgotten", noindex=True)
     return render(request, "rsvps/forgotten.html", {"meta": meta})
 
@@ -213,8 +175,6 @@ async def forget_me(request: Request) -> Response:
 routes = [
     Route("/e/{slug}/rsvp", rsvp, methods=["POST"], name="rsvp"),
     Route("/r/{token}", manage, methods=["GET", "POST"], name="rsvp_manage"),
-    Route("/r/{token}/qr.png", checkin_png, name="checkin_png"),
     Route("/r/{token}/share", share_link, methods=["POST"], name="share_link"),
-    *meetings.routes,
     Route("/r/{token}/forget", forget_me, methods=["POST"], name="forget_me"),
 ]

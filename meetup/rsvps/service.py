@@ -4,23 +4,23 @@ locked, takes seats with a conditional UPDATE, and raises a coded error."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from meetup import tokens
-from meetup.calendars.entries import Site
+from meetup.core import tokens
+from meetup.core.clock import now
+from meetup.core.errors import DomainError, NotFound
+from meetup.core.statuses import GUEST_ANSWERS
 from meetup.db import Database, Row
-from meetup.db.tables import now
-from meetup.errors import DomainError, NotFound
 from meetup.events import queries as events
-from meetup.mail import outbox
-from meetup.mail.messages import Draft, Mail
+from meetup.events.service import Change
+from meetup.mail.context import TOKEN_SCOPE, Context
+from meetup.people import queries as people
 from meetup.rsvps import notify, queries
 from meetup.sources.service import Attribution
 
-TOKEN_SCOPE = "rsvp"
-ANSWERS = ("going", "maybe", "not_going", "cancelled")
+ANSWERS = GUEST_ANSWERS
 
 
 class RsvpClosed(DomainError):
@@ -31,39 +31,6 @@ class RsvpClosed(DomainError):
 class EventFull(DomainError):
     status = 409
     code = "event_full"
-
-
-@dataclass(frozen=True)
-class Context:
-    """What RSVP workflows need from the app: mail, link signing, base URL."""
-
-    mail: Mail
-    secret: str
-    base_url: str
-    # Addresses that get no mail from this request: a public form's per-email
-    # limit mutes mail to the address instead of refusing the person.
-    muted: frozenset[str] = frozenset()
-
-    def muting(self, address: str) -> Context:
-        return replace(self, muted=self.muted | {address.lower()})
-
-    async def queue(self, db: Database, draft: Draft) -> None:
-        """Queues a message in the caller's transaction, unless muted."""
-        if draft.recipient.lower() not in self.muted:
-            await outbox.enqueue(db, draft)
-
-    def token(self, rsvp: Row) -> str:
-        return tokens.signed_token(
-            self.secret, TOKEN_SCOPE, rsvp["id"], rsvp["token_nonce"]
-        )
-
-    @property
-    def site(self) -> Site:
-        return Site(self.base_url)
-
-    def manage_url(self, rsvp: Row, answer: str | None = None) -> str:
-        url = f"{self.base_url}/r/{self.token(rsvp)}"
-        return f"{url}?answer={answer}" if answer else url
 
 
 @dataclass(frozen=True)
@@ -110,7 +77,7 @@ async def submit(db: Database, ctx: Context, event_id: int, reply: Reply) -> Out
     async with db.write():
         event = await _open_event(db, event_id)
         check_guests(event, reply.guests)
-        person = await queries.person_id(db, reply.email, reply.name)
+        person = await people.person_id(db, reply.email, reply.name)
         existing = await queries.for_person(db, event_id, person)
         if existing:
             return await _known(db, ctx, event, existing, reply)
@@ -330,6 +297,24 @@ async def _leave(
     await promote(db, ctx, event)
 
 
+async def message_guests(
+    db: Database,
+    ctx: Context,
+    event: Row,
+    statuses: tuple[str, ...],
+    message: dict[str, Any],
+) -> int:
+    """The host's message to the guests with `statuses`, queued in one write."""
+    async with db.write():
+        return await notify.mail_guests(
+            db, ctx, event, "host_message", statuses, message
+        )
+
+
+async def on_event_change(ctx: Context, db: Database, change: Change) -> None:
+    await event_changed(db, ctx, change.before, change.after)
+
+
 async def event_changed(db: Database, ctx: Context, before: Row, after: Row) -> None:
     """What guests get when the host changes an event (inside the host's write):
     a cancellation mail, an update mail when time or place moved, and freed
@@ -440,7 +425,7 @@ async def _send_invitation(
     answer; True when the answer is new, False for a re-send."""
     new = rsvp is None
     if rsvp is None:
-        person = await queries.person_id(db, contact.email, contact.name)
+        person = await people.person_id(db, contact.email, contact.name)
         rsvp_id = await queries.insert(
             db,
             event_id=event["id"],

@@ -6,15 +6,16 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
+from meetup.core.errors import NotFound
 from meetup.db import Row
-from meetup.errors import NotFound
 from meetup.events import queries as events
-from meetup.forms import SelectChoice, bind
 from meetup.sources import kinds, queries, service
 from meetup.sources.forms import SourceForm
 from meetup.web.auth import require_host
 from meetup.web.csrf import checked_form
+from meetup.web.forms import bind, required
 from meetup.web.pages import PageMeta, render
 from meetup.web.qr import MEDIA_TYPES, qr_code
 
@@ -63,7 +64,7 @@ async def add_source(request: Request) -> Response:
     source_id = await service.create_source(
         request.app.state.db,
         host["id"],
-        label=form.label.data.strip(),
+        label=required(form.label.data).strip(),
         kind=form.kind.data,
         platform=(form.platform.data or "").strip(),
         url=(form.url.data or "").strip(),

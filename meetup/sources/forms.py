@@ -7,9 +7,9 @@ from typing import Any
 from wtforms import Form, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
-from meetup.forms import choices
+from meetup.core.text import row_id
 from meetup.sources.kinds import KINDS
-from meetup.text import row_id
+from meetup.web.forms import choices
 
 TARGETS = (("host", "My page"), ("coffee", "My coffee page"), ("event", "An event"))
 

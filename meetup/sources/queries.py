@@ -8,8 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from meetup.core.clock import now
 from meetup.db import Database, Row
-from meetup.db.tables import clicks, events, hosts, now, sources
+from meetup.db.tables import clicks, events, hosts, sources
 from meetup.sources.kinds import SHARED_KINDS
 
 # Equalities, not IN: an expanding IN list is compiled again on every call.
@@ -102,11 +103,12 @@ async def find(db: Database, host_id: int, **match: Any) -> Row | None:
 
 
 async def count_kind(db: Database, host_id: int, kind: str) -> int:
-    return await db.fetch_val(
+    query = (
         sa.select(sa.func.count())
         .select_from(sources)
         .where(sources.c.host_id == host_id, sources.c.kind == kind)
     )
+    return int(await db.fetch_val(query))
 
 
 async def belongs_to(db: Database, source_id: int, host_id: int) -> bool:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from meetup import text
+from meetup.core import text
+from meetup.core.clock import now
+from meetup.core.errors import Conflict
 from meetup.db import Database, Row, UniqueViolation
-from meetup.db.tables import now
-from meetup.errors import Conflict
 from meetup.sources import queries
 from meetup.sources.bots import is_preview
 from meetup.sources.kinds import SHARED_KINDS, SYSTEM_KINDS
@@ -160,7 +160,7 @@ async def _resolved(db: Database, host_id: int, mark: Any) -> int | None:
     if isinstance(mark, list):
         return await campaign_source(db, host_id, mark) if mark[0] else None
     if mark and await queries.belongs_to(db, mark, host_id):
-        return mark
+        return int(mark)
     return None
 
 
@@ -200,7 +200,7 @@ async def _find_or_make(
         await db.serialise(f"sources:{host_id}")
         found = await queries.find(db, host_id, **match)
         if found:
-            return found["id"]
+            return int(found["id"])
         return await queries.insert(
             db, host_id=host_id, code=new_code(), **match, **(extra or {})
         )

@@ -4,15 +4,16 @@ whoever holds a copy of the cookie, and an idle session expires."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from starlette.requests import Request
 
-from meetup import tokens
-from meetup.db import Row
-from meetup.db.tables import now
-from meetup.errors import LoginRequired
-from meetup.hosts import queries as hosts
+from meetup.core import tokens
+from meetup.core.clock import now
+from meetup.core.errors import LoginRequired
+from meetup.db import Database, Row
+from meetup.db.tables import host_sessions, hosts
 
 SESSION_KEY = "sid"
 IDLE_LIFETIME = timedelta(days=1)
@@ -27,7 +28,7 @@ async def current_host(request: Request) -> Row | None:
         return None
     db = request.app.state.db
     at = now()
-    row = await hosts.session(db, tokens.token_hash(token))
+    row = await _session(db, tokens.token_hash(token))
     if row is not None and (
         at - row["last_seen_at"] > IDLE_LIFETIME
         or at - row["signed_in_at"] > LONGEST_LIFETIME
@@ -38,7 +39,7 @@ async def current_host(request: Request) -> Row | None:
         return None
     if at - row["last_seen_at"] > SEEN_EVERY:
         async with db.write():
-            await hosts.touch_session(db, row["session_id"], at)
+            await _touch(db, row["session_id"], at)
     return row
 
 
@@ -53,7 +54,7 @@ async def sign_in(request: Request, host_id: int) -> None:
     token = tokens.new_token()
     db = request.app.state.db
     async with db.write():
-        await hosts.insert_session(db, host_id, tokens.token_hash(token), now())
+        await _insert(db, host_id, tokens.token_hash(token), now())
     request.session.clear()  # a fresh session: no fixation across sign-ins
     request.session[SESSION_KEY] = token
 
@@ -64,7 +65,7 @@ async def sign_out(request: Request) -> None:
     if isinstance(token, str):
         db = request.app.state.db
         async with db.write():
-            await hosts.delete_session(db, tokens.token_hash(token))
+            await _delete(db, tokens.token_hash(token))
     request.session.clear()
 
 
@@ -72,5 +73,46 @@ async def sign_out_everywhere(request: Request, host_id: int) -> None:
     """Ends every session of the host, on every device, this one included."""
     db = request.app.state.db
     async with db.write():
-        await hosts.delete_sessions(db, host_id)
+        await _delete_all(db, host_id)
     request.session.clear()
+
+
+async def _insert(db: Database, host_id: int, token_hash: str, at: datetime) -> None:
+    await db.execute(
+        host_sessions.insert().values(
+            host_id=host_id, token_hash=token_hash, created_at=at, last_seen_at=at
+        )
+    )
+
+
+async def _session(db: Database, token_hash: str) -> Row | None:
+    """The signed-in host of a session, with the session's times."""
+    query = (
+        sa.select(
+            hosts,
+            host_sessions.c.id.label("session_id"),
+            host_sessions.c.created_at.label("signed_in_at"),
+            host_sessions.c.last_seen_at,
+        )
+        .join(hosts, hosts.c.id == host_sessions.c.host_id)
+        .where(host_sessions.c.token_hash == token_hash)
+    )
+    return await db.fetch_one(query)
+
+
+async def _touch(db: Database, session_id: int, at: datetime) -> None:
+    await db.execute(
+        host_sessions.update()
+        .where(host_sessions.c.id == session_id)
+        .values(last_seen_at=at)
+    )
+
+
+async def _delete(db: Database, token_hash: str) -> None:
+    await db.execute(
+        host_sessions.delete().where(host_sessions.c.token_hash == token_hash)
+    )
+
+
+async def _delete_all(db: Database, host_id: int) -> None:
+    await db.execute(host_sessions.delete().where(host_sessions.c.host_id == host_id))

@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-from meetup.errors import DomainError, LoginRequired
+from meetup.core.errors import DomainError, LoginRequired
 from meetup.logs import redact_path
 from meetup.web.pages import PageMeta, render
 

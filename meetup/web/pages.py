@@ -29,6 +29,7 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     templates = request.app.state.templates
-    return templates.TemplateResponse(
+    response: HTMLResponse = templates.TemplateResponse(
         request, template, context or {}, status_code=status, headers=headers
     )
+    return response

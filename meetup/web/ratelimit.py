@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import redis.asyncio
 from limits import RateLimitItem, parse
@@ -34,16 +35,17 @@ class RateLimits:
         self._pool = (
             redis.asyncio.ConnectionPool.from_url(redis_url) if redis_url else None
         )
+        # `limits` passes these to the redis client; its stubs type options
+        # as scalars only, but a shared connection pool is documented.
+        options: dict[str, Any] = {"implementation": "redispy"}
+        if self._pool:
+            options["connection_pool"] = self._pool
         storage = (
-            storage_from_string(
-                "async+" + redis_url,
-                implementation="redispy",
-                connection_pool=self._pool,
-            )
+            storage_from_string("async+" + redis_url, **options)
             if self._pool
             else storage_from_string("async+memory://")
         )
-        self._limiter = MovingWindowRateLimiter(storage)  # type: ignore[arg-type]
+        self._limiter = MovingWindowRateLimiter(storage)
         self._rule = Rule(parse(per_client), parse(per_email))
         self._namespace = namespace
 

@@ -9,8 +9,8 @@ from functools import partial
 import jinja2
 from starlette.templating import Jinja2Templates
 
-from meetup import text
 from meetup.calendars.entries import Site, add_links, event_entry, subscribe_links
+from meetup.core import text
 from meetup.settings import TEMPLATES_DIR, Settings
 from meetup.web.csrf import FIELD, csrf_token
 

@@ -1,17 +1,26 @@
-"""Shared form pieces (WTForms): reading a request's form, common fields."""
+"""Shared form pieces (WTForms): binding a request's form, common fields and
+checks, and who a guest is (all we ask of anyone)."""
 
 from __future__ import annotations
 
 from typing import Any, TypeVar
 
 from starlette.datastructures import FormData
-from wtforms import Form, SelectField, ValidationError
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import StopValidation
+from wtforms import Form, SelectField, StringField, ValidationError
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+from wtforms.validators import DataRequired, Length, StopValidation
 
-from meetup import dates, text
+from meetup.core import dates, text
 
 F = TypeVar("F", bound=Form)
+T = TypeVar("T")
+
+
+def required(value: T | None) -> T:
+    """A field's value once `validate()` said it is there (typed as such)."""
+    if value is None:
+        raise ValueError("a validated field has no value")
+    return value
 
 
 def bind(form_class: type[F], form: FormData | None = None, **data: Any) -> F:
@@ -61,3 +70,21 @@ def check_supported_date(form: Form, field: Any) -> None:
     any other check or conversion does arithmetic with it."""
     if field.data is not None and not dates.is_supported(field.data):
         raise StopValidation(dates.out_of_range(field.label.text))
+
+
+def check_email(form: Form, field: Any) -> None:
+    try:
+        field.data = text.normalised_email(field.data or "")
+    except ValueError as error:
+        raise ValidationError(str(error)) from error
+
+
+class GuestForm(Form):
+    """Who a guest is: all we ask of anyone (RSVP, coffee, follow)."""
+
+    name = StringField("Your name", [DataRequired("Enter your name."), Length(max=120)])
+    email = StringField(
+        "Your email",
+        [DataRequired("Enter your email address."), Length(max=254), check_email],
+        description="We send your confirmation link here. No account needed.",
+    )

@@ -1,6 +1,6 @@
-"""The host's dashboard at /admin: connections (guests checked in, chats held)
-against the weekly goal, a chart of them per week, and the funnel from each
-source, kind and platform to people across a table. CSV of attributed guests."""
+"""What the dashboard counts: connections (guests checked in, chats held) per
+week, the funnel from each source to people, per-event figures, and the rows
+of the attributed-guests export. Read-only, always scoped to one host."""
 
 from __future__ import annotations
 
@@ -10,9 +10,6 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from meetup.db import Database, Row
 from meetup.db.tables import (
@@ -20,19 +17,12 @@ from meetup.db.tables import (
     clicks,
     events,
     followers,
-    hosts,
     meetings,
-    now,
     people,
     rsvps,
     sources,
 )
 from meetup.sources.kinds import KIND_LABELS
-from meetup.text import row_id
-from meetup.web.auth import require_host
-from meetup.web.csrf import checked_form
-from meetup.web.pages import PageMeta, render
-from meetup.web.spreadsheets import csv_download
 
 WEEKS = 12
 STAGES = (
@@ -212,53 +202,8 @@ async def per_event(db: Database, host_id: int) -> list[Row]:
     return [{**row, "met": met.get(row["id"], 0)} for row in await db.fetch_all(query)]
 
 
-async def dashboard(request: Request) -> Response:
-    host = await require_host(request)
-    db = request.app.state.db
-    at = now()
-    per_source = await funnels(db, host["id"])
-    weeks = await connections_per_week(db, host["id"], at)
-    context = {
-        "host": host,
-        "this_week": weeks[-1][1],
-        "weeks": weeks,
-        "most": max([n for _, n in weeks] + [host["weekly_goal"], 1]),
-        # Every going guest has a share link: list those that brought someone.
-        "sources": sorted(
-            (
-                f
-                for f in per_source.values()
-                if f.kind != "guest_referral" or any(f.counts.values())
-            ),
-            key=lambda f: (-f.counts["attended"], -f.people, f.label),
-        ),
-        "kinds": rolled_up(per_source, "kind"),
-        "platforms": rolled_up(per_source, "platform"),
-        "events": await per_event(db, host["id"]),
-        "stages": STAGES,
-        "meta": PageMeta(title="Your connections", noindex=True),
-    }
-    return render(request, "admin/dashboard.html", context)
-
-
-async def set_goal(request: Request) -> Response:
-    host = await require_host(request)
-    form = await checked_form(request)
-    goal = row_id(form.get("weekly_goal", ""))
-    if goal is None or not 1 <= goal <= 1000:
-        return Response("The weekly goal is a number from 1 to 1000.", status_code=400)
-    db = request.app.state.db
-    async with db.write():
-        await db.execute(
-            hosts.update().where(hosts.c.id == host["id"]).values(weekly_goal=goal)
-        )
-    return RedirectResponse(request.url_for("admin:home"), status_code=303)
-
-
-async def attributed_csv(request: Request) -> Response:
-    """Every guest and chat with the sources that brought them."""
-    host = await require_host(request)
-    db = request.app.state.db
+async def attributed(db: Database, host_id: int) -> list[Row]:
+    """Every guest and chat of the host, with the sources that brought them."""
     first, last = sources.alias("first_source"), sources.alias("last_source")
     guests = await db.fetch_all(
         sa.select(
@@ -276,7 +221,7 @@ async def attributed_csv(request: Request) -> Response:
         .join(events, events.c.id == rsvps.c.event_id)
         .join(first, first.c.id == rsvps.c.first_source_id, isouter=True)
         .join(last, last.c.id == rsvps.c.last_source_id, isouter=True)
-        .where(events.c.host_id == host["id"])
+        .where(events.c.host_id == host_id)
         .order_by(events.c.starts_at, rsvps.c.name)
     )
     chats = await db.fetch_all(
@@ -294,39 +239,7 @@ async def attributed_csv(request: Request) -> Response:
         .join(people, people.c.id == bookings.c.person_id)
         .join(first, first.c.id == bookings.c.first_source_id, isouter=True)
         .join(last, last.c.id == bookings.c.last_source_id, isouter=True)
-        .where(bookings.c.host_id == host["id"])
+        .where(bookings.c.host_id == host_id)
         .order_by(bookings.c.starts_at)
     )
-    header = [
-        "name",
-        "email",
-        "event",
-        "status",
-        "checked in",
-        "first source",
-        "last source",
-        "kind",
-        "platform",
-    ]
-    rows = (
-        (
-            row["name"],
-            row["email"],
-            row["what"],
-            row["status"],
-            "yes" if row["checked_in_at"] else "",
-            row["first_label"] or "Direct / unknown",
-            row["last_label"] or "Direct / unknown",
-            KIND_LABELS.get(row["last_kind"] or "direct", row["last_kind"]),
-            row["last_platform"] or "",
-        )
-        for row in [*guests, *chats]
-    )
-    return csv_download("attributed-guests.csv", header, rows)
-
-
-routes = [
-    Route("/", dashboard, name="home"),
-    Route("/goal", set_goal, methods=["POST"], name="set_goal"),
-    Route("/attribution.csv", attributed_csv, name="attribution_csv"),
-]
+    return [*guests, *chats]

@@ -27,12 +27,12 @@ from meetup.calendars.entries import (
     host_entry,
 )
 from meetup.coffee import queries as coffee
+from meetup.core.statuses import IN_FEED
 from meetup.db import Database, Row, versions
 from meetup.db.tables import bookings, events, hosts, rsvps
 
 KEEP_PAST = timedelta(days=30)
 FEED_LIMIT = 500
-IN_FEED = ("going", "maybe")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo, available_timezones
 
 import nh3
+from email_validator import EmailNotValidError, validate_email
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from slugify import slugify
@@ -143,3 +144,21 @@ _ROW_ID = re.compile(r"[1-9][0-9]{0,8}")
 def row_id(value: object) -> int | None:
     """A positive id (at most 9 digits) from a form or URL, or None."""
     return int(value) if isinstance(value, str) and _ROW_ID.fullmatch(value) else None
+
+
+HANDLE_PATTERN = r"^[a-z0-9](?:[a-z0-9_-]{0,38}[a-z0-9])?$"
+_HANDLE = re.compile(HANDLE_PATTERN)
+
+
+def is_handle(value: str) -> bool:
+    """What a host's page address /@{handle} may be."""
+    return _HANDLE.match(value) is not None
+
+
+def normalised_email(value: str) -> str:
+    """The address as we store it; raises ValueError with a readable reason."""
+    try:
+        result = validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValueError(str(error)) from error
+    return result.normalized.lower()

@@ -5,7 +5,6 @@ private ones are marked so no cache or search engine keeps them."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from functools import partial
 
@@ -13,22 +12,27 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from meetup import tokens
 from meetup.calendars import ical
 from meetup.calendars.entries import Site, event_entry
-from meetup.calendars.feeds import Feed, cached_public_feed, guest_feed, host_feed
 from meetup.coffee import service as coffee_service
+from meetup.core import tokens
+from meetup.core.clock import now
+from meetup.core.errors import NotFound
 from meetup.db import Database, Row
-from meetup.db.tables import now
-from meetup.errors import NotFound
 from meetup.events import queries as events
+from meetup.feeds.service import Feed, cached_public_feed, guest_feed, host_feed
 from meetup.hosts import queries as hosts
-from meetup.hosts.forms import HANDLE_PATTERN
-from meetup.rsvps import queries as rsvps
+from meetup.hosts import service as host_service
+from meetup.people import queries as people
+from meetup.people import service as people_service
 from meetup.rsvps.service import valid_rsvp
 from meetup.web.auth import require_host
 from meetup.web.conditional import conditional_response
 from meetup.web.csrf import checked_form
+from meetup.web.urls import (
+    GUEST_FEED_SCOPE,
+    HOST_FEED_SCOPE,
+)
 
 MEDIA_TYPE = "text/calendar; charset=utf-8"
 PUBLIC = {"Cache-Control": "public, max-age=900, no-transform"}
@@ -37,25 +41,10 @@ PRIVATE = {
     "X-Robots-Tag": "noindex, nofollow",
     "Referrer-Policy": "no-referrer",
 }
-GUEST_SCOPE = "guest-feed"
-HOST_SCOPE = "host-feed"
 
 
 def site_of(request: Request) -> Site:
     return Site(request.app.state.settings.base_url)
-
-
-def feed_token(request: Request, scope: str, row: Row) -> str:
-    secret = str(request.app.state.settings.secret_key)
-    return tokens.signed_token(secret, scope, row["id"], row["feed_nonce"])
-
-
-def guest_feed_path(request: Request, person: Row) -> str:
-    return f"/me/{feed_token(request, GUEST_SCOPE, person)}/calendar.ics"
-
-
-def host_feed_path(request: Request, host: Row) -> str:
-    return f"/host/{feed_token(request, HOST_SCOPE, host)}/calendar.ics"
 
 
 def feed_response(request: Request, feed: Feed, headers: dict[str, str]) -> Response:
@@ -80,11 +69,7 @@ async def site_feed(request: Request) -> Response:
 async def host_public_feed(request: Request) -> Response:
     handle = request.path_params["handle"]
     app = request.app.state
-    host = (
-        await hosts.by_handle(app.db, handle)
-        if re.match(HANDLE_PATTERN, handle)
-        else None
-    )
+    host = await hosts.by_handle(app.db, handle)
     if host is None:
         raise NotFound("There is no host with this name.")
     feed = await cached_public_feed(
@@ -129,7 +114,7 @@ async def _signed_row(
 
 
 async def guest_private_feed(request: Request) -> Response:
-    person = await _signed_row(request, GUEST_SCOPE, rsvps.person)
+    person = await _signed_row(request, GUEST_FEED_SCOPE, people.person)
     ctx = request.app.state.rsvp
     feed = await guest_feed(
         request.app.state.db,
@@ -143,7 +128,7 @@ async def guest_private_feed(request: Request) -> Response:
 
 
 async def host_private_feed(request: Request) -> Response:
-    host = await _signed_row(request, HOST_SCOPE, hosts.by_id)
+    host = await _signed_row(request, HOST_FEED_SCOPE, hosts.by_id)
     feed = await host_feed(request.app.state.db, site_of(request), host, now())
     return feed_response(request, feed, PRIVATE)
 
@@ -159,8 +144,7 @@ async def renew_guest_feed(request: Request) -> Response:
         row, page = await coffee_service.valid_booking(db, ctx, token), "booking"
     else:
         row, page = await valid_rsvp(db, ctx, token), "rsvp_manage"
-    async with db.write():
-        await rsvps.renew_feed_nonce(db, row["person_id"])
+    await people_service.renew_feed_link(db, row["person_id"])
     target = request.url_for(page, token=token).include_query_params(feed="renewed")
     return RedirectResponse(target, status_code=303)
 
@@ -169,8 +153,7 @@ async def renew_host_feed(request: Request) -> Response:
     await checked_form(request)
     host = await require_host(request)
     db = request.app.state.db
-    async with db.write():
-        await hosts.renew_feed_nonce(db, host["id"])
+    await host_service.renew_feed_link(db, host["id"])
     target = request.url_for("admin:events").include_query_params(feed="renewed")
     return RedirectResponse(target, status_code=303)
 

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from meetup.text import row_id
+from meetup.core.text import row_id
 
 
 def new_token() -> str:

@@ -1,0 +1,1 @@
+"""Insights: what the host's online work brought, counted from the data."""

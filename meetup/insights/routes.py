@@ -1,0 +1,97 @@
+"""The host's dashboard at /admin: connections against the weekly goal, a
+chart of them per week, the funnel per source, kind and platform, a table
+per event, and the CSV of attributed guests."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from meetup.core.clock import now
+from meetup.core.text import row_id
+from meetup.hosts import service as host_service
+from meetup.insights import queries
+from meetup.sources.kinds import KIND_LABELS
+from meetup.web.auth import require_host
+from meetup.web.csrf import checked_form
+from meetup.web.pages import PageMeta, render
+from meetup.web.spreadsheets import csv_download
+
+
+async def dashboard(request: Request) -> Response:
+    host = await require_host(request)
+    db = request.app.state.db
+    at = now()
+    per_source = await queries.funnels(db, host["id"])
+    weeks = await queries.connections_per_week(db, host["id"], at)
+    context = {
+        "host": host,
+        "this_week": weeks[-1][1],
+        "weeks": weeks,
+        "most": max([n for _, n in weeks] + [host["weekly_goal"], 1]),
+        # Every going guest has a share link: list those that brought someone.
+        "sources": sorted(
+            (
+                f
+                for f in per_source.values()
+                if f.kind != "guest_referral" or any(f.counts.values())
+            ),
+            key=lambda f: (-f.counts["attended"], -f.people, f.label),
+        ),
+        "kinds": queries.rolled_up(per_source, "kind"),
+        "platforms": queries.rolled_up(per_source, "platform"),
+        "events": await queries.per_event(db, host["id"]),
+        "stages": queries.STAGES,
+        "meta": PageMeta(title="Your connections", noindex=True),
+    }
+    return render(request, "admin/dashboard.html", context)
+
+
+async def set_goal(request: Request) -> Response:
+    host = await require_host(request)
+    form = await checked_form(request)
+    goal = row_id(form.get("weekly_goal", ""))
+    if goal is None or not 1 <= goal <= 1000:
+        return Response("The weekly goal is a number from 1 to 1000.", status_code=400)
+    await host_service.set_weekly_goal(request.app.state.db, host["id"], goal)
+    return RedirectResponse(request.url_for("admin:home"), status_code=303)
+
+
+async def attributed_csv(request: Request) -> Response:
+    """Every guest and chat with the sources that brought them."""
+    host = await require_host(request)
+    found = await queries.attributed(request.app.state.db, host["id"])
+    header = [
+        "name",
+        "email",
+        "event",
+        "status",
+        "checked in",
+        "first source",
+        "last source",
+        "kind",
+        "platform",
+    ]
+    rows = (
+        (
+            row["name"],
+            row["email"],
+            row["what"],
+            row["status"],
+            "yes" if row["checked_in_at"] else "",
+            row["first_label"] or "Direct / unknown",
+            row["last_label"] or "Direct / unknown",
+            KIND_LABELS.get(row["last_kind"] or "direct", row["last_kind"]),
+            row["last_platform"] or "",
+        )
+        for row in found
+    )
+    return csv_download("attributed-guests.csv", header, rows)
+
+
+routes = [
+    Route("/", dashboard, name="home"),
+    Route("/goal", set_goal, methods=["POST"], name="set_goal"),
+    Route("/attribution.csv", attributed_csv, name="attribution_csv"),
+]

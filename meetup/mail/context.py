@@ -1,0 +1,49 @@
+"""What workflows need from the app to tell people things: the mail renderer,
+the key that signs their links, the site's base URL, and which addresses a
+request must not mail. Built once in `create_app`; a request may narrow it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from meetup.calendars.entries import Site
+from meetup.core import tokens
+from meetup.db import Database, Row
+from meetup.mail import outbox
+from meetup.mail.messages import Draft, Mail
+
+# The scope of a guest's own RSVP link (/r/{token}).
+TOKEN_SCOPE = "rsvp"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What RSVP workflows need from the app: mail, link signing, base URL."""
+
+    mail: Mail
+    secret: str
+    base_url: str
+    # Addresses that get no mail from this request: a public form's per-email
+    # limit mutes mail to the address instead of refusing the person.
+    muted: frozenset[str] = frozenset()
+
+    def muting(self, address: str) -> Context:
+        return replace(self, muted=self.muted | {address.lower()})
+
+    async def queue(self, db: Database, draft: Draft) -> None:
+        """Queues a message in the caller's transaction, unless muted."""
+        if draft.recipient.lower() not in self.muted:
+            await outbox.enqueue(db, draft)
+
+    def token(self, rsvp: Row) -> str:
+        return tokens.signed_token(
+            self.secret, TOKEN_SCOPE, rsvp["id"], rsvp["token_nonce"]
+        )
+
+    @property
+    def site(self) -> Site:
+        return Site(self.base_url)
+
+    def manage_url(self, rsvp: Row, answer: str | None = None) -> str:
+        url = f"{self.base_url}/r/{self.token(rsvp)}"
+        return f"{url}?answer={answer}" if answer else url

@@ -1,0 +1,1 @@
+"""A host's public page, /@{handle}: what every feature offers there."""
