@@ -18,7 +18,7 @@ from meetup.db.tables import bookings
 from meetup.people.queries import person_id
 from tests.conftest import LiveServer
 from tests.helpers import add_coffee_rule, make_host, page
-from tests.test_concurrency import guest_clients
+from tests.rsvps.test_concurrency import guest_clients
 
 
 async def host_with_rules(db: Database, *lengths: int):  # noqa: ANN201

@@ -10,7 +10,7 @@ import io
 from meetup.attendance import service as door
 from meetup.sources import queries, service
 from tests.helpers import csrf_of, make_event, make_host, page, sign_in
-from tests.test_sources import BROWSER, rsvp_via, stored_rsvp
+from tests.sources.test_sources import BROWSER, rsvp_via, stored_rsvp
 
 SCRIPT = '<script>alert("x")</script>'
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from meetup.coffee import queries as coffee_queries
 from meetup.db import Database
 from meetup.db.tables import bookings, outbox, people, rsvps, sources
+from tests.coffee.test_coffee import book, first_slot
 from tests.helpers import (
     add_coffee_rule,
     csrf_of,
@@ -17,8 +18,7 @@ from tests.helpers import (
     post_form,
     sign_in,
 )
-from tests.test_coffee import book, first_slot
-from tests.test_rsvp import mailed_link, rsvp
+from tests.rsvps.test_rsvp import mailed_link, rsvp
 
 
 async def outbox_recipients(client) -> list[str]:  # noqa: ANN001

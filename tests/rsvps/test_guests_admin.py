@@ -7,7 +7,7 @@ import io
 import re
 
 from tests.helpers import csrf_of, make_event, make_host, page, sign_in
-from tests.test_rsvp import answer, rsvp, statuses
+from tests.rsvps.test_rsvp import answer, rsvp, statuses
 
 ANSWER_LINK = re.compile(r"http://testserver(/r/[^\s?]+\?answer=\w+)")
 

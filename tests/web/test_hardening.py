@@ -21,7 +21,7 @@ from tests.helpers import (
     make_host,
     sign_in,
 )
-from tests.test_security import NO_CSRF, concrete, post_routes
+from tests.web.test_security import NO_CSRF, concrete, post_routes
 
 
 async def test_every_kind_of_response_carries_the_security_headers(

@@ -17,8 +17,8 @@ from tests.helpers import (
     page,
     sign_in,
 )
-from tests.test_dashboard import funnel_row
-from tests.test_sources import BROWSER, source
+from tests.insights.test_dashboard import funnel_row
+from tests.sources.test_sources import BROWSER, source
 
 LINK = re.compile(r"http://testserver(/(?:f|unsubscribe)/[0-9]+\.[A-Za-z0-9_-]+)")
 

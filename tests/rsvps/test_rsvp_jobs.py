@@ -17,7 +17,7 @@ from tests.helpers import (
     page,
     sign_in,
 )
-from tests.test_rsvp import answer, mailed_link, rsvp, statuses
+from tests.rsvps.test_rsvp import answer, mailed_link, rsvp, statuses
 
 
 def subjects(smtp, email: str) -> list[str]:

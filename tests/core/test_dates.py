@@ -32,6 +32,7 @@ from meetup.db import Database, Row
 from meetup.db.tables import bookings, events
 from meetup.events.forms import EventForm, local_to_utc
 from meetup.web.forms import bind
+from tests.events.test_event_editor import GOOD
 from tests.helpers import (
     add_coffee_rule,
     client_for,
@@ -43,7 +44,6 @@ from tests.helpers import (
     page,
     sign_in,
 )
-from tests.test_event_editor import GOOD
 
 FIRST, LAST = str(SUPPORTED_YEARS[0]), str(SUPPORTED_YEARS[-1])
 HANDLE = "datehost"

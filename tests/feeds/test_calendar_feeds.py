@@ -17,7 +17,6 @@ from meetup.db.tables import events as events_table
 from meetup.db.tables import versions as versions_table
 from meetup.events import service as events
 from meetup.rsvps import service as rsvps
-from tests.calendars import assert_valid, parse
 from tests.helpers import (
     client_for,
     csrf_of,
@@ -27,6 +26,7 @@ from tests.helpers import (
     page,
     sign_in,
 )
+from tests.ical_checks import assert_valid, parse
 
 CALENDAR = "text/calendar; charset=utf-8"
 

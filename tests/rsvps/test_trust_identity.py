@@ -12,6 +12,7 @@ from meetup.core.clock import now
 from meetup.db import Database
 from meetup.db.tables import events, followers, outbox, people, rsvps
 from meetup.events.questions import Question, to_json
+from tests.followers.test_followers import follow
 from tests.helpers import (
     client_for,
     csrf_of,
@@ -23,8 +24,7 @@ from tests.helpers import (
     post_form,
     sign_in,
 )
-from tests.test_followers import follow
-from tests.test_rsvp import mailed_link, rsvp
+from tests.rsvps.test_rsvp import mailed_link, rsvp
 
 
 async def rsvp_with(client, event, name: str, email: str, **fields: str):  # noqa: ANN001, ANN201

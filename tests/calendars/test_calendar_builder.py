@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from meetup.calendars import ical
 from meetup.calendars.entries import google_link, outlook_link
-from tests.calendars import (
+from tests.ical_checks import (
     assert_valid,
     libical_errors,
     only_event,

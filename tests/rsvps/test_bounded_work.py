@@ -31,6 +31,7 @@ from meetup.db.tables import outbox
 from meetup.rsvps import queries as rsvp_queries
 from meetup.rsvps.invitations import MAX_CONTACTS
 from meetup.settings import Settings
+from tests.coffee.test_coffee_admin import RULE_FORM, post, stored_rules
 from tests.conftest import LiveServer
 from tests.helpers import (
     add_coffee_rule,
@@ -42,9 +43,8 @@ from tests.helpers import (
     page,
     sign_in,
 )
-from tests.test_coffee_admin import RULE_FORM, post, stored_rules
-from tests.test_concurrency import signed_in_client
-from tests.test_rsvp import statuses
+from tests.rsvps.test_concurrency import signed_in_client
+from tests.rsvps.test_rsvp import statuses
 
 T = TypeVar("T")
 

@@ -9,9 +9,9 @@ from email.utils import parsedate_to_datetime
 
 import icalendar
 
-from tests.calendars import assert_valid, only_event, parse
 from tests.helpers import csrf_of, form_values, make_event, make_host, sign_in
-from tests.test_rsvp import answer, mailed_link, rsvp
+from tests.ical_checks import assert_valid, only_event, parse
+from tests.rsvps.test_rsvp import answer, mailed_link, rsvp
 
 
 def invitation(message: EmailMessage) -> tuple[str, icalendar.Event, bytes]:

@@ -17,7 +17,6 @@ from meetup.core.clock import now
 from meetup.db import Database
 from meetup.db.tables import bookings
 from meetup.mail.sender import MailSender
-from tests.calendars import assert_valid, parse
 from tests.conftest import SmtpServer
 from tests.helpers import (
     add_coffee_rule,
@@ -27,7 +26,8 @@ from tests.helpers import (
     make_host,
     page,
 )
-from tests.test_calendar_mail import has_invitation, invitation
+from tests.ical_checks import assert_valid, parse
+from tests.mail.test_calendar_mail import has_invitation, invitation
 
 
 def feed_token(app, host) -> str:  # noqa: ANN001
