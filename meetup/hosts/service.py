@@ -28,9 +28,12 @@ class NewHost:
 async def create_host(db: Database, host: NewHost) -> int:
     async with db.write():
         if await queries.by_email(db, host.email):
-            raise Conflict(f"A host with the email {host.email} already exists.")
+            raise Conflict(
+                f"A host with the email {host.email} already exists.",
+                code="email_taken",
+            )
         if await queries.handle_taken(db, host.handle):
-            raise Conflict(f"The handle @{host.handle} is taken.")
+            raise Conflict(f"The handle @{host.handle} is taken.", code="handle_taken")
         return await queries.insert(
             db,
             email=host.email,

@@ -289,3 +289,17 @@ async def test_booking_by_posting_the_slot_to_the_coffee_page(client, db) -> Non
     missing = await client.post("/@rosa/coffee", data={**GUEST, "csrf_token": token})
     assert missing.status_code == 400 and "Choose a time first." in missing.text
     assert await db.fetch_val(sa.select(sa.func.count()).select_from(bookings)) == 1
+
+
+async def test_an_unknown_action_on_a_booking_gets_a_clear_400(
+    client, db, sender, smtp
+) -> None:
+    host, _ = await coffee_host(db)
+    slot = await first_slot(db, host)
+    await book(client, host, slot.key())
+    link = await mailed_booking_link(sender, smtp, "ana@example.com")
+    refused = await act(client, link, "teleport")
+    assert refused.status_code == 400
+    assert "Choose confirm, move or cancel." in page(refused).text
+    [booking] = await db.fetch_all(bookings.select())
+    assert booking["status"] == "pending"
