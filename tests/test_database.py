@@ -167,6 +167,28 @@ async def test_a_literal_select_works_again_and_again(db: Database) -> None:
         assert await db.fetch_val(sa.select(sa.literal(2) + sa.literal(3))) == 5
 
 
+async def test_a_statement_built_once_runs_with_new_values(db: Database) -> None:
+    """Queries may be built at import with bindparam()s and run with values,
+    which SQLAlchemy runs without rebuilding its cache key each time."""
+    first, second = await make_host(db), await make_host(db)
+    by_handle = sa.select(hosts.c.id).where(hosts.c.handle == sa.bindparam("handle"))
+    rename = hosts.update().where(hosts.c.id == sa.bindparam("host_id"))
+
+    for host in (first, second, first):
+        found = await db.fetch_val(by_handle, {"handle": host["handle"]})
+        assert found == host["id"]
+    assert await db.fetch_all(by_handle, {"handle": "nobody"}) == []
+    async with db.write():
+        assert await db.execute(rename, {"host_id": second["id"], "name": "Ada"}) == 1
+        assert await db.fetch_one(by_handle, {"handle": second["handle"]}) == {
+            "id": second["id"]
+        }
+    assert (
+        await db.fetch_val(sa.select(hosts.c.name).where(hosts.c.id == second["id"]))
+        == "Ada"
+    )
+
+
 async def test_an_update_that_matches_nothing_says_so(db: Database) -> None:
     """`execute` gives the number of rows matched, never the id an earlier
     INSERT on the same connection left behind."""
@@ -317,3 +339,23 @@ async def test_reads_carry_on_after_postgresql_drops_the_connections(
         assert await database.fetch_val(sa.select(sa.literal(2))) == 2
     finally:
         await database.disconnect()
+
+
+async def test_a_read_cut_short_by_a_timeout_leaves_the_database_usable(
+    db: Database,
+) -> None:
+    """A request that gives up (a timeout, a client gone) while its query
+    runs: the connection is replaced or finishes in its thread, and the next
+    reads and writes go on normally."""
+    if db.is_sqlite:
+        n = sa.select(sa.literal(1).label("x")).cte("n", recursive=True)
+        n = n.union_all(sa.select(n.c.x + 1).where(n.c.x < 2_000_000))
+        slow = sa.select(sa.func.count()).select_from(n)
+    else:
+        slow = sa.select(sa.func.pg_sleep(5))
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.05):
+            await db.fetch_val(slow)
+    for _ in range(3):
+        assert await db.fetch_val(sa.select(sa.literal(1))) == 1
+    await make_host(db)

@@ -20,7 +20,7 @@ from sqlalchemy.pool import Pool
 from sqlalchemy.sql.expression import Executable, Insert, UpdateBase
 
 from meetup.core.errors import Conflict, OverlapViolation, UniqueViolation
-from meetup.db.backend import Backend, Outcome, Row, Session
+from meetup.db.backend import Backend, Outcome, Params, Row, Session
 from meetup.db.tables import metadata
 
 __all__ = ["Database", "OverlapViolation", "Row", "UniqueViolation", "metadata"]
@@ -68,22 +68,28 @@ class Database:
     async def disconnect(self) -> None:
         await self._backend.disconnect()
 
-    async def fetch_one(self, query: Executable) -> Row | None:
-        rows = (await self._run(query, writes=isinstance(query, UpdateBase))).rows
+    # `params` fills a statement's bindparam()s. A query built once, at import,
+    # and run with new values spares SQLAlchemy the per-call cache key and
+    # result-column matching: 40-50 % of its work for each statement.
+
+    async def fetch_one(self, query: Executable, params: Params = None) -> Row | None:
+        rows = (await self._run(query, params)).rows
         return rows[0] if rows else None
 
-    async def fetch_all(self, query: Executable) -> Sequence[Row]:
-        return (await self._run(query, writes=isinstance(query, UpdateBase))).rows
+    async def fetch_all(
+        self, query: Executable, params: Params = None
+    ) -> Sequence[Row]:
+        return (await self._run(query, params)).rows
 
-    async def fetch_val(self, query: Executable) -> Any:
+    async def fetch_val(self, query: Executable, params: Params = None) -> Any:
         """The first column of the first row, or None."""
-        row = await self.fetch_one(query)
+        row = await self.fetch_one(query, params)
         return None if row is None else next(iter(row.values()))
 
-    async def execute(self, query: Executable) -> int:
+    async def execute(self, query: Executable, params: Params = None) -> int:
         """Runs a statement for its effect, inside a write; the number of rows
         it matched."""
-        return (await self._run(query, writes=True)).rowcount
+        return (await self._run(query, params, writes=True)).rowcount
 
     async def execute_sql(self, sql: str) -> int:
         """Raw SQL with no parameters (maintenance and tests only)."""
@@ -167,16 +173,18 @@ class Database:
         current = self._write.get()
         return current if current is not None and current.open else None
 
-    async def _run(self, statement: Executable, *, writes: bool) -> Outcome:
+    async def _run(
+        self, statement: Executable, params: Params, *, writes: bool = False
+    ) -> Outcome:
         """Inside a write, on its connection; a write statement outside one
         opens one (so SQLite's writer lock covers it); a read on the pool."""
         current = self._current()
         if current is not None:
-            return await current.session.run(statement)
-        if not writes:
-            return await self._backend.read(statement)
+            return await current.session.run(statement, params)
+        if not (writes or isinstance(statement, UpdateBase)):
+            return await self._backend.read(statement, params)
         async with self.write():
-            return await self._run(statement, writes=True)
+            return await self._run(statement, params, writes=True)
 
     def _conflict(self, error: IntegrityError) -> Conflict | None:
         match self._backend.violation(error):

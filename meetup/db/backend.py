@@ -14,6 +14,9 @@ from sqlalchemy.pool import Pool
 from sqlalchemy.sql.expression import Executable
 
 Violation = Literal["unique", "overlap"]
+# Values for a statement's bindparam()s: a statement built once and run with
+# new values skips SQLAlchemy's per-call cache key and result-column work.
+Params = Mapping[str, Any] | None
 
 
 # A row as queries see it: SQLAlchemy's RowMapping, whose keys are the column
@@ -37,7 +40,7 @@ def outcome(result: CursorResult[Any]) -> Outcome:
 class Session(Protocol):
     """A connection inside a write transaction."""
 
-    async def run(self, statement: Executable) -> Outcome: ...
+    async def run(self, statement: Executable, params: Params) -> Outcome: ...
 
 
 class Backend(Protocol):
@@ -48,7 +51,7 @@ class Backend(Protocol):
 
     async def disconnect(self) -> None: ...
 
-    async def read(self, statement: Executable) -> Outcome:
+    async def read(self, statement: Executable, params: Params) -> Outcome:
         """`statement` on a pooled connection outside any transaction."""
         ...
 

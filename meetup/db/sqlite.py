@@ -29,7 +29,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, Pool
 from sqlalchemy.sql.expression import Executable
 
-from meetup.db.backend import Outcome, Violation, outcome
+from meetup.db.backend import Outcome, Params, Violation, outcome
+from meetup.db.lending import Lender
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -98,11 +99,14 @@ class Worker:
         )
         self._thread.start()
 
-    async def call(self, job: Callable[[Connection], T]) -> T:
+    def submit(self, job: Callable[[Connection], T]) -> asyncio.Future[T]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._jobs.put((loop, future, job))
-        return await future
+        return future
+
+    async def call(self, job: Callable[[Connection], T]) -> T:
+        return await self.submit(job)
 
     async def stop(self) -> None:
         self._jobs.put(None)
@@ -123,10 +127,10 @@ class Worker:
             connection.close()
 
 
-def _read(statement: Executable) -> Callable[[Connection], Outcome]:
+def _read(statement: Executable, params: Params) -> Callable[[Connection], Outcome]:
     def read(connection: Connection) -> Outcome:
         try:
-            return outcome(connection.execute(statement))
+            return outcome(connection.execute(statement, params))
         except BaseException:
             connection.rollback()  # a connection that failed is usable again
             raise
@@ -134,8 +138,8 @@ def _read(statement: Executable) -> Callable[[Connection], Outcome]:
     return read
 
 
-def _run(statement: Executable) -> Callable[[Connection], Outcome]:
-    return lambda connection: outcome(connection.execute(statement))
+def _run(statement: Executable, params: Params) -> Callable[[Connection], Outcome]:
+    return lambda connection: outcome(connection.execute(statement, params))
 
 
 def _commit(connection: Connection) -> None:
@@ -154,14 +158,13 @@ class WriteSession:
         self._writer = writer
         self.used = False
 
-    async def run(self, statement: Executable) -> Outcome:
+    async def run(self, statement: Executable, params: Params) -> Outcome:
         self.used = True
-        return await self._writer.call(_run(statement))
+        return await self._writer.call(_run(statement, params))
 
 
 class SQLiteBackend:
     def __init__(self, database_url: str, pool_size: int) -> None:
-        self._size = pool_size
         # Each worker holds its connection for good, so SQLAlchemy's pool only
         # opens them; a connection never leaves its worker's thread.
         self._engine: Engine = sa.create_engine(
@@ -172,7 +175,7 @@ class SQLiteBackend:
         # process, is cheaper and fairer than letting them spin on busy_timeout.
         self._writer_lock = asyncio.Lock()
         self._writer: Worker | None = None
-        self._readers: asyncio.Queue[Worker] = asyncio.Queue()
+        self._readers = Lender(max(1, pool_size - 1), self._start_reader)
         self._workers: list[Worker] = []
 
     @property
@@ -180,28 +183,22 @@ class SQLiteBackend:
         return self._engine.pool
 
     async def connect(self) -> None:
-        writer = Worker(self._engine, _open_writer)
-        self._workers.append(writer)
-        await writer.call(lambda connection: None)  # fails here if it cannot open
-        self._writer = writer
-        for _ in range(max(1, self._size - 1)):
-            reader = Worker(self._engine, _open_reader)
-            self._workers.append(reader)
-            self._readers.put_nowait(reader)
+        self._writer = await self._start(_open_writer)
 
     async def disconnect(self) -> None:
         self._writer = None
-        self._readers = asyncio.Queue()
+        self._readers.drain()
         for worker in self._workers:
             await worker.stop()
         self._workers.clear()
 
-    async def read(self, statement: Executable) -> Outcome:
-        reader = await self._readers.get()
-        try:
-            return await reader.call(_read(statement))
-        finally:
-            self._readers.put_nowait(reader)
+    async def read(self, statement: Executable, params: Params) -> Outcome:
+        reader = await self._readers.borrow()
+        done = reader.submit(_read(statement, params))
+        # Lent again once its thread is free, not when a caller that gave up
+        # (a timeout) stops waiting: the next caller would wait behind it.
+        done.add_done_callback(lambda _: self._readers.give_back(reader))
+        return await asyncio.shield(done)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[WriteSession]:
@@ -218,6 +215,19 @@ class SQLiteBackend:
                 raise
             if session.used:
                 await asyncio.shield(writer.call(_commit))
+
+    async def _start_reader(self) -> Worker:
+        return await self._start(_open_reader)
+
+    async def _start(self, opener: Callable[[Engine], Connection]) -> Worker:
+        worker = Worker(self._engine, opener)
+        try:
+            await worker.call(lambda connection: None)  # opens it, or fails here
+        except BaseException:
+            await worker.stop()
+            raise
+        self._workers.append(worker)
+        return worker
 
     def violation(self, error: IntegrityError) -> Violation | None:
         cause = error.driver_exception

@@ -26,12 +26,17 @@ _listed = sa.or_(
 )
 
 
+# Built once: the event page runs it on every view, and a statement built
+# anew costs SQLAlchemy more than the query itself.
+_BY_SLUG = _with_host.where(events.c.slug == sa.bindparam("slug"))
+
+
 async def by_slug_with_host(db: Database, slug: str) -> Row | None:
     """The event at /e/{slug}; None for anything that cannot be a slug, which
     is never sent to the database (PostgreSQL refuses a NUL, for one)."""
     if not text.is_slug(slug):
         return None
-    return await db.fetch_one(_with_host.where(events.c.slug == slug))
+    return await db.fetch_one(_BY_SLUG, {"slug": slug})
 
 
 async def by_id_with_host(db: Database, event_id: int) -> Row | None:

@@ -60,22 +60,26 @@ async def recent_shared(db: Database, host_id: int, limit: int = 8) -> Sequence[
     return await db.fetch_all(query)
 
 
-async def platforms(db: Database, host_id: int, limit: int = 8) -> list[str]:
+_uses = sa.func.count().label("n")
+# Built once: every public form asks it ("where did we meet?").
+_PLATFORMS = (
+    sa.select(sources.c.platform, _uses)
+    .where(
+        sources.c.host_id == sa.bindparam("host_id"),
+        _shared,
+        sources.c.platform != "",
+    )
+    .group_by(sources.c.platform)
+    .order_by(_uses.desc(), sources.c.platform)
+    .limit(8)
+)
+
+
+async def platforms(db: Database, host_id: int) -> list[str]:
     """The platforms the host shares on (LinkedIn, Mastodon, …), most used
     first: public words, unlike the host's own labels and notes."""
-    count = sa.func.count().label("n")
-    query = (
-        sa.select(sources.c.platform, count)
-        .where(
-            sources.c.host_id == host_id,
-            _shared,
-            sources.c.platform != "",
-        )
-        .group_by(sources.c.platform)
-        .order_by(count.desc(), sources.c.platform)
-        .limit(limit)
-    )
-    return [row["platform"] for row in await db.fetch_all(query)]
+    rows = await db.fetch_all(_PLATFORMS, {"host_id": host_id})
+    return [row["platform"] for row in rows]
 
 
 async def named_in_list(db: Database, host_id: int, names: set[str]) -> Sequence[Row]:
