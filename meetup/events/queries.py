@@ -31,6 +31,11 @@ _listed = sa.or_(
 _BY_SLUG = _with_host.where(events.c.slug == sa.bindparam("slug"))
 
 
+_LOCK_BY_ID = (
+    events.select().where(events.c.id == sa.bindparam("event_id")).with_for_update()
+)
+
+
 async def by_slug_with_host(db: Database, slug: str) -> Row | None:
     """The event at /e/{slug}; None for anything that cannot be a slug, which
     is never sent to the database (PostgreSQL refuses a NUL, for one)."""
@@ -118,8 +123,7 @@ async def lock(db: Database, event_id: int, host_id: int) -> Row | None:
 
 async def lock_by_id(db: Database, event_id: int) -> Row | None:
     """The event row, locked for the rest of the write (see `lock`)."""
-    query = events.select().where(events.c.id == event_id).with_for_update()
-    return await db.fetch_one(query)
+    return await db.fetch_one(_LOCK_BY_ID, {"event_id": event_id})
 
 
 async def mark_announced(db: Database, event_id: int) -> None:

@@ -11,6 +11,8 @@ from meetup.db import Database, Row
 from meetup.db.tables import bookings, followers, outbox, people, rsvps, sources
 
 FORGOTTEN = "Forgotten guest"
+# Built once: every answer, booking and follow asks it.
+_ID_BY_EMAIL = sa.select(people.c.id).where(people.c.email == sa.bindparam("email"))
 
 
 async def person_id(db: Database, email: str, name: str) -> int:
@@ -20,8 +22,7 @@ async def person_id(db: Database, email: str, name: str) -> int:
     values = {"email": email, "name": name, "feed_nonce": new_nonce()}
     # One statement: two first answers from one new address cannot collide.
     await db.upsert(people, {**values, "created_at": now()}, ["email"])
-    found = await db.fetch_val(sa.select(people.c.id).where(people.c.email == email))
-    return int(found)
+    return int(await db.fetch_val(_ID_BY_EMAIL, {"email": email}))
 
 
 async def person(db: Database, person_id: int) -> Row | None:

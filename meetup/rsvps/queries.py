@@ -22,11 +22,29 @@ _with_person = sa.select(rsvps, people.c.email, people.c.feed_nonce).join(
 )
 
 
-async def for_person(db: Database, event_id: int, person: int) -> Row | None:
-    query = _with_person.where(
-        rsvps.c.event_id == event_id, rsvps.c.person_id == person
+# The statements every answer runs, built once (see events.queries._BY_SLUG).
+_FOR_PERSON = _with_person.where(
+    rsvps.c.event_id == sa.bindparam("event_id"),
+    rsvps.c.person_id == sa.bindparam("person_id"),
+).with_for_update(of=rsvps)
+_BY_ID = _with_person.where(rsvps.c.id == sa.bindparam("rsvp_id"))
+_BY_ID_LOCKED = _BY_ID.with_for_update(of=rsvps)
+_TAKE_SEATS = (
+    events.update()
+    .where(
+        events.c.id == sa.bindparam("event_id"),
+        sa.or_(
+            events.c.capacity.is_(None),
+            events.c.seats_taken + sa.bindparam("seats") <= events.c.capacity,
+        ),
     )
-    return await db.fetch_one(query.with_for_update(of=rsvps))
+    .values(seats_taken=events.c.seats_taken + sa.bindparam("seats"))
+    .returning(events.c.seats_taken)
+)
+
+
+async def for_person(db: Database, event_id: int, person: int) -> Row | None:
+    return await db.fetch_one(_FOR_PERSON, {"event_id": event_id, "person_id": person})
 
 
 async def for_email(db: Database, event_id: int, email: str) -> Row | None:
@@ -48,8 +66,8 @@ async def invitations_since(db: Database, host_id: int, since: datetime) -> int:
 
 
 async def by_id(db: Database, rsvp_id: int, *, lock: bool = False) -> Row | None:
-    query = _with_person.where(rsvps.c.id == rsvp_id)
-    return await db.fetch_one(query.with_for_update(of=rsvps) if lock else query)
+    query = _BY_ID_LOCKED if lock else _BY_ID
+    return await db.fetch_one(query, {"rsvp_id": rsvp_id})
 
 
 async def get(db: Database, rsvp_id: int) -> Row:
@@ -88,19 +106,8 @@ async def take_seats(db: Database, event_id: int, seats: int) -> bool:
     if seats <= 0:
         await release_seats(db, event_id, -seats)
         return True
-    query = (
-        events.update()
-        .where(
-            events.c.id == event_id,
-            sa.or_(
-                events.c.capacity.is_(None),
-                events.c.seats_taken + seats <= events.c.capacity,
-            ),
-        )
-        .values(seats_taken=events.c.seats_taken + seats)
-        .returning(events.c.seats_taken)
-    )
-    return await db.fetch_one(query) is not None
+    taken = await db.fetch_one(_TAKE_SEATS, {"event_id": event_id, "seats": seats})
+    return taken is not None
 
 
 async def trim_pending_parties(db: Database, event_id: int, max_guests: int) -> None:
@@ -199,9 +206,8 @@ def name_or_email_contains(
 
 
 def _anywhere(text: str) -> str:
-    """A LIKE pattern for `text` taken literally. Built here rather than with
-    `.contains(autoescape=True)`, whose SQL holds a literal `%` that the
-    `databases` SQLite backend breaks on when it formats the SQL for its log."""
+    """A LIKE pattern for `text` taken literally (`%`, `_` and the escape
+    character itself escaped)."""
     for char in (LIKE_ESCAPE, "%", "_"):
         text = text.replace(char, LIKE_ESCAPE + char)
     return f"%{text}%"
