@@ -195,7 +195,11 @@ async def _find_or_make(
     extra: dict[str, Any] | None = None,
 ) -> int:
     """The host's source with `match`, made (with `extra`) if there is none.
-    Serialised per host, so two requests never make the same one twice."""
+    Making one is serialised per host, so two requests never make the same
+    one twice; finding one (nearly every time) is a plain read."""
+    found = await queries.find(db, host_id, **match)
+    if found:
+        return int(found["id"])
     async with db.write():
         await db.serialise(f"sources:{host_id}")
         found = await queries.find(db, host_id, **match)
