@@ -35,6 +35,7 @@ from meetup.mail.context import Context as RsvpContext
 from meetup.mail.messages import Mail
 from meetup.mail.sender import MailSender, transport_for
 from meetup.profiles import routes as profiles
+from meetup.profiles import sitemap
 from meetup.rsvps import admin as rsvp_admin
 from meetup.rsvps import jobs as rsvp_jobs
 from meetup.rsvps import page as event_page
@@ -75,6 +76,7 @@ def routes() -> list[Route | Mount]:
         *event_page.routes,
         *hosts.routes,
         *profiles.routes,
+        *sitemap.routes,
         *coffee_routes.routes,  # before /r/{token}: booking links are /r/c…
         *attendance.routes,  # /r/{token}/qr.png and /meet, before /r/{token}
         *rsvp_routes.routes,

@@ -162,3 +162,14 @@ def normalised_email(value: str) -> str:
     except EmailNotValidError as error:
         raise ValueError(str(error)) from error
     return result.normalized.lower()
+
+
+def event_preview(event: Mapping[str, Any], limit: int = 200) -> str:
+    """What a link preview says under an event's title: when and where
+    first (in the event's zone), then what it is."""
+    place = ", ".join(
+        part for part in (event["venue_name"], event["venue_address"]) if part
+    )
+    about = event["summary"] or plain_excerpt(event["description"], limit)
+    text = " · ".join(part for part in (event_when(event), place, about) if part)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

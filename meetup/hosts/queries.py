@@ -28,6 +28,12 @@ async def by_handle(db: Database, handle: str) -> Row | None:
     return await db.fetch_one(hosts.select().where(hosts.c.handle == handle.lower()))
 
 
+async def handles(db: Database, limit: int = 10_000) -> list[str]:
+    """Every host's handle: their pages are public."""
+    query = sa.select(hosts.c.handle).order_by(hosts.c.handle).limit(limit)
+    return [row["handle"] for row in await db.fetch_all(query)]
+
+
 async def count(db: Database) -> int:
     return int(await db.fetch_val(sa.select(sa.func.count()).select_from(hosts)))
 

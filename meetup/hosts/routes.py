@@ -26,7 +26,7 @@ LOGIN_META = PageMeta(title="Sign in", path="/login", noindex=True)
 async def login(request: Request) -> Response:
     if request.method == "GET":
         if await current_host(request):
-            return RedirectResponse(request.url_for("admin:events"), status_code=303)
+            return RedirectResponse(request.url_for("admin:home"), status_code=303)
         return render(
             request, "hosts/login.html", {"form": LoginForm(), "meta": LOGIN_META}
         )
@@ -60,7 +60,7 @@ async def login_link(request: Request) -> Response:
     await checked_form(request)
     host_id = await service.use_login_token(db, token)
     await sign_in(request, host_id)
-    return RedirectResponse(request.url_for("admin:events"), status_code=303)
+    return RedirectResponse(request.url_for("admin:home"), status_code=303)
 
 
 async def logout(request: Request) -> Response:

@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from meetup.core.clock import now
 from meetup.core.errors import NotFound
-from meetup.core.text import plain_excerpt
+from meetup.core.text import event_preview
 from meetup.db import Row
 from meetup.events import queries
 from meetup.events.access import host_event
@@ -49,7 +49,7 @@ def render_event(
     host_path = request.app.url_path_for("host", handle=event["host_handle"])
     meta = PageMeta(
         title=event["title"],
-        description=event["summary"] or plain_excerpt(event["description"], 200),
+        description=event_preview(event),
         path=str(path),
         og_type="event",
         noindex=preview or event["visibility"] == "unlisted",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -79,12 +80,18 @@ async def test_event_page_previews_well_when_shared(client, db) -> None:
     meta = meta_of(response)
     url = f"http://testserver/e/{event['slug']}"
     assert meta["title"].startswith("Climbing & chat")
-    assert meta["description"] == "Bouldering, then drinks."
+    # The preview says when and where first, in the event's zone.
+    local = event["starts_at"].astimezone(ZoneInfo("Europe/Paris"))
+    assert meta["description"] == (
+        f"{local:%a %d %b %Y, %H:%M} – {local + timedelta(hours=2):%H:%M} "
+        "(Europe/Paris) · Café Central, 1 Rue de Rivoli, Paris · "
+        "Bouldering, then drinks."
+    )
     assert meta["canonical"] == url
     assert meta["og:title"] == "Climbing & chat"
     assert meta["og:url"] == url
     assert meta["og:type"] == "event"
-    assert meta["og:description"] == "Bouldering, then drinks."
+    assert meta["og:description"] == meta["description"]
     assert meta["twitter:card"] == "summary"
     assert meta["twitter:title"] == "Climbing & chat"
 
@@ -216,3 +223,33 @@ async def test_times_across_a_dst_change_keep_the_wall_clock(client, db) -> None
         )
         assert ", 19:00 – 21:00 (Europe/Paris)" in when, when
     assert after["starts_at"] - before["starts_at"] == timedelta(days=2, hours=1)
+
+
+async def test_robots_keep_out_of_private_links_and_the_sitemap_lists_public_pages(
+    client, db
+) -> None:
+    host = await make_host(db, handle="noor")
+    shown = await make_event(db, host, title="Open meetup")
+    hidden = await make_event(db, host, title="Friends only", visibility="unlisted")
+    draft = await make_event(db, host, title="Not yet", publish=False)
+
+    robots = await client.get("/robots.txt")
+    assert robots.status_code == 200
+    lines = robots.text.splitlines()
+    for private in ("/admin/", "/r/", "/me/", "/login"):
+        assert f"Disallow: {private}" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+    response = await client.get("/sitemap.xml")
+    assert response.headers["content-type"].startswith("application/xml")
+    from xml.etree import ElementTree
+
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = {
+        loc.text
+        for loc in ElementTree.fromstring(response.text).findall(".//s:loc", ns)
+    }
+    assert "http://testserver/@noor" in locs
+    assert f"http://testserver/e/{shown['slug']}" in locs
+    assert f"http://testserver/e/{hidden['slug']}" not in locs
+    assert f"http://testserver/e/{draft['slug']}" not in locs

@@ -39,6 +39,8 @@ async def test_sign_in_with_the_link_from_the_mail(
 
     signed_in = await client.post(link, data={"csrf_token": csrf_of(confirm)})
     assert signed_in.status_code == 303
+    # Signing in lands on the dashboard: connections first.
+    assert signed_in.headers["location"] == "http://testserver/admin/"
     events_page = await client.get("/admin/events")
     assert events_page.status_code == 200
     assert page(events_page).h1.text == "Your events"
