@@ -63,6 +63,10 @@ async def test_host_publishes_an_event_and_a_guest_opens_it(
     link = login_link_in(smtp.inbox.to("rosa@example.com")[0])
     await host_page.goto(link)
     await host_page.get_by_role("button", name="Sign in to meetup").click()
+    await expect(
+        host_page.get_by_role("heading", name="Your connections")
+    ).to_be_visible()
+    await host_page.get_by_role("link", name="Events", exact=True).click()
     await expect(host_page.get_by_role("heading", name="Your events")).to_be_visible()
 
     await host_page.get_by_role("link", name="New event").click()
