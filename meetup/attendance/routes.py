@@ -20,7 +20,7 @@ from meetup.core.text import row_id
 from meetup.db import Database, Row
 from meetup.events import queries as events
 from meetup.events.access import host_event
-from meetup.mail.context import TOKEN_SCOPE, Context
+from meetup.mail.context import Context
 from meetup.rsvps import queries as rsvp_queries
 from meetup.rsvps import service as rsvp_service
 from meetup.sources import service as sources
@@ -146,11 +146,8 @@ async def _my_answers(request: Request, db: Database, ctx: Context) -> list[Row]
     """The answers whose pages this browser opened, while their links hold."""
     found = []
     for link in request.session.get(SESSION_KEY, []):
-        row = await tokens.signed_row(
-            link if isinstance(link, str) else "",
-            secret=ctx.secret,
-            scope=TOKEN_SCOPE,
-            load=lambda ident: rsvp_queries.by_id(db, ident),
+        row = await rsvp_service.rsvp_of_link(
+            db, ctx, link if isinstance(link, str) else ""
         )
         if row is not None:
             found.append(row)

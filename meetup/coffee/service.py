@@ -23,6 +23,7 @@ from meetup.core import tokens
 from meetup.core.clock import now
 from meetup.core.errors import Conflict, DomainError, NotFound
 from meetup.db import Database, OverlapViolation, Row
+from meetup.db.tables import DEFAULT_HOLD_MINUTES
 from meetup.hosts import queries as hosts
 from meetup.mail.context import Context
 from meetup.mail.messages import Owner
@@ -30,7 +31,6 @@ from meetup.people import queries as people
 from meetup.sources.service import Attribution
 
 TOKEN_SCOPE = "coffee"
-DEFAULT_HOLD_MINUTES = 30
 OUTCOMES = ("held", "no_show")
 # Availability rules per host: with the candidate cap in `slots`, what keeps
 # one host's coffee page cheap for everyone.

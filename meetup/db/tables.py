@@ -8,6 +8,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+# How long an unconfirmed answer or booking holds its place unless the host
+# chooses otherwise: short, so an unconfirmed request keeps nobody out long.
+DEFAULT_HOLD_MINUTES = 30
+
 metadata = sa.MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
@@ -115,7 +119,12 @@ events = sa.Table(
     sa.Column("waitlist", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("confirm_by_email", sa.Boolean, nullable=False, server_default=sa.true()),
     # How long an unconfirmed answer holds its seats.
-    sa.Column("hold_minutes", sa.Integer, nullable=False, server_default="30"),
+    sa.Column(
+        "hold_minutes",
+        sa.Integer,
+        nullable=False,
+        server_default=str(DEFAULT_HOLD_MINUTES),
+    ),
     sa.Column("rsvp_deadline", UTCDateTime),
     sa.Column("reminder_hours", sa.Integer, nullable=False, server_default="24"),
     sa.Column("maybe_nudge_days", sa.Integer, nullable=False, server_default="3"),
@@ -254,7 +263,12 @@ coffee_settings = sa.Table(
     sa.Column("confirm_by_email", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("reminder_hours", sa.Integer, nullable=False, server_default="24"),
     # How long an unconfirmed booking holds its slot.
-    sa.Column("hold_minutes", sa.Integer, nullable=False, server_default="30"),
+    sa.Column(
+        "hold_minutes",
+        sa.Integer,
+        nullable=False,
+        server_default=str(DEFAULT_HOLD_MINUTES),
+    ),
 )
 
 # When and where a host is free: weekly windows in the host's time zone.

@@ -29,15 +29,18 @@ _FOR_PERSON = _with_person.where(
 ).with_for_update(of=rsvps)
 _BY_ID = _with_person.where(rsvps.c.id == sa.bindparam("rsvp_id"))
 _BY_ID_LOCKED = _BY_ID.with_for_update(of=rsvps)
+# The one capacity rule: `seats` more fit when the event has no limit or
+# room for them. Taking seats and asking whether they would fit share it.
+_FITS = sa.or_(
+    events.c.capacity.is_(None),
+    events.c.seats_taken + sa.bindparam("seats") <= events.c.capacity,
+)
+_WOULD_FIT = sa.select(events.c.id).where(
+    events.c.id == sa.bindparam("event_id"), _FITS
+)
 _TAKE_SEATS = (
     events.update()
-    .where(
-        events.c.id == sa.bindparam("event_id"),
-        sa.or_(
-            events.c.capacity.is_(None),
-            events.c.seats_taken + sa.bindparam("seats") <= events.c.capacity,
-        ),
-    )
+    .where(events.c.id == sa.bindparam("event_id"), _FITS)
     .values(seats_taken=events.c.seats_taken + sa.bindparam("seats"))
     .returning(events.c.seats_taken)
 )
@@ -138,14 +141,8 @@ async def trim_pending_parties(db: Database, event_id: int, max_guests: int) -> 
 
 async def would_fit(db: Database, event_id: int, seats: int) -> bool:
     """Whether `seats` would fit now (on the event row the caller locked)."""
-    query = sa.select(events.c.id).where(
-        events.c.id == event_id,
-        sa.or_(
-            events.c.capacity.is_(None),
-            events.c.seats_taken + seats <= events.c.capacity,
-        ),
-    )
-    return await db.fetch_one(query) is not None
+    fits = await db.fetch_one(_WOULD_FIT, {"event_id": event_id, "seats": seats})
+    return fits is not None
 
 
 async def release_seats(db: Database, event_id: int, seats: int) -> None:

@@ -131,16 +131,23 @@ async def answer(
         return await queries.get(db, rsvp["id"])
 
 
-async def valid_rsvp(
+async def rsvp_of_link(
     db: Database, ctx: Context, token: str, *, lock: bool = False
-) -> Row:
-    """The RSVP a link belongs to; a wrong, tampered or revoked link is a 404."""
-    rsvp = await tokens.signed_row(
+) -> Row | None:
+    """The RSVP a guest's link names, while the link holds; else None."""
+    return await tokens.signed_row(
         token,
         secret=ctx.secret,
         scope=TOKEN_SCOPE,
         load=lambda rsvp_id: queries.by_id(db, rsvp_id, lock=lock),
     )
+
+
+async def valid_rsvp(
+    db: Database, ctx: Context, token: str, *, lock: bool = False
+) -> Row:
+    """The RSVP a link belongs to; a wrong, tampered or revoked link is a 404."""
+    rsvp = await rsvp_of_link(db, ctx, token, lock=lock)
     if rsvp is None:
         raise NotFound(
             "This RSVP link is not valid. Use the newest link we mailed you."

@@ -129,14 +129,17 @@ async def _capped(
 ) -> int:
     """A source made from a visitor's words, while the host has fewer than
     `cap` of its kind; else the kind's catch-all labelled `overflow`."""
+    found = await queries.find(db, host_id, **match)
+    if found:
+        return int(found["id"])
     async with db.write():
         await db.serialise(f"sources:{host_id}")
-        if (
-            await queries.find(db, host_id, **match) is None
-            and await queries.count_kind(db, host_id, match["kind"]) >= cap
-        ):
+        found = await queries.find(db, host_id, **match)
+        if found:
+            return int(found["id"])
+        if await queries.count_kind(db, host_id, match["kind"]) >= cap:
             return await _system_source(db, host_id, match["kind"], overflow)
-        return await _find_or_make(db, host_id, match)
+        return await queries.insert(db, host_id=host_id, code=new_code(), **match)
 
 
 async def attribute(

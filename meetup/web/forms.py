@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, StopValidation
 
 from meetup.core import dates, text
+from meetup.db.tables import DEFAULT_HOLD_MINUTES
 
 F = TypeVar("F", bound=Form)
 T = TypeVar("T")
@@ -51,7 +52,7 @@ def hold_field(label: str, description: str) -> SelectField:
         label,
         choices=[SelectChoice(minutes, said) for minutes, said in HOLD_CHOICES.items()],
         coerce=int,
-        default=30,
+        default=DEFAULT_HOLD_MINUTES,
         description=description,
     )
 
