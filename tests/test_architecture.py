@@ -18,7 +18,7 @@ TIERS: list[set[str]] = [
     {"db"},
     {"calendars"},
     {"web"},
-    {"mail"},
+    {"mail", "media"},
     {"people"},
     {"hosts"},
     {"events"},

@@ -59,6 +59,9 @@ hosts = sa.Table(
     sa.Column("feed_nonce", sa.String(32), nullable=False, server_default=""),
     # Connections (check-ins, chats held) the host aims for each week.
     sa.Column("weekly_goal", sa.Integer, nullable=False, server_default="5"),
+    # The host's photo on their page, events and social cards: an images.id,
+    # without a foreign key because images belong to hosts (no cycle).
+    sa.Column("photo_image_id", sa.Integer),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -104,6 +107,13 @@ events = sa.Table(
     sa.Column("all_day", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("venue_name", sa.String(140), nullable=False, server_default=""),
     sa.Column("venue_address", sa.String(300), nullable=False, server_default=""),
+    # Where the venue is on the map (WGS84), when the host gave it: the event
+    # page then embeds an OpenStreetMap view.
+    sa.Column("venue_lat", sa.Float),
+    sa.Column("venue_lon", sa.Float),
+    # The cover image the host uploaded (images.id); without one the link
+    # preview is a card the site draws.
+    sa.Column("cover_image_id", sa.ForeignKey("images.id", ondelete="SET NULL")),
     sa.Column("capacity", sa.Integer),
     # Seats held by going guests (and their extra guests): kept beside the
     # capacity so one conditional UPDATE can take a seat without overbooking.
@@ -193,6 +203,9 @@ rsvps = sa.Table(
     sa.Column("walk_in", sa.Boolean, nullable=False, server_default=sa.false()),
     # The guest lets others at the event find them to record "we met".
     sa.Column("meet_opt_in", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The guest lets the event page show their first name among who is going
+    # (otherwise only their initial).
+    sa.Column("show_name", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("event_id", "person_id", name="uq_rsvps_event_person"),
@@ -419,4 +432,36 @@ meetings = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("rsvp_a", "rsvp_b", name="uq_meetings_pair"),
     sa.CheckConstraint("rsvp_a < rsvp_b", name="ordered_pair"),
+)
+
+# Uploaded pictures (event covers, host photos, recap photos), re-encoded by
+# Pillow and kept in the database so every web worker serves them. `digest`
+# (SHA-256 of the stored bytes) names them in URLs that are cached for good.
+images = sa.Table(
+    "images",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False, unique=True),
+    sa.Column("content_type", sa.String(20), nullable=False),
+    sa.Column("width", sa.Integer, nullable=False),
+    sa.Column("height", sa.Integer, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_images_host", "host_id"),
+)
+
+# Photos of a past event, shown in its recap.
+event_photos = sa.Table(
+    "event_photos",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "event_id", sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "image_id", sa.ForeignKey("images.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("event_id", "image_id", name="uq_event_photos_event_image"),
 )
