@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -19,6 +20,7 @@ import httpx
 import pytest
 import uvicorn
 from aiosmtpd.controller import Controller
+from playwright.async_api import Browser, async_playwright
 from starlette.applications import Starlette
 from starlette.datastructures import Secret
 
@@ -238,3 +240,28 @@ async def live_server(settings: Settings, db: Database) -> AsyncIterator[LiveSer
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+# Headless Chromium for the browser tests (tests/browser/ and test_browser.py).
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+]
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    if not shutil.which(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
