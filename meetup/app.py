@@ -34,6 +34,9 @@ from meetup.mail import routes as mail_routes
 from meetup.mail.context import Context as RsvpContext
 from meetup.mail.messages import Mail
 from meetup.mail.sender import MailSender, transport_for
+from meetup.media import routes as media_routes
+from meetup.media.routes import CardCache
+from meetup.media.uploads import UPLOAD_BODY_LIMITS
 from meetup.profiles import routes as profiles
 from meetup.profiles import sitemap
 from meetup.rsvps import admin as rsvp_admin
@@ -81,6 +84,7 @@ def routes() -> list[Route | Mount]:
         *attendance.routes,  # /r/{token}/qr.png and /meet, before /r/{token}
         *rsvp_routes.routes,
         *health.routes,
+        *media_routes.routes,
         Mount("/admin", routes=admin, name="admin"),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
@@ -144,7 +148,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
             Middleware(CanonicalOrigin, base_url=settings.base_url),
             Middleware(SecurityHeaders, hsts=settings.https),
             Middleware(RejectNulInQuery),
-            Middleware(LimitBody),
+            Middleware(LimitBody, uploads=UPLOAD_BODY_LIMITS),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.secret_key,
@@ -159,6 +163,8 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
     app.state.settings = settings
     app.state.db = database
     app.state.templates = make_templates(settings)
+    app.state.templates.env.globals.update(media_routes.template_globals(settings))
+    app.state.card_cache = CardCache()
     app.state.mail = mailer(settings)
     app.state.rsvp = rsvp_context(settings, app.state.mail)
     # Features that hear of an event's change inside the write that makes it,

@@ -12,11 +12,12 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
 
 from meetup import logs
 from meetup.db import Database
 from meetup.db.migrate import migrate
-from meetup.settings import Settings, load_settings
+from meetup.settings import Settings, load_settings, origin, sqlite_path
 
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
@@ -40,6 +41,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> None:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
     from meetup import demo
 
+    settings = _site_settings(settings)
     asyncio.run(migrate(settings.database_url))
     from meetup.app import mailer, rsvp_context
 
@@ -48,7 +50,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
         with_db(settings, lambda db: demo.seed(db, settings.login_link_pattern, ctx))
     )
     print(
-        f"\nDemo host ready: {settings.base_url}/@demo\nSign in as the demo host (link valid 15 minutes):\n  {link}\n"
+        f"\nDemo host ready: {settings.base_url}/@demo\n"
+        f"Sign in as the demo host (link valid 15 minutes):\n  {link}\n"
+        f"{_where_links_point(settings)}\n"
     )
 
 
@@ -73,6 +77,7 @@ def cmd_create_host(args: argparse.Namespace, settings: Settings) -> None:
     host = NewHost(
         email=email, handle=args.handle.lower(), name=args.name, timezone=args.timezone
     )
+    settings = _site_settings(settings)
 
     async def create(db: Database) -> str:
         host_id = await create_host(db, host)
@@ -86,6 +91,7 @@ def cmd_create_host(args: argparse.Namespace, settings: Settings) -> None:
     except DomainError as error:
         sys.exit(f"meetup: {error.message}")
     print(f"Host @{host.handle} created. Sign in (link valid 15 minutes):\n  {link}")
+    print(_where_links_point(settings))
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
@@ -94,7 +100,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     from meetup.app import create_app
     from meetup.hosts import queries as hosts
 
+    local = not _base_url_set(settings)
     settings = settings.with_(base_url=_base_url(settings, args))
+    if local:
+        _remember_url(settings)
     if settings.is_sqlite:
         asyncio.run(migrate(settings.database_url))
     if args.demo:
@@ -116,10 +125,54 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _base_url(settings: Settings, args: argparse.Namespace) -> str:
-    """Links printed by a local `serve` should open on the port it listens on."""
-    if settings.base_url != Settings.base_url:
+    """Links printed by a local `serve` should open on the port it listens on
+    (and on this machine when it listens on every address)."""
+    if _base_url_set(settings):
         return settings.base_url
-    return f"http://{args.host}:{args.port}"
+    host = LOOPBACK.get(args.host, args.host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{args.port}"
+
+
+# A server listening on every address is reached on this machine through
+# its loopback address: 0.0.0.0 is no address to open.
+LOOPBACK = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
+# Beside the database (as the generated secret is): where the last local
+# `serve` without BASE_URL listened, so `create-host` and `demo` run in
+# another terminal print links that open on it.
+URL_FILE = ".meetup.url"
+
+
+def _base_url_set(settings: Settings) -> bool:
+    return settings.base_url != Settings.base_url
+
+
+def _url_file(settings: Settings) -> Path:
+    db_file = sqlite_path(settings.database_url)
+    return (db_file.parent if db_file else Path.cwd()) / URL_FILE
+
+
+def _remember_url(settings: Settings) -> None:
+    with contextlib.suppress(OSError):  # a read-only folder: links fall back
+        _url_file(settings).write_text(settings.base_url + "\n")
+
+
+def _site_settings(settings: Settings) -> Settings:
+    """BASE_URL when set; else where the last local `serve` listened."""
+    if _base_url_set(settings):
+        return settings
+    try:
+        remembered = origin(_url_file(settings).read_text().strip())
+    except (OSError, ValueError):
+        return settings
+    return settings.with_(base_url=remembered)
+
+
+def _where_links_point(settings: Settings) -> str:
+    if _base_url_set(settings):
+        return f"(Links use BASE_URL, {settings.base_url}.)"
+    return f"(Links use {settings.base_url}: set BASE_URL if the site runs elsewhere.)"
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> None:

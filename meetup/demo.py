@@ -23,6 +23,7 @@ from meetup.rsvps import service as rsvp_service
 from meetup.rsvps.invitations import parse_contacts
 from meetup.sources import queries as source_queries
 from meetup.sources import service as source_service
+from meetup.sources.service import Attribution
 
 DEMO_HOST = host_service.NewHost(
     email="demo@example.com",
@@ -126,19 +127,23 @@ DEMO_EVENTS = (
 
 
 # Guests for the demo events: (how many say going, how many join the waitlist,
-# contacts invited). Founders' Breakfast ends up full with a waitlist.
-DEMO_GUESTS = {
-    "coffee-and-code": (5, 0, ()),
-    "founders-breakfast": (8, 2, ()),
-    "chilterns-weekend": (4, 0, ()),
+# how many of the first bring a friend, contacts invited, whether a friend of
+# the first guest answers through her share link). Founders' Breakfast ends
+# up full with a waitlist.
+DEMO_GUESTS: dict[str, tuple[int, int, int, tuple[str, ...], bool]] = {
+    "coffee-and-code": (5, 0, 1, (), True),
+    "founders-breakfast": (8, 2, 0, (), False),
+    "chilterns-weekend": (4, 0, 2, (), False),
     "sunset-walk": (
         3,
+        0,
         0,
         (
             "Mina <mina@example.com>",
             "Theo <theo@example.com>",
             "Priya <priya@example.com>",
         ),
+        False,
     ),
 }
 NAMES = ("Alex", "Sam", "Jo", "Kai", "Noa", "Ravi", "Lena", "Omar", "Yuki", "Zoe")
@@ -149,35 +154,46 @@ async def seed(db: Database, login_url: str, ctx: Context) -> str:
     host = await hosts.by_email(db, DEMO_HOST.email)
     host_id = host["id"] if host else await host_service.create_host(db, DEMO_HOST)
     today = now().astimezone(ZoneInfo(DEMO_HOST.timezone)).date()
+    fresh = []
     for spec in DEMO_EVENTS:
         if not await events.slug_taken(db, spec.slug):
             event = await event_service.create_event(db, host_id, spec.values(today))
             await event_service.publish(db, host_id, event["id"])
-            await _seed_guests(db, ctx, event["id"], *DEMO_GUESTS[spec.slug])
+            fresh.append((event["id"], spec.slug))
     await _seed_coffee(db, host_id)
-    await _seed_sources(db, host_id, today)
+    source_ids = await _seed_sources(db, host_id)
+    for event_id, slug in fresh:
+        await _seed_guests(db, ctx, event_id, source_ids, DEMO_GUESTS[slug])
+    await _seed_past_event(db, host_id, today, source_ids)
     async with db.write():
         return await host_service.new_login_link(db, host_id, login_url)
 
 
-# (label, kind, platform, clicks, previews): where the demo host's guests came from.
+# (label, kind, platform, clicks, distinct visitors, link previews): where the
+# demo host's guests came from. Some visitors click twice.
 DEMO_SOURCES = (
-    ("LinkedIn post: “who wants to code over coffee?”", "post", "LinkedIn", 42, 7),
-    ("Instagram story from the last meetup", "post", "Instagram", 18, 3),
-    ("DM thread with the Python group", "conversation", "WhatsApp", 5, 0),
-    ("Flyer at Prufrock Coffee", "in_person", "Flyer", 9, 0),
+    ("LinkedIn post: “who wants to code over coffee?”", "post", "LinkedIn", 42, 35, 7),
+    ("Instagram story from the last meetup", "post", "Instagram", 18, 15, 3),
+    ("DM thread with the Python group", "conversation", "WhatsApp", 12, 9, 0),
+    ("Flyer at Prufrock Coffee", "in_person", "Flyer", 9, 9, 0),
 )
+# Which source (an index in DEMO_SOURCES) brought the n-th guest of an event,
+# in turn: most from LinkedIn, a few from the flyer.
+LAST_TOUCH = (0, 1, 0, 2, 0, 1, 3, 0, 2, 1)
+# The conversation the invited contacts come from.
+INVITED_FROM = 2
 
 
-async def _seed_sources(db: Database, host_id: int, today: date) -> None:
-    """A few sources with clicks, and the demo guests attributed to them,
-    plus last month's meetup with guests checked in: the dashboard has
-    something real on first start."""
-    if await source_queries.find(db, host_id, label=DEMO_SOURCES[0][0]):
-        return  # seeded before (guests' own share links are sources too)
+async def _seed_sources(db: Database, host_id: int) -> list[int]:
+    """The demo host's sources (made once, with their clicks and previews
+    spread over the last weeks); their ids in DEMO_SOURCES' order."""
     ids = []
     at = now()
-    for label, kind, platform, clicked, previewed in DEMO_SOURCES:
+    for label, kind, platform, clicked, visitors, previewed in DEMO_SOURCES:
+        found = await source_queries.find(db, host_id, label=label)
+        if found:
+            ids.append(int(found["id"]))
+            continue
         source_id = await source_service.create_source(
             db,
             host_id,
@@ -190,55 +206,80 @@ async def _seed_sources(db: Database, host_id: int, today: date) -> None:
         ids.append(source_id)
         async with db.write():
             for n in range(clicked + previewed):
+                preview = n >= clicked
                 await source_queries.record_click(
                     db,
                     source_id,
-                    visitor=f"demo{n}",
+                    visitor="" if preview else f"demo-{source_id}-{n % visitors}",
                     referrer_host="",
-                    preview=n >= clicked,
-                    at=at - timedelta(days=n % 20, hours=n),
+                    preview=preview,
+                    at=at - timedelta(days=45 * n / (clicked + previewed), hours=1),
                 )
-    past = await event_service.create_event(
-        db,
-        host_id,
-        DemoEvent(
-            slug="coffee-and-code-october",
-            title="Coffee & Code (last month)",
-            summary="Where it started: eight people, one long table.",
-            description="Thanks for coming!",
-            days_ahead=-25,
-            start=time(9, 30),
-            hours=2,
-            venue_name="Prufrock Coffee",
-            venue_address="23-25 Leather Lane, London EC1N 7TE",
-            capacity=12,
-        ).values(today),
+    return ids
+
+
+def _attribution(source_ids: list[int], n: int) -> Attribution:
+    """The n-th guest's last touch, and for every third guest a first touch
+    elsewhere (they saw another post before the one they answered from)."""
+    last = LAST_TOUCH[n % len(LAST_TOUCH)]
+    first = (last + 1) % len(source_ids) if n % 3 == 2 else last
+    return Attribution(first=source_ids[first], last=source_ids[last])
+
+
+async def _seed_past_event(
+    db: Database, host_id: int, today: date, source_ids: list[int]
+) -> None:
+    """Last month's meetup: eight answers (one with a friend), seven of them
+    checked in, so the dashboard has something real on first start. Written
+    directly (RSVPs to a past event are closed), seats held as the capacity
+    rule would hold them."""
+    spec = DemoEvent(
+        slug="coffee-and-code-october",
+        title="Coffee & Code (last month)",
+        summary="Where it started: eight people, one long table.",
+        description="Thanks for coming!",
+        days_ahead=-25,
+        start=time(9, 30),
+        hours=2,
+        venue_name="Prufrock Coffee",
+        venue_address="23-25 Leather Lane, London EC1N 7TE",
+        capacity=12,
     )
+    if await events.slug_taken(db, spec.slug):
+        return
+    past = await event_service.create_event(db, host_id, spec.values(today))
     await event_service.publish(db, host_id, past["id"])
+    answered = past["starts_at"] - timedelta(days=3)
     async with db.write():
         for n in range(8):
             person = await people.person_id(db, f"past{n}@example.com", NAMES[n])
-            source_id = ids[n % len(ids)]
-            await rsvp_queries.insert(
+            touch = _attribution(source_ids, n)
+            party = 1 if n == 2 else 0
+            taken = await rsvp_queries.take_seats(db, past["id"], 1 + party)
+            assert taken, "the past demo event has room for everyone"
+            rsvp_id = await rsvp_queries.insert(
                 db,
                 event_id=past["id"],
                 person_id=person,
                 name=NAMES[n],
                 status="going",
+                guests=party,
+                seats=1 + party,
                 token_nonce=new_nonce(),
-                first_source_id=source_id,
-                last_source_id=source_id,
+                first_source_id=touch.first,
+                last_source_id=touch.last,
+                confirmed_at=answered + timedelta(hours=n),
                 checked_in_at=past["starts_at"] + timedelta(minutes=5 * n)
                 if n < 7
                 else None,
             )
-        for n, row in enumerate(
-            await db.fetch_all(rsvps.select().where(rsvps.c.last_source_id.is_(None)))
-        ):
             await db.execute(
                 rsvps.update()
-                .where(rsvps.c.id == row["id"])
-                .values(first_source_id=ids[n % 2], last_source_id=ids[n % 3])
+                .where(rsvps.c.id == rsvp_id)
+                .values(
+                    created_at=answered + timedelta(hours=n),
+                    updated_at=answered + timedelta(hours=n),
+                )
             )
 
 
@@ -270,28 +311,69 @@ async def _seed_guests(
     db: Database,
     ctx: Context,
     event_id: int,
-    going: int,
-    waiting: int,
-    invited: tuple[str, ...],
+    source_ids: list[int],
+    guests: tuple[int, int, int, tuple[str, ...], bool],
 ) -> None:
-    """Demo guests answer through the real workflows; their mails (to
-    example.com addresses) are dropped so the console shows only yours."""
+    """Demo guests answer through the real workflows, each attributed to one
+    of the demo sources; their mails (to example.com addresses) are dropped
+    so the console shows only yours."""
+    going, waiting, with_friend, invited, referred = guests
     for n in range(going + waiting):
         name = NAMES[n % len(NAMES)]
-        reply = rsvp_service.Reply(name=name, email=f"{name.lower()}{n}@example.com")
+        reply = rsvp_service.Reply(
+            name=name,
+            email=f"{name.lower()}{n}@example.com",
+            guests=1 if n < with_friend else 0,
+            source=_attribution(source_ids, n),
+        )
         outcome = await rsvp_service.submit(db, ctx, event_id, reply)
         await rsvp_service.answer(db, ctx, ctx.token(outcome.rsvp), "going")
     if invited:
         contacts = parse_contacts("\n".join(invited)).contacts
+        conversation = source_ids[INVITED_FROM]
         await rsvp_service.invite(
-            db, ctx, event_id, contacts, daily_limit=len(contacts)
+            db,
+            ctx,
+            event_id,
+            contacts,
+            {contact.email: conversation for contact in contacts},
+            daily_limit=len(contacts),
         )
+    if referred:
+        await _seed_referral(db, ctx, event_id)
     async with db.write():
         await db.execute(
             outbox.delete().where(
                 outbox.c.recipient.like("%@example.com"), outbox.c.status == "pending"
             )
         )
+
+
+async def _seed_referral(db: Database, ctx: Context, event_id: int) -> None:
+    """A friend of the event's first guest follows her share link and
+    answers: the sources page has a guest's link that brought someone."""
+    first = (await rsvp_queries.with_status(db, event_id, ("going",)))[0]
+    event = await events.by_id_with_host(db, event_id)
+    assert event is not None
+    link = await source_service.share_link_for(
+        db, event["host_id"], first["person_id"], first["name"], event_id
+    )
+    async with db.write():
+        await source_queries.record_click(
+            db,
+            link["id"],
+            visitor="demo-friend",
+            referrer_host="",
+            preview=False,
+            at=now() - timedelta(days=1),
+        )
+    reply = rsvp_service.Reply(
+        name="Mia",
+        email="mia.friend@example.com",
+        source=Attribution(first=link["id"], last=link["id"]),
+    )
+    outcome = await rsvp_service.submit(db, ctx, event_id, reply)
+    await rsvp_service.answer(db, ctx, ctx.token(outcome.rsvp), "going")
 
 
 async def _event_id(db: Database, slug: str) -> int:

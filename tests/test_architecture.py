@@ -1,4 +1,4 @@
-"""The package layering the README draws, checked: dependencies run one way,
+"""The package layering docs/architecture.md draws, checked: dependencies run one way,
 no import cycle between packages or between modules, and no module imports
 another feature's routes. `python tests/test_architecture.py` prints the
 package graph."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import sqlalchemy as sa
 
+from meetup.cli import parser
 from meetup.coffee import queries as coffee
 from meetup.db import Database
 from meetup.db.tables import events, hosts, rsvps
@@ -19,17 +21,23 @@ from tests.conftest import free_port
 MEETUP = [sys.executable, "-m", "meetup.cli"]
 
 
-async def run(*args: str, env: dict[str, str], cwd) -> tuple[int, str]:
+async def run(
+    *args: str, env: dict[str, str], cwd, inherit: bool = True
+) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
         *MEETUP,
         *args,
-        env={**os.environ, **env},
+        env={**os.environ, **env} if inherit else env,
         cwd=cwd,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await asyncio.wait_for(process.communicate(), 60)
     return process.returncode, output.decode()
+
+
+def http_root(port: int) -> str:
+    return f"http://127.0.0.1:{port}"
 
 
 async def count(db: Database, table) -> int:
@@ -139,7 +147,7 @@ async def test_serve_runs_the_embedded_default_in_an_empty_folder(tmp_path) -> N
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("DATABASE_URL", "SECRET_KEY", "SMTP_URL")
+        if key not in ("DATABASE_URL", "SECRET_KEY", "SMTP_URL", "BASE_URL")
     }
     process = await asyncio.create_subprocess_exec(
         *MEETUP,
@@ -165,8 +173,59 @@ async def test_serve_runs_the_embedded_default_in_an_empty_folder(tmp_path) -> N
             assert (await http.get("/healthz")).status_code == 200
             page = await http.get("/e/coffee-and-code")
             assert page.status_code == 200 and "Coffee &amp; Code" in page.text
+            # A host made in another terminal, without BASE_URL, gets a link
+            # to the site that is running, and the link works.
+            code, made = await run(
+                "create-host", "lee@example.com", "--handle", "lee", "--name", "Lee",
+                env=env, cwd=tmp_path, inherit=False,
+            )  # fmt: skip
+            assert code == 0, made
+            link = re.search(r"http://\S+/login/\S+", made).group(0)
+            assert link.startswith(f"http://127.0.0.1:{port}/login/"), made
+            assert (
+                await http.get(link.removeprefix(http_root(port)))
+            ).status_code == 200
     finally:
         process.terminate()
         await process.wait()
     assert (tmp_path / "meetup.db").exists()
     assert (tmp_path / ".meetup.secret").exists()
+
+
+async def test_links_use_base_url_and_its_port(db: Database, database_url, tmp_path):
+    """Set BASE_URL (any port) and every printed link opens there."""
+    env = {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test",
+        "BASE_URL": "http://127.0.0.1:9123",
+    }
+    code, made = await run(
+        "create-host", "ray@example.com", "--handle", "ray", "--name", "Ray",
+        env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert code == 0, made
+    assert re.search(r"http://127\.0\.0\.1:9123/login/\S+", made), made
+    assert ":8000" not in made
+    code, demo = await run("demo", env=env, cwd=tmp_path)
+    assert code == 0, demo
+    assert "Demo host ready: http://127.0.0.1:9123/@demo" in demo
+    assert re.search(r"http://127\.0\.0\.1:9123/login/\S+", demo), demo
+    assert ":8000" not in demo
+
+
+async def test_a_server_on_every_address_prints_a_link_that_opens(tmp_path) -> None:
+    """`serve --host 0.0.0.0` listens everywhere; its links name this machine."""
+    from meetup.cli import _base_url
+    from meetup.settings import Settings
+
+    settings = Settings()
+    for host, expected in (
+        ("0.0.0.0", "http://127.0.0.1:9000"),
+        ("::", "http://[::1]:9000"),
+        ("192.168.1.5", "http://192.168.1.5:9000"),
+    ):
+        args = parser().parse_args(["serve", "--host", host, "--port", "9000"])
+        assert _base_url(settings, args) == expected
+    set_url = settings.with_(base_url="https://events.example.org")
+    args = parser().parse_args(["serve", "--port", "9000"])
+    assert _base_url(set_url, args) == "https://events.example.org"

@@ -75,7 +75,10 @@ async def test_a_waitlisted_party_that_shrinks_is_seated_and_the_queue_moves(
 async def cancel_twice_at_once(client: httpx.AsyncClient, path: str) -> None:
     token = csrf_of(await client.get(path))
     responses = await asyncio.gather(
-        *(client.post(f"{path}/cancel", data={"csrf_token": token}) for _ in "12")
+        *(
+            client.post(f"{path}/cancel", data={"csrf_token": token, "confirm": "yes"})
+            for _ in "12"
+        )
     )
     assert [r.status_code for r in responses] == [303, 303]
 
@@ -103,7 +106,11 @@ async def test_a_double_click_on_save_mails_each_guest_one_update(
         await going(app, db, event, name)
     await sign_in(client, db, host)
     path = f"/admin/events/{event['id']}/edit"
-    moved = {**form_values(await client.get(path)), "venue_name": "Another café"}
+    moved = {
+        **form_values(await client.get(path)),
+        "venue_name": "Another café",
+        "confirm": "yes",
+    }
 
     responses = await asyncio.gather(*(client.post(path, data=moved) for _ in "12"))
 

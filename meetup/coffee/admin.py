@@ -4,7 +4,7 @@ settings, and the list of chats (cancel with a message, mark held/no-show)."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from starlette.requests import Request
@@ -41,6 +41,7 @@ OUTCOME_LABELS = {"held": "Held", "no_show": "No-show"}
 NOTICES = {
     "settings": "Settings saved.",
     "rule": "Availability added.",
+    "rule_saved": "Availability saved: your booking page shows the new times.",
     "rule_deleted": "Availability removed.",
     "day": "Day off added.",
     "day_deleted": "Day off removed.",
@@ -151,6 +152,52 @@ async def add_rule(request: Request) -> Response:
     return _back(request, "rule")
 
 
+def rule_form(row: Row) -> RuleForm:
+    """The edit form filled with a stored rule."""
+    return bind(
+        RuleForm,
+        weekdays=list(row["weekdays"]),
+        start=time(*divmod(row["start_minute"], 60)),
+        end=time(*divmod(row["end_minute"], 60)),
+        **{
+            name: row[name]
+            for name in (
+                "slot_minutes",
+                "buffer_minutes",
+                "notice_hours",
+                "horizon_days",
+                "daily_max",
+                "place_name",
+                "place_address",
+            )
+        },
+    )
+
+
+async def edit_rule(request: Request) -> Response:
+    """GET: a rule's edit form; POST: saves it, checked as when adding."""
+    host = await require_host(request)
+    raw = await checked_form(request) if request.method == "POST" else None
+    db = request.app.state.db
+    rule_id = request.path_params["rule_id"]
+    row = await queries.rule(db, host["id"], rule_id)
+    if row is None:
+        raise NotFound("There is no such availability among yours.")
+    form = rule_form(row) if raw is None else bind(RuleForm, raw)
+    if raw is None or not form.validate():
+        context = {
+            "host": host,
+            "rule": rule_view(row),
+            "form": form,
+            "meta": PageMeta(title="Edit availability", noindex=True),
+        }
+        status = 200 if raw is None else 400
+        return render(request, "admin/coffee/rule.html", context, status=status)
+    if not await service.update_rule(db, host["id"], rule_id, form.values()):
+        raise NotFound("There is no such availability among yours.")
+    return _back(request, "rule_saved")
+
+
 async def delete_rule(request: Request) -> Response:
     host = await require_host(request)
     await checked_form(request)
@@ -237,6 +284,12 @@ routes = [
     Route("/coffee", coffee_page, name="coffee"),
     Route("/coffee/settings", save_settings, methods=["POST"], name="coffee_settings"),
     Route("/coffee/rules", add_rule, methods=["POST"], name="coffee_rules"),
+    Route(
+        "/coffee/rules/{rule_id:id}",
+        edit_rule,
+        methods=["GET", "POST"],
+        name="coffee_rule",
+    ),
     Route(
         "/coffee/rules/{rule_id:id}/delete",
         delete_rule,

@@ -50,17 +50,37 @@ class BookingForm(GuestForm):
     )
 
 
-def _number(label: str, low: int, high: int, default: int, unit: str) -> IntegerField:
-    return IntegerField(
-        label,
-        [
-            InputRequired(f"Enter the {label.lower()}."),
-            NumberRange(
-                min=low, max=high, message=f"{label} is {low} to {high} {unit}."
-            ),
-        ],
-        default=default,
-    )
+class NumberField(IntegerField):
+    """A whole number with its unit ("minutes") shown beside the box, and the
+    allowed range both checked and given to the browser (min, max)."""
+
+    def __init__(
+        self,
+        label: str,
+        low: int,
+        high: int,
+        default: int,
+        unit: str,
+        **binding: Any,  # what WTForms passes when it binds the field to a form
+    ) -> None:
+        super().__init__(
+            label,
+            [
+                InputRequired(f"Enter the {label.lower()}."),
+                NumberRange(
+                    min=low, max=high, message=f"{label} is {low} to {high} {unit}."
+                ),
+            ],
+            default=default,
+            description=f"{low} to {high} {unit}",
+            render_kw={"min": low, "max": high, "step": 1, "inputmode": "numeric"},
+            **binding,
+        )
+        self.unit = unit
+
+
+def _number(label: str, low: int, high: int, default: int, unit: str) -> Any:
+    return NumberField(label, low, high, default, unit)
 
 
 class RuleForm(Form):
@@ -132,7 +152,7 @@ class SettingsForm(Form):
         default="What would you like to talk about?",
     )
     confirm_by_email = BooleanField("Guests confirm by email", default=True)
-    reminder_hours = _number("Remind guests (hours before)", 1, 336, 24, "hours")
+    reminder_hours = _number("Remind guests", 1, 336, 24, "hours before")
     hold_minutes = hold_field(
         "Hold unconfirmed times for",
         "A time waits this long for the guest to click the link in their mail.",

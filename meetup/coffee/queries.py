@@ -63,6 +63,23 @@ async def insert_rule(db: Database, host_id: int, **values: Any) -> int:
     )
 
 
+async def rule(db: Database, host_id: int, rule_id: int) -> Row | None:
+    query = coffee_rules.select().where(
+        coffee_rules.c.id == rule_id, coffee_rules.c.host_id == host_id
+    )
+    return await db.fetch_one(query)
+
+
+async def update_rule(db: Database, host_id: int, rule_id: int, **values: Any) -> bool:
+    query = (
+        coffee_rules.update()
+        .where(coffee_rules.c.id == rule_id, coffee_rules.c.host_id == host_id)
+        .values(**values)
+        .returning(coffee_rules.c.id)
+    )
+    return await db.fetch_one(query) is not None
+
+
 async def delete_rule(db: Database, host_id: int, rule_id: int) -> bool:
     query = (
         coffee_rules.delete()

@@ -1,31 +1,28 @@
-"""Guests' coffee pages: open slots at /@{handle}/coffee, booking a slot, and
-the guest's own page for a booking at /r/c…"""
+"""Guests' coffee pages: the week picker at /@{handle}/coffee, the booking form
+for one slot, and (from `manage`) the guest's own page for a booking at /r/c…"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from meetup.coffee import queries, service
+from meetup.coffee import manage, queries, service
 from meetup.coffee.forms import BookingForm
+from meetup.coffee.params import start_day, visitor_zone
+from meetup.coffee.picker import PickerLinks, shared_rule
 from meetup.coffee.slots import Availability, Slot, parse_key
 from meetup.core.clock import now
 from meetup.core.errors import DomainError, NotFound
-from meetup.core.text import is_time_zone
 from meetup.db import Row
 from meetup.hosts import queries as hosts
+from meetup.media.cards import coffee_card
 from meetup.sources.visits import attribution_of, remember_arrival, where_we_met
 from meetup.web.csrf import checked_form
 from meetup.web.forms import bind, required
 from meetup.web.pages import PageMeta, render
-from meetup.web.urls import guest_feed_path
-
-DAYS_SHOWN = 21
 
 
 async def _host(request: Request) -> Row:
@@ -36,33 +33,25 @@ async def _host(request: Request) -> Row:
     return host
 
 
-def by_day(slots: list[Slot], zone_of: Any) -> list[tuple[date, list[Slot]]]:
-    """Slots grouped by their day in the host's zone, in order."""
-    days: dict[date, list[Slot]] = defaultdict(list)
-    for slot in slots:
-        days[slot.starts_at.astimezone(zone_of).date()].append(slot)
-    return sorted(days.items())
-
-
-def _visitor_zone(request: Request, host: Row) -> str | None:
-    zone = request.query_params.get("tz", "")
-    return zone if zone != host["timezone"] and is_time_zone(zone) else None
-
-
 async def coffee_page(request: Request) -> Response:
     host = await _host(request)
-    db = request.app.state.db
-    found = await service.availability(db, host, now(), days=DAYS_SHOWN)
-    slots = await service.open_slots(found, now(), DAYS_SHOWN)
+    found = await service.availability(request.app.state.db, host, now())
+    week = await service.week(found, now(), start_day(request))
+    zone = visitor_zone(request, host["timezone"])
     context = {
         "host": host,
-        "days": by_day(slots, found.zone),
+        "week": week,
         "rules": found.rules,
-        "visitor_zone": _visitor_zone(request, host),
+        "shared_rule": shared_rule(found, week),
+        "links": PickerLinks(
+            str(request.url_for("coffee", handle=host["handle"])), zone
+        ),
+        "visitor_zone": zone,
         "meta": PageMeta(
             title=f"Coffee with {host['name']}",
             description=f"Book a 1:1 coffee chat with {host['name']}.",
             path=f"/@{host['handle']}/coffee",
+            image=coffee_card(host).preview(),
         ),
     }
     response = render(request, "coffee/slots.html", context)
@@ -124,12 +113,7 @@ async def _book(request: Request, key: str, raw: Any) -> Response:
             status=409,
             alternatives=error.alternatives,
         )
-    context = {
-        "host": host,
-        "booking": booking,
-        "meta": PageMeta(title=f"Coffee with {host['name']}", noindex=True),
-    }
-    return render(request, "coffee/booked.html", context)
+    return manage.booked_page(request, host, booking)
 
 
 def _slot_or_404(found: Availability, key: str) -> Slot:
@@ -151,6 +135,8 @@ async def _booking_page(
 ) -> Response:
     settings = await queries.settings(request.app.state.db, host["id"])
     refusal = found.refusal(slot, now()) if status == 200 else None
+    zone = visitor_zone(request, host["timezone"])
+    links = PickerLinks(str(request.url_for("coffee", handle=host["handle"])), zone)
     context = {
         "host": host,
         "slot": slot,
@@ -165,77 +151,12 @@ async def _booking_page(
         else (
             await service.next_slots(found, now(), slot.starts_at) if refusal else []
         ),
+        "visitor_zone": zone,
+        "links": links,
+        "all_times": links.week(slot.starts_at.astimezone(found.zone).date()),
         "meta": PageMeta(title=f"Coffee with {host['name']}", noindex=True),
     }
     return render(request, "coffee/book.html", context, status=status)
-
-
-async def manage(request: Request) -> Response:
-    """The guest's booking: confirm, move to another open slot, or cancel."""
-    db = request.app.state.db
-    ctx = request.app.state.rsvp
-    link = request.path_params["token"]
-    error = None
-    if request.method == "POST":
-        form = await checked_form(request)
-        action = form.get("action")
-        try:
-            if action == "confirm":
-                await service.confirm(db, ctx, link)
-            elif action == "cancel":
-                await service.guest_cancel(db, ctx, link)
-            elif action == "move":
-                await service.reschedule(db, ctx, link, str(form.get("slot", "")))
-            else:
-                raise DomainError("Choose confirm, move or cancel.", code="bad_action")
-        except DomainError as problem:
-            error = problem
-        else:
-            target = request.url_for("booking", token=link).include_query_params(
-                saved=action
-            )
-            return RedirectResponse(target, status_code=303)
-    return await _manage_page(request, link, error)
-
-
-async def _manage_page(
-    request: Request, link: str, error: DomainError | None
-) -> Response:
-    db = request.app.state.db
-    booking = await service.valid_booking(db, request.app.state.rsvp, link)
-    host = await hosts.by_id(db, booking["host_id"])
-    assert host is not None
-    moves: list[Slot] = []
-    if booking["status"] in queries.ACTIVE and booking["starts_at"] > now():
-        found = await service.availability(
-            db, host, now(), ignore=booking["id"], days=DAYS_SHOWN
-        )
-        moves = [
-            slot
-            for slot in await service.open_slots(found, now(), DAYS_SHOWN, limit=41)
-            if slot.starts_at != booking["starts_at"]
-        ][:40]
-    context = {
-        "booking": booking,
-        "host": host,
-        "token": link,
-        "moves": moves,
-        "error": error,
-        "saved": request.query_params.get("saved"),
-        "confirming": request.query_params.get("answer") == "confirm",
-        "feed_path": guest_feed_path(
-            request, {"id": booking["person_id"], "feed_nonce": booking["feed_nonce"]}
-        ),
-        "feed_renewed": request.query_params.get("feed") == "renewed",
-        "meta": PageMeta(title=f"Coffee with {host['name']}", noindex=True),
-    }
-    return render(
-        request,
-        "coffee/manage.html",
-        context,
-        status=error.status if error else 200,
-        headers={"Referrer-Policy": "no-referrer"},
-    )
 
 
 routes = [
@@ -244,5 +165,5 @@ routes = [
     Route(
         "/@{handle}/coffee/{slot}", book, methods=["GET", "POST"], name="coffee_book"
     ),
-    Route("/r/{token:booking}", manage, methods=["GET", "POST"], name="booking"),
+    *manage.routes,
 ]

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from meetup.calendars import ical
 from meetup.calendars.entries import booking_entry
-from meetup.coffee import queries
+from meetup.coffee import picker, queries
 from meetup.coffee.slots import Availability, Busy, Rule, Slot, parse_key
 from meetup.core import tokens
 from meetup.core.clock import now
@@ -149,6 +149,17 @@ async def open_slots(
     return await run_in_threadpool(found.open_slots, at, days, since=since, limit=limit)
 
 
+async def week(
+    found: Availability,
+    at: datetime,
+    start: date | None = None,
+    *,
+    exclude: datetime | None = None,
+) -> picker.Week:
+    """`picker.week` in a worker thread, like `open_slots`."""
+    return await run_in_threadpool(picker.week, found, at, start, exclude=exclude)
+
+
 async def next_slots(
     found: Availability, at: datetime, after: datetime, n: int = 4
 ) -> list[Slot]:
@@ -178,6 +189,15 @@ async def add_rule(db: Database, host_id: int, values: dict[str, Any]) -> int:
                 code="too_many_rules",
             )
         return await queries.insert_rule(db, host_id, **values)
+
+
+async def update_rule(
+    db: Database, host_id: int, rule_id: int, values: dict[str, Any]
+) -> bool:
+    """Changes a rule; chats already booked keep their time. False when the
+    host has no such rule."""
+    async with db.write():
+        return await queries.update_rule(db, host_id, rule_id, **values)
 
 
 async def save_settings(db: Database, host_id: int, **values: Any) -> None:
@@ -466,6 +486,7 @@ async def _mail(
         "name": to[0],
         "link": link,
         "confirm_link": f"{manage_url(ctx, booking)}?answer=confirm",
+        "coffee_url": f"{ctx.base_url}/@{booking['host_handle']}/coffee",
         "invitation": method,
         **(extra or {}),
     }

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from wtforms import ValidationError
 
+from meetup.core import text
+from meetup.core.clock import now
 from meetup.core.errors import DomainError
 from meetup.db import Database, Row
-from meetup.events import queries, service
+from meetup.events import counts, outcomes, queries, service
 from meetup.events.access import host_event
 from meetup.events.forms import EventForm, form_data_for
+from meetup.media import queries as media_queries
+from meetup.media import service as media
+from meetup.media import uploads
+from meetup.media.pictures import Picture, PictureRefused, Purpose
+from meetup.media.uploads import field_picture
+from meetup.web import notices
 from meetup.web.auth import require_host
-from meetup.web.csrf import checked_form
+from meetup.web.csrf import FIELD, checked_form
 from meetup.web.forms import bind
 from meetup.web.pages import PageMeta, render
 from meetup.web.urls import host_feed_path
@@ -29,6 +40,7 @@ async def event_list(request: Request) -> Response:
     context = {
         "host": host,
         "events": rows,
+        "counts": await counts.for_host(request.app.state.db, host["id"]),
         "meta": meta,
         "feed_path": host_feed_path(request, host),
         "feed_renewed": request.query_params.get("feed") == "renewed",
@@ -41,34 +53,49 @@ async def new_event(request: Request) -> Response:
     if request.method == "GET":
         form = bind(EventForm, timezone=host["timezone"], visibility="public")
         return _editor(request, host, form, event=None)
-    form = bind(EventForm, await checked_form(request))
+    submitted = await checked_form(request, max_files=1)
+    form = bind(EventForm, submitted)
     values = _valid_values(form)
-    if values is None:
+    cover = await field_picture(form.cover, submitted, Purpose.COVER)
+    if values is None or form.cover.errors:
         return _editor(request, host, form, event=None, status=400)
+    db = request.app.state.db
     try:
-        event = await service.create_event(request.app.state.db, host["id"], values)
+        event = await service.create_event(db, host["id"], values)
     except DomainError as error:
         form.form_errors.append(error.message)
         return _editor(request, host, form, event=None, status=error.status)
+    await _apply_cover(db, host["id"], event["id"], form, cover)
     return _see_other(request, "admin:event", event_id=event["id"])
 
 
 async def edit_event(request: Request) -> Response:
     host, event = await host_event(request)
-    if request.method == "GET":
-        return _editor(
-            request, host, bind(EventForm, **form_data_for(event)), event=event
-        )
-    form = bind(EventForm, await checked_form(request))
-    values = _valid_values(form)
-    if values is None:
-        return _editor(request, host, form, event=event, status=400)
     db, tell = request.app.state.db, request.app.state.event_listeners
+    if request.method == "GET":
+        form = bind(EventForm, **form_data_for(event))
+        photos = await media_queries.event_photo_digests(db, event["id"])
+        return _editor(request, host, form, event=event, photos=photos)
+    submitted = await checked_form(request, max_files=1)
+    form = bind(EventForm, submitted)
+    values = _valid_values(form)
+    cover = await field_picture(form.cover, submitted, Purpose.COVER)
+    if values is None or form.cover.errors:
+        return _editor(request, host, form, event=event, status=400)
+    if BACK in submitted:  # from the confirmation page: edit on, nothing lost
+        return _editor(request, host, form, event=event)
+    await _apply_cover(db, host["id"], event["id"], form, cover)
+    save = partial(service.update_event, db, host["id"], event["id"], values, tell)
     try:
-        await service.update_event(db, host["id"], event["id"], values, tell)
+        if not _confirmed(submitted):
+            planned = await service.rehearse(db, save)
+            if planned.mail_count:
+                return _confirm(request, host, SAVE, planned, carried=submitted)
+        change = await save()
     except DomainError as error:
         form.form_errors.append(error.message)
         return _editor(request, host, form, event=event, status=error.status)
+    notices.add(request, outcomes.after("Saved.", change))
     return _see_other(request, "admin:event", event_id=event["id"])
 
 
@@ -77,17 +104,190 @@ StatusChange = Callable[
 ]
 
 
-def status_endpoint(change: StatusChange) -> Callable[[Request], Awaitable[Response]]:
-    """A POST endpoint that publishes, unpublishes or cancels one event."""
+@dataclass(frozen=True)
+class Action:
+    """A change the host confirms when it mails people (or always, when it
+    cannot be undone): what the confirmation page and the notice say."""
+
+    name: str
+    doing: str  # "Publishing" will email …
+    button: str
+    done: str
+    always_confirm: bool = False
+    warning: str = ""
+
+
+PUBLISH = Action("publish", "Publishing", "Publish", "Published.")
+UNPUBLISH = Action(
+    "unpublish", "Unpublishing", "Unpublish", "Unpublished: only you can see it now."
+)
+CANCEL = Action(
+    "cancel",
+    "Cancelling",
+    "Cancel event",
+    "Cancelled.",
+    always_confirm=True,
+    warning="This cannot be undone: the event leaves guests' calendars and "
+    "cannot be published again.",
+)
+SAVE = Action("edit", "Saving", "Save", "Saved.")
+# The confirmation page's buttons: send as planned, or back to the editor.
+CONFIRM, BACK = "confirm", "back"
+
+
+def status_endpoint(
+    action: Action, change: StatusChange
+) -> Callable[[Request], Awaitable[Response]]:
+    """A POST endpoint that publishes, unpublishes or cancels one event,
+    after a confirmation page that says who will be mailed."""
 
     async def endpoint(request: Request) -> Response:
         host, event = await host_event(request)
-        await checked_form(request)
+        submitted = await checked_form(request)
         db, tell = request.app.state.db, request.app.state.event_listeners
-        await change(db, host["id"], event["id"], tell)
+        work = partial(change, db, host["id"], event["id"], tell)
+        if not _confirmed(submitted):
+            planned = await service.rehearse(db, work)
+            if planned.mail_count or action.always_confirm:
+                return _confirm(request, host, action, planned)
+        notices.add(request, outcomes.after(action.done, await work()))
         return _see_other(request, "admin:event", event_id=event["id"])
 
     return endpoint
+
+
+async def delete_draft(request: Request) -> Response:
+    """A draft nobody answered, deleted after a confirmation page."""
+    host, event = await host_event(request)
+    submitted = await checked_form(request)
+    if not _confirmed(submitted):
+        context = {
+            "host": host,
+            "event": event,
+            "meta": PageMeta(title=f"Delete “{event['title']}”?", noindex=True),
+        }
+        return render(request, "admin/events/delete.html", context)
+    deleted = await service.delete_draft(request.app.state.db, host["id"], event["id"])
+    notices.add(request, f"Deleted the draft “{deleted['title']}”.")
+    return _see_other(request, "admin:events")
+
+
+async def duplicate_event(request: Request) -> Response:
+    """A new draft with the event's details, opened in the editor."""
+    host, event = await host_event(request)
+    await checked_form(request)
+    copy = await service.duplicate(request.app.state.db, host["id"], event["id"])
+    notices.add(request, _duplicated(copy))
+    return _see_other(request, "admin:edit_event", event_id=copy.event["id"])
+
+
+def _duplicated(copy: service.Duplicate) -> str:
+    made = "Made a draft copy: nobody is invited and its link is new."
+    if not copy.weeks_moved:
+        return f"{made} Same dates as the original."
+    weeks = f"{copy.weeks_moved} week{'s' if copy.weeks_moved != 1 else ''}"
+    return (
+        f"{made} The original's date had passed, so it moved {weeks} on, "
+        f"to {text.event_when(copy.event)}. Check the date."
+    )
+
+
+def _confirmed(submitted: FormData) -> bool:
+    return submitted.get(CONFIRM) == "yes"
+
+
+def _confirm(
+    request: Request,
+    host: Row,
+    action: Action,
+    planned: service.Change,
+    *,
+    carried: FormData | None = None,
+) -> Response:
+    """The step between a valid form and the mail it sends: what changes,
+    how many people get a mail, [Send] or [Back]. An edit's fields ride
+    along hidden, so going back or on loses nothing."""
+    event = planned.after
+    found = outcomes.mailings(planned)
+    count = sum(mailing.count for mailing in found)
+    question = (
+        "Save these changes?"
+        if action is SAVE
+        else f"{action.button.removesuffix(' event')} “{event['title']}”?"
+    )
+    context = {
+        "host": host,
+        "event": event,
+        "action": action,
+        "question": question,
+        "mailings": found,
+        "count": count,
+        "will_email": outcomes.will_email(action.doing, planned),
+        "changes": outcomes.changed_details(planned.before, planned.after),
+        "button": f"{action.button} and send {count} email{'s' if count != 1 else ''}"
+        if count
+        else action.button,
+        "carried": [
+            (name, value)
+            for name, value in (carried.multi_items() if carried else [])
+            if isinstance(value, str) and name not in (FIELD, CONFIRM, BACK)
+        ],
+        "post_to": request.url_for(f"admin:{action.name}_event", event_id=event["id"]),
+        "meta": PageMeta(title=question, noindex=True),
+    }
+    return render(request, "admin/events/confirm.html", context)
+
+
+async def _apply_cover(
+    db: Database, host_id: int, event_id: int, form: EventForm, cover: Picture | None
+) -> None:
+    """A new cover, or none: saved at once, before any confirmation page (a
+    picture mails nobody, and a page in between could not carry the file)."""
+    if cover or form.remove_cover.data:
+        await media.set_event_cover(db, host_id, event_id, cover)
+
+
+async def add_photos(request: Request) -> Response:
+    """Recap photos for an event that has started (several at once)."""
+    host, event = await host_event(request)
+    submitted = await checked_form(request, max_files=media.MAX_EVENT_PHOTOS)
+    db = request.app.state.db
+    try:
+        photos = await uploads.pictures(submitted, "photos", Purpose.RECAP)
+        if not photos:
+            raise PictureRefused("Choose one or more photos first.")
+        await media.add_event_photos(db, host["id"], event["id"], photos)
+    except DomainError as error:
+        form = bind(EventForm, **form_data_for(event))
+        return _editor(
+            request,
+            host,
+            form,
+            event=event,
+            photos=await media_queries.event_photo_digests(db, event["id"]),
+            photos_error=error.message,
+            status=error.status,
+        )
+    added = len(photos)
+    notices.add(request, f"Added {added} photo{'s' if added != 1 else ''}.")
+    return _back_to_photos(request, event)
+
+
+async def remove_photo(request: Request) -> Response:
+    host, event = await host_event(request)
+    digest = (await checked_form(request)).get("digest")
+    if not isinstance(digest, str):
+        raise DomainError("Say which photo to remove.", code="no_photo")
+    await media.remove_event_photo(
+        request.app.state.db, host["id"], event["id"], digest
+    )
+    notices.add(request, "Removed the photo.")
+    return _back_to_photos(request, event)
+
+
+def _back_to_photos(request: Request, event: Row) -> RedirectResponse:
+    url = request.url_for("admin:edit_event", event_id=event["id"])
+    return RedirectResponse(f"{url}#photos", status_code=303)
 
 
 def _valid_values(form: EventForm) -> dict[str, Any] | None:
@@ -107,13 +307,20 @@ def _editor(
     *,
     event: Row | None,
     status: int = 200,
+    photos: Sequence[str] | None = None,
+    photos_error: str = "",
 ) -> Response:
+    """The editor; with `photos` (an event's recap photos), their section."""
     title = f"Edit {event['title']}" if event else "New event"
     context = {
         "host": host,
         "form": form,
         "event": event,
         "meta": PageMeta(title=title, noindex=True),
+        "photos": photos,
+        "photos_error": photos_error,
+        "photos_open": event is not None and event["starts_at"] <= now(),
+        "max_photos": media.MAX_EVENT_PHOTOS,
     }
     return render(request, "admin/events/edit.html", context, status=status)
 
@@ -131,17 +338,41 @@ routes = [
         methods=["GET", "POST"],
         name="edit_event",
     ),
+    Route(
+        "/events/{event_id:id}/photos",
+        add_photos,
+        methods=["POST"],
+        name="add_photos",
+    ),
+    Route(
+        "/events/{event_id:id}/photos/remove",
+        remove_photo,
+        methods=["POST"],
+        name="remove_photo",
+    ),
+    Route(
+        "/events/{event_id:id}/delete",
+        delete_draft,
+        methods=["POST"],
+        name="delete_event",
+    ),
+    Route(
+        "/events/{event_id:id}/duplicate",
+        duplicate_event,
+        methods=["POST"],
+        name="duplicate_event",
+    ),
     *(
         Route(
-            f"/events/{{event_id:id}}/{action}",
-            status_endpoint(change),
+            f"/events/{{event_id:id}}/{action.name}",
+            status_endpoint(action, change),
             methods=["POST"],
-            name=f"{action}_event",
+            name=f"{action.name}_event",
         )
         for action, change in (
-            ("publish", service.publish),
-            ("unpublish", service.unpublish),
-            ("cancel", service.cancel),
+            (PUBLISH, service.publish),
+            (UNPUBLISH, service.unpublish),
+            (CANCEL, service.cancel),
         )
     ),
 ]

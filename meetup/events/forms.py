@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    FileField,
     Form,
     IntegerField,
     SelectField,
@@ -26,7 +27,9 @@ from wtforms.validators import (
 
 from meetup.core import text
 from meetup.core.dates import is_supported, out_of_range
+from meetup.events import geo
 from meetup.events.questions import parse_lines, to_json, to_lines
+from meetup.media.uploads import ACCEPT
 from meetup.web.forms import (
     check_supported_date,
     check_time_zone,
@@ -35,6 +38,9 @@ from meetup.web.forms import (
     required,
     time_zone_choices,
 )
+
+# A time, or for an all-day event (whose editor offers date pickers) a day.
+DAY_OR_TIME = ["%Y-%m-%dT%H:%M", "%Y-%m-%d"]
 
 
 def local_to_utc(value: datetime, zone_name: str) -> datetime:
@@ -75,22 +81,36 @@ class EventForm(Form):
     starts_at = DateTimeLocalField(
         "Starts",
         [InputRequired("Say when the event starts."), check_supported_date],
-        format="%Y-%m-%dT%H:%M",
+        format=DAY_OR_TIME,
     )
     ends_at = DateTimeLocalField(
         "Ends",
         [InputRequired("Say when the event ends."), check_supported_date],
-        format="%Y-%m-%dT%H:%M",
+        format=DAY_OR_TIME,
     )
     all_day = BooleanField(
         "All day",
-        description="Dates only (the times are ignored); the end is the last day.",
+        description="Days, no hours: the end is the last day.",
     )
     timezone = SelectField(
         "Time zone", [check_time_zone], choices=time_zone_choices, validate_choice=False
     )
+    cover = FileField(
+        "Cover picture",
+        description="JPEG, PNG, WebP or GIF, up to 8 MB: shown at the top of "
+        "the page and when the link is shared (wide pictures work best).",
+        render_kw={"accept": ACCEPT},
+    )
+    remove_cover = BooleanField("Remove this cover")
     venue_name = StringField("Venue", [Optional(), Length(max=140)])
     venue_address = StringField("Address", [Optional(), Length(max=300)])
+    map_location = StringField(
+        "Map location",
+        [Optional(), Length(max=2000)],
+        description="Optional: the event page then shows a map. Paste a link "
+        "from OpenStreetMap or Google Maps, or type “latitude, longitude”.",
+        filters=[lambda value: (value or "").strip()],
+    )
     capacity = IntegerField(
         "Capacity",
         [
@@ -162,6 +182,19 @@ class EventForm(Form):
                 "Use lower-case letters, digits and single hyphens only."
             )
 
+    def validate_map_location(self, field: Any) -> None:
+        if field.data:
+            try:
+                geo.parse_location(field.data)
+            except geo.NotALocation as error:
+                raise ValidationError(str(error)) from error
+
+    def coordinates(self) -> tuple[float | None, float | None]:
+        """The venue's (latitude, longitude), or (None, None) without a map."""
+        if not self.map_location.data:
+            return None, None
+        return geo.parse_location(self.map_location.data)
+
     def validate_ends_at(self, field: Any) -> None:
         start, end = self.starts_at.data, field.data
         if not (start and end):
@@ -195,6 +228,7 @@ class EventForm(Form):
 
     def values(self) -> dict[str, Any]:
         starts_at, ends_at = self.utc_times()
+        venue_lat, venue_lon = self.coordinates()
         return {
             "title": required(self.title.data).strip(),
             "slug": self.slug.data,
@@ -206,6 +240,8 @@ class EventForm(Form):
             "all_day": self.all_day.data,
             "venue_name": (self.venue_name.data or "").strip(),
             "venue_address": (self.venue_address.data or "").strip(),
+            "venue_lat": venue_lat,
+            "venue_lon": venue_lon,
             "capacity": self.capacity.data,
             "visibility": self.visibility.data,
             "max_guests": self.max_guests.data,
@@ -249,6 +285,11 @@ def form_data_for(event: Any) -> dict[str, Any]:
             )
         },
         "questions": to_lines(event["questions"]),
+        "map_location": (
+            geo.as_text(event["venue_lat"], event["venue_lon"])
+            if event["venue_lat"] is not None and event["venue_lon"] is not None
+            else ""
+        ),
         "rsvp_deadline": (
             event["rsvp_deadline"].astimezone(zone).replace(tzinfo=None)
             if event["rsvp_deadline"]

@@ -9,6 +9,7 @@ from starlette.routing import Route
 from meetup.core.clock import now
 from meetup.events import queries
 from meetup.hosts import queries as hosts
+from meetup.media.cards import site_card
 from meetup.web.pages import PageMeta, render
 
 
@@ -20,6 +21,7 @@ async def home(request: Request) -> Response:
         title="Upcoming events",
         description="Local events and coffee chats: RSVP with your name and email.",
         path="/",
+        image=site_card(request.app.state.settings.base_url).preview(),
     )
     return render(
         request,

@@ -12,14 +12,24 @@ from meetup.core import text
 from meetup.core.clock import now
 from meetup.core.statuses import EventStatus
 from meetup.db import Database, Row, versions
-from meetup.db.tables import events, hosts
+from meetup.db.tables import events, hosts, images, rsvps
 
-# The public event page needs the event and its host: one query, one round-trip.
-_with_host = sa.select(
-    events,
-    hosts.c.handle.label("host_handle"),
-    hosts.c.name.label("host_name"),
-).join(hosts, hosts.c.id == events.c.host_id)
+# The public event page needs the event and its host: one query, one
+# round-trip. The pictures' digests (NULL when none) name their URLs.
+_cover = images.alias("cover_image")
+_host_photo = images.alias("host_photo")
+_with_host = (
+    sa.select(
+        events,
+        hosts.c.handle.label("host_handle"),
+        hosts.c.name.label("host_name"),
+        _cover.c.digest.label("cover_digest"),
+        _host_photo.c.digest.label("host_photo_digest"),
+    )
+    .join(hosts, hosts.c.id == events.c.host_id)
+    .outerjoin(_cover, _cover.c.id == events.c.cover_image_id)
+    .outerjoin(_host_photo, _host_photo.c.id == hosts.c.photo_image_id)
+)
 
 _listed = sa.or_(
     events.c.status == EventStatus.PUBLISHED, events.c.status == EventStatus.CANCELLED
@@ -108,6 +118,41 @@ async def insert(db: Database, **values: Any) -> int:
 async def update(db: Database, event_id: int, **values: Any) -> None:
     await versions.bump(db)
     await db.execute(events.update().where(events.c.id == event_id).values(**values))
+
+
+# What a duplicate leaves behind: its identity, its state and its guests'
+# seats. Everything else (a column added later included) is copied.
+_NOT_COPIED = frozenset(
+    {
+        "id",
+        "slug",
+        "status",
+        "published_at",
+        "cancelled_at",
+        "announced_at",
+        "sequence",
+        "seats_taken",
+        "created_at",
+        "updated_at",
+        "host_id",
+    }
+)
+
+
+def copyable(event: Row) -> dict[str, Any]:
+    """An event's details, as values for a new event."""
+    return {c.name: event[c.name] for c in events.c if c.name not in _NOT_COPIED}
+
+
+async def has_answers(db: Database, event_id: int) -> bool:
+    """Whether anyone answered (or was invited to) the event."""
+    query = sa.select(rsvps.c.id).where(rsvps.c.event_id == event_id).limit(1)
+    return await db.fetch_one(query) is not None
+
+
+async def delete(db: Database, event_id: int) -> None:
+    await versions.bump(db)
+    await db.execute(events.delete().where(events.c.id == event_id))
 
 
 async def lock(db: Database, event_id: int, host_id: int) -> Row | None:

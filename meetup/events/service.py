@@ -1,17 +1,22 @@
-"""Event workflows: create, edit, publish, unpublish, cancel. Each runs in one
-write transaction on a locked row and raises a coded DomainError."""
+"""Event workflows: create, edit, publish, unpublish, cancel, delete a draft,
+duplicate. Each runs in one write transaction on a locked row and raises a
+coded DomainError; `rehearse` tells what one would do, mails included."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from meetup.core import text
 from meetup.core.clock import now
 from meetup.core.errors import Conflict, DomainError, NotFound
 from meetup.db import Database, Row, UniqueViolation
 from meetup.events import queries
+from meetup.media import queries as media
 
 # Fields whose change moves the event in guests' calendars (iCalendar SEQUENCE).
 SCHEDULE_FIELDS = (
@@ -32,12 +37,20 @@ class Change:
 
     before: Row
     after: Row
+    # The mails the listeners queued, by kind ("new_event": 42): what the
+    # host is told before confirming (see `rehearse`) and after.
+    mailed: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def mail_count(self) -> int:
+        return sum(self.mailed.values())
 
 
 # Who hears of a change to an event, inside the write that makes it: the
 # app passes its listeners (guests' mail, followers' announcement), so this
-# package needs to know none of those features.
-Listener = Callable[[Database, Change], Awaitable[None]]
+# package needs to know none of those features. Each returns how many mails
+# of each kind it queued.
+Listener = Callable[[Database, Change], Awaitable[Mapping[str, int]]]
 Listeners = Sequence[Listener]
 
 
@@ -184,15 +197,106 @@ async def cancel(
         return await _changed(db, event, host_id, tell)
 
 
+class _Rehearsed(Exception):
+    """Carries a rehearsed change out of the write it rolls back."""
+
+    def __init__(self, change: Change) -> None:
+        super().__init__("rehearsal")
+        self.change = change
+
+
+async def rehearse(db: Database, workflow: Callable[[], Awaitable[Change]]) -> Change:
+    """What `workflow` (one of the changes above) would do, mails counted, then
+    undone: it runs whole in a write that is rolled back, so the number the
+    host confirms is the one the same code queues. Call it outside any write
+    (as routes are): inside one it would join, and nothing would be undone."""
+    try:
+        async with db.write():
+            raise _Rehearsed(await workflow())
+    except _Rehearsed as rehearsal:
+        return rehearsal.change
+
+
+async def delete_draft(db: Database, host_id: int, event_id: int) -> Row:
+    """Deletes a draft nobody has answered; anything else is cancelled
+    instead, so the people who answered hear of it."""
+    async with db.write():
+        event = await _locked(db, event_id, host_id)
+        if event["status"] != "draft":
+            raise DomainError(
+                "Only a draft can be deleted: cancel a published event instead, "
+                "so its guests hear of it.",
+                code="not_draft",
+            )
+        if await queries.has_answers(db, event_id):
+            raise DomainError(
+                "People have answered this event: cancel it instead, so they hear of it.",
+                code="has_answers",
+            )
+        pictures = await media.event_image_ids(db, event_id)
+        await queries.delete(db, event_id)
+        await media.delete_unused(db, pictures)
+        return event
+
+
+TITLE_LIMIT = 140  # events.title
+COPY = " (copy)"
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A new draft copied from an event; `weeks_moved` is how many weeks on
+    its dates were moved because the original's had passed (0: kept)."""
+
+    event: Row
+    weeks_moved: int
+
+
+async def duplicate(db: Database, host_id: int, event_id: int) -> Duplicate:
+    """A new draft with the event's details, "… (copy)", a fresh link and no
+    guests. Dates are kept, or moved on by whole weeks (same weekday and
+    wall-clock time) to the first that is still to come."""
+    original = await queries.by_id_for_host(db, event_id, host_id)
+    if original is None:
+        raise NotFound("There is no such event.")
+    values = queries.copyable(original)
+    values["title"] = f"{original['title'][: TITLE_LIMIT - len(COPY)]}{COPY}"
+    weeks = weeks_until_upcoming(original["starts_at"], now())
+    for key in ("starts_at", "ends_at", "rsvp_deadline"):
+        if values[key] is not None:
+            values[key] = weeks_on(values[key], original["timezone"], weeks)
+    copy = await create_event(db, host_id, {**values, "slug": ""})
+    return Duplicate(copy, weeks)
+
+
+def weeks_until_upcoming(starts_at: datetime, at: datetime) -> int:
+    """0 for an event still to come, else the fewest whole weeks that bring
+    its start after `at`."""
+    if starts_at > at:
+        return 0
+    return (at - starts_at) // timedelta(weeks=1) + 1
+
+
+def weeks_on(instant: datetime, zone: str, weeks: int) -> datetime:
+    """`weeks` later at the same wall-clock time in `zone` (an evening at
+    19:00 stays at 19:00 across a change to summer time)."""
+    if not weeks:
+        return instant
+    tz = ZoneInfo(zone)
+    wall = instant.astimezone(tz).replace(tzinfo=None) + timedelta(weeks=weeks)
+    return wall.replace(tzinfo=tz).astimezone(UTC)
+
+
 async def _changed(db: Database, before: Row, host_id: int, tell: Listeners) -> Change:
     """The change, told to every listener inside the same write: guests and
     followers hear of it exactly once, or not at all if the write fails."""
     after = await queries.by_id_for_host(db, before["id"], host_id)
     assert after is not None
     change = Change(before, after)
+    mailed: Counter[str] = Counter()
     for listener in tell:
-        await listener(db, change)
-    return change
+        mailed.update(await listener(db, change))
+    return replace(change, mailed={kind: n for kind, n in mailed.items() if n})
 
 
 async def _locked(db: Database, event_id: int, host_id: int) -> Row:

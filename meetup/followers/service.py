@@ -60,20 +60,22 @@ async def set_status(db: Database, follower_id: int, status: str) -> None:
         await queries.set_status(db, follower_id, status)
 
 
-async def on_event_change(ctx: Context, db: Database, change: Change) -> None:
-    await announce_if_new(db, ctx, change.after)
+async def on_event_change(ctx: Context, db: Database, change: Change) -> dict[str, int]:
+    return {"new_event": await announce_if_new(db, ctx, change.after)}
 
 
-async def announce_if_new(db: Database, ctx: Context, event: Row) -> None:
+async def announce_if_new(db: Database, ctx: Context, event: Row) -> int:
     """Inside the host's write: followers hear of a public event the first
-    time it is published (never again after edits or a republish)."""
+    time it is published (never again after edits or a republish). Returns
+    how many were mailed."""
     if (
         event["status"] == "published"
         and event["visibility"] == "public"
         and event["announced_at"] is None
     ):
         await events.mark_announced(db, event["id"])
-        await announce(db, ctx, event)
+        return await announce(db, ctx, event)
+    return 0
 
 
 async def announce(db: Database, ctx: Context, event: Row) -> int:

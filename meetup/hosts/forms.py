@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
-from wtforms import Form, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FileField,
+    Form,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from meetup.core.text import HANDLE_PATTERN
+from meetup.media.uploads import ACCEPT
 from meetup.web.forms import check_email, check_time_zone, time_zone_choices
 
 
 class LoginForm(Form):
-    email = StringField(
+    email = EmailField(
         "Email",
         [DataRequired("Enter your email address."), Length(max=254), check_email],
+        render_kw={"autocomplete": "email"},
     )
 
 
 class ProfileForm(Form):
-    name = StringField("Name", [DataRequired("Enter your name."), Length(max=120)])
+    name = StringField(
+        "Name",
+        [DataRequired("Enter your name."), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
     handle = StringField(
         "Handle",
         [
@@ -31,6 +45,13 @@ class ProfileForm(Form):
         description="Your page is /@handle.",
     )
     bio = TextAreaField("Bio (Markdown)", [Optional(), Length(max=2000)])
+    photo = FileField(
+        "Photo",
+        description="JPEG, PNG, WebP or GIF, up to 8 MB: cropped to a square, "
+        "shown on your page, your events and their link previews.",
+        render_kw={"accept": ACCEPT},
+    )
+    remove_photo = BooleanField("Remove my photo")
     timezone = SelectField(
         "Time zone", [check_time_zone], choices=time_zone_choices, validate_choice=False
     )

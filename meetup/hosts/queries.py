@@ -10,7 +10,7 @@ from meetup.core import text
 from meetup.core.clock import now
 from meetup.core.tokens import new_nonce
 from meetup.db import Database, Row, versions
-from meetup.db.tables import hosts, login_tokens
+from meetup.db.tables import hosts, images, login_tokens
 
 
 async def by_id(db: Database, host_id: int) -> Row | None:
@@ -21,11 +21,19 @@ async def by_email(db: Database, email: str) -> Row | None:
     return await db.fetch_one(hosts.select().where(hosts.c.email == email.lower()))
 
 
+# A host's public pages show their photo: its digest names its URL.
+_photo = images.alias("photo")
+_with_photo = sa.select(hosts, _photo.c.digest.label("photo_digest")).outerjoin(
+    _photo, _photo.c.id == hosts.c.photo_image_id
+)
+
+
 async def by_handle(db: Database, handle: str) -> Row | None:
-    """The host at /@{handle}; None for anything that cannot be a handle."""
+    """The host at /@{handle}, with `photo_digest` (None without a photo);
+    None for anything that cannot be a handle."""
     if not text.is_handle(handle.lower()):
         return None
-    return await db.fetch_one(hosts.select().where(hosts.c.handle == handle.lower()))
+    return await db.fetch_one(_with_photo.where(hosts.c.handle == handle.lower()))
 
 
 async def handles(db: Database, limit: int = 10_000) -> list[str]:

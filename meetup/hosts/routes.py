@@ -9,6 +9,10 @@ from starlette.routing import Route
 from meetup.core.errors import DomainError
 from meetup.hosts import service
 from meetup.hosts.forms import LoginForm, ProfileForm
+from meetup.media import queries as media_queries
+from meetup.media import service as media
+from meetup.media.pictures import Purpose
+from meetup.media.uploads import field_picture
 from meetup.web.auth import (
     current_host,
     require_host,
@@ -85,30 +89,32 @@ async def sign_out_all(request: Request) -> Response:
 
 async def profile(request: Request) -> Response:
     host = await require_host(request)
-    meta = PageMeta(title="Your profile", noindex=True)
+    db = request.app.state.db
+    context = {
+        "host": host,
+        "photo_digest": await media_queries.host_photo_digest(db, host["id"]),
+        "meta": PageMeta(title="Your profile", noindex=True),
+    }
     if request.method == "GET":
         form = bind(
             ProfileForm,
             **{key: host[key] for key in ("name", "handle", "bio", "timezone")},
         )
-        return render(
-            request, "admin/profile.html", {"host": host, "form": form, "meta": meta}
-        )
-    form = bind(ProfileForm, await checked_form(request))
-    db = request.app.state.db
-    if form.validate():
+        return render(request, "admin/profile.html", {**context, "form": form})
+    submitted = await checked_form(request, max_files=1)
+    form = bind(ProfileForm, submitted)
+    valid = form.validate()
+    photo = await field_picture(form.photo, submitted, Purpose.PHOTO)
+    if valid and not form.photo.errors:
         try:
             await service.update_profile(db, host["id"], form.data)
         except DomainError as error:
             form.handle.errors = [error.message]
         else:
+            if photo or form.remove_photo.data:
+                await media.set_host_photo(db, host["id"], photo)
             return RedirectResponse(request.url_for("admin:profile"), status_code=303)
-    return render(
-        request,
-        "admin/profile.html",
-        {"host": host, "form": form, "meta": meta},
-        status=400,
-    )
+    return render(request, "admin/profile.html", {**context, "form": form}, status=400)
 
 
 routes = [

@@ -1,6 +1,7 @@
 """What the dashboard counts: connections (guests checked in, chats held) per
 week, the funnel from each source to people, per-event figures, and the rows
-of the attributed-guests export. Read-only, always scoped to one host."""
+of the attributed-guests export. Read-only, always scoped to one host; what
+each number means is defined once in meetup.events.counts."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ import sqlalchemy as sa
 from meetup.db import Database, Row
 from meetup.db.tables import (
     bookings,
-    clicks,
     events,
     followers,
     meetings,
@@ -22,39 +22,62 @@ from meetup.db.tables import (
     rsvps,
     sources,
 )
+from meetup.events import counts
+from meetup.events.counts import EventCounts, SourceCounts, percent
 from meetup.sources.kinds import KIND_LABELS
 
 WEEKS = 12
-STAGES = (
-    "previews",
-    "clicks",
-    "rsvps",
-    "confirmed",
-    "attended",
-    "met",
-    "chats",
-    "followers",
-)
 
 
 @dataclass
 class Funnel:
+    """A source (or a kind or platform of them): its link funnel, counted as
+    meetup.events.counts defines it, and the chats and followers it brought
+    and the guests it brought who met someone, by last touch."""
+
     label: str
     kind: str = ""
     platform: str = ""
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STAGES, 0))
+    links: SourceCounts = field(default_factory=SourceCounts)
+    chats: int = 0
+    followers: int = 0
+    met: int = 0
 
     def add(self, other: Funnel) -> None:
-        for stage in STAGES:
-            self.counts[stage] += other.counts[stage]
+        self.links.add(other.links)
+        self.chats += other.chats
+        self.followers += other.followers
+        self.met += other.met
 
-    def rate(self, numerator: str, denominator: str) -> str:
-        base = self.counts[denominator]
-        return f"{100 * self.counts[numerator] / base:.0f} %" if base else "–"
+    @property
+    def counts(self) -> dict[str, int]:
+        """Every stage by name, as the dashboard's cells are classed."""
+        return {
+            "previews": self.links.previews,
+            "clicks": self.links.clicks,
+            "visitors": self.links.visitors,
+            "rsvps": self.links.rsvps,
+            "first_touch": self.links.first_touch,
+            "attended": self.links.came,
+            "met": self.met,
+            "chats": self.chats,
+            "followers": self.followers,
+        }
 
     @property
     def people(self) -> int:
-        return self.counts["rsvps"] + self.counts["chats"] + self.counts["followers"]
+        return self.links.rsvps + self.chats + self.followers
+
+    @property
+    def rsvps_per_visitor(self) -> str:
+        return percent(self.links.rsvps_per_visitor)
+
+    @property
+    def came_per_rsvp(self) -> str:
+        return percent(self.links.came_per_rsvp)
+
+    def rank(self) -> tuple[int, int, str]:
+        return (-self.links.came, -self.people, self.label)
 
 
 def week_start(at: datetime) -> datetime:
@@ -71,7 +94,8 @@ async def _grouped(db: Database, query: sa.Select[Any]) -> dict[int, int]:
 
 
 async def funnels(db: Database, host_id: int) -> dict[int, Funnel]:
-    """Per source of the host: every stage, counted by last touch."""
+    """Per source of the host: the link funnel, chats, followers and guests
+    who met someone, all by last touch (first-touch RSVPs beside them)."""
     found = {
         row["id"]: Funnel(row["label"], row["kind"], row["platform"])
         for row in await db.fetch_all(
@@ -80,42 +104,29 @@ async def funnels(db: Database, host_id: int) -> dict[int, Funnel]:
             ).where(sources.c.host_id == host_id)
         )
     }
-    host_rsvps = (
-        sa.select(rsvps.c.last_source_id.label("source_id"), sa.func.count().label("n"))
-        .join(events, events.c.id == rsvps.c.event_id)
-        .where(events.c.host_id == host_id, rsvps.c.status != "invited")
-        .group_by(rsvps.c.last_source_id)
-    )
-    click_counts = (
-        sa.select(clicks.c.source_id, clicks.c.preview, sa.func.count().label("n"))
-        .join(sources, sources.c.id == clicks.c.source_id)
-        .where(sources.c.host_id == host_id)
-        .group_by(clicks.c.source_id, clicks.c.preview)
-    )
-    for row in await db.fetch_all(click_counts):
-        if row["source_id"] in found:
-            found[row["source_id"]].counts[
-                "previews" if row["preview"] else "clicks"
-            ] += row["n"]
-    stages = {
-        "rsvps": host_rsvps,
-        "confirmed": host_rsvps.where(rsvps.c.status == "going"),
-        "attended": host_rsvps.where(rsvps.c.checked_in_at.is_not(None)),
-        "chats": sa.select(
+    for source_id, links in (await counts.per_source(db, host_id)).items():
+        if source_id in found:
+            found[source_id].links = links
+    chats = (
+        sa.select(
             bookings.c.last_source_id.label("source_id"), sa.func.count().label("n")
         )
         .where(bookings.c.host_id == host_id, bookings.c.status == "confirmed")
-        .group_by(bookings.c.last_source_id),
-        "followers": sa.select(
+        .group_by(bookings.c.last_source_id)
+    )
+    follows = (
+        sa.select(
             followers.c.last_source_id.label("source_id"), sa.func.count().label("n")
         )
         .where(followers.c.host_id == host_id, followers.c.status == "confirmed")
-        .group_by(followers.c.last_source_id),
-    }
-    for stage, query in stages.items():
-        for source_id, n in (await _grouped(db, query)).items():
-            if source_id in found:
-                found[source_id].counts[stage] += n
+        .group_by(followers.c.last_source_id)
+    )
+    for source_id, n in (await _grouped(db, chats)).items():
+        if source_id in found:
+            found[source_id].chats = n
+    for source_id, n in (await _grouped(db, follows)).items():
+        if source_id in found:
+            found[source_id].followers = n
     # Guest-to-guest connections: each side of a "we met" counts for the
     # source that brought that guest.
     for side in (meetings.c.rsvp_a, meetings.c.rsvp_b):
@@ -130,7 +141,7 @@ async def funnels(db: Database, host_id: int) -> dict[int, Funnel]:
         )
         for source_id, n in (await _grouped(db, query)).items():
             if source_id in found:
-                found[source_id].counts["met"] += n
+                found[source_id].met += n
     return found
 
 
@@ -140,9 +151,14 @@ def rolled_up(per_source: dict[int, Funnel], key: str) -> list[Funnel]:
         name = getattr(funnel, key) or "(none)"
         label = KIND_LABELS.get(name, name) if key == "kind" else name
         groups.setdefault(name, Funnel(label)).add(funnel)
-    return sorted(
-        groups.values(), key=lambda f: (-f.counts["attended"], -f.people, f.label)
-    )
+    return sorted(groups.values(), key=Funnel.rank)
+
+
+def total(per_source: dict[int, Funnel]) -> Funnel:
+    everything = Funnel("All sources")
+    for funnel in per_source.values():
+        everything.add(funnel)
+    return everything
 
 
 async def connections_per_week(
@@ -171,24 +187,24 @@ async def connections_per_week(
     ]
 
 
-async def per_event(db: Database, host_id: int) -> list[Row]:
-    query = (
-        sa.select(
-            events.c.id,
-            events.c.title,
-            events.c.starts_at,
-            events.c.timezone,
-            sa.func.count(rsvps.c.id).label("rsvps"),
-            sa.func.count(sa.case((rsvps.c.status == "going", rsvps.c.id))).label(
-                "going"
-            ),
-            sa.func.count(rsvps.c.checked_in_at).label("attended"),
-        )
-        .join(rsvps, rsvps.c.event_id == events.c.id, isouter=True)
+@dataclass(frozen=True)
+class EventFigures:
+    id: int
+    title: str
+    starts_at: datetime
+    timezone: str
+    counts: EventCounts
+    met: int
+
+
+async def per_event(db: Database, host_id: int, limit: int = 50) -> list[EventFigures]:
+    """The host's events (not drafts), latest first, with their numbers."""
+    tallies = await counts.for_host(db, host_id)
+    listed = await db.fetch_all(
+        sa.select(events.c.id, events.c.title, events.c.starts_at, events.c.timezone)
         .where(events.c.host_id == host_id, events.c.status != "draft")
-        .group_by(events.c.id, events.c.title, events.c.starts_at, events.c.timezone)
         .order_by(events.c.starts_at.desc())
-        .limit(50)
+        .limit(limit)
     )
     met = {
         row["event_id"]: row["n"]
@@ -199,7 +215,17 @@ async def per_event(db: Database, host_id: int) -> list[Row]:
             .group_by(meetings.c.event_id)
         )
     }
-    return [{**row, "met": met.get(row["id"], 0)} for row in await db.fetch_all(query)]
+    return [
+        EventFigures(
+            id=row["id"],
+            title=row["title"],
+            starts_at=row["starts_at"],
+            timezone=row["timezone"],
+            counts=tallies.get(row["id"], EventCounts()),
+            met=met.get(row["id"], 0),
+        )
+        for row in listed
+    ]
 
 
 async def attributed(db: Database, host_id: int) -> list[Row]:

@@ -12,7 +12,7 @@ from meetup.core.clock import now
 from meetup.core.text import row_id
 from meetup.hosts import service as host_service
 from meetup.insights import queries
-from meetup.sources.kinds import KIND_LABELS
+from meetup.sources.kinds import KIND_LABELS, SHARED_KINDS
 from meetup.web.auth import require_host
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
@@ -30,22 +30,24 @@ async def dashboard(request: Request) -> Response:
         "this_week": weeks[-1][1],
         "weeks": weeks,
         "most": max([n for _, n in weeks] + [host["weekly_goal"], 1]),
-        # Every going guest has a share link: list those that brought someone.
+        "total": queries.total(per_source),
         "sources": sorted(
-            (
-                f
-                for f in per_source.values()
-                if f.kind != "guest_referral" or any(f.counts.values())
-            ),
-            key=lambda f: (-f.counts["attended"], -f.people, f.label),
+            (f for f in per_source.values() if _worth_listing(f)),
+            key=queries.Funnel.rank,
         ),
         "kinds": queries.rolled_up(per_source, "kind"),
         "platforms": queries.rolled_up(per_source, "platform"),
         "events": await queries.per_event(db, host["id"]),
-        "stages": queries.STAGES,
         "meta": PageMeta(title="Your connections", noindex=True),
     }
     return render(request, "admin/dashboard.html", context)
+
+
+def _worth_listing(funnel: queries.Funnel) -> bool:
+    """The host's own posts and conversations always; the links the site
+    makes (every going guest has one, every share button) once they
+    brought someone."""
+    return funnel.kind in SHARED_KINDS or any(funnel.counts.values())
 
 
 async def set_goal(request: Request) -> Response:

@@ -140,6 +140,14 @@ async def recent(db: Database, host_id: int, limit: int = 100) -> Sequence[Row]:
     return await db.fetch_all(query)
 
 
+async def one_for_host(db: Database, message_id: int, host_id: int) -> Row | None:
+    """One of the host's own messages; None for anyone else's."""
+    query = outbox.select().where(
+        outbox.c.id == message_id, outbox.c.host_id == host_id
+    )
+    return await db.fetch_one(query)
+
+
 async def counts_by_status(db: Database, host_id: int) -> dict[str, int]:
     query = (
         sa.select(outbox.c.status, sa.func.count().label("n"))

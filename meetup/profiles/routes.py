@@ -13,6 +13,7 @@ from meetup.core.errors import NotFound
 from meetup.events import queries as events
 from meetup.followers.forms import FollowForm
 from meetup.hosts import queries
+from meetup.media.cards import host_card
 from meetup.sources.visits import remember_arrival, where_we_met
 from meetup.web.pages import PageMeta, render
 
@@ -29,6 +30,7 @@ async def host_page(request: Request) -> Response:
         description=f"Upcoming events with {host['name']}.",
         path=str(request.url_for("host", handle=host["handle"]).path),
         og_type="profile",
+        image=host_card(host).preview(),
     )
     context = {
         "host": host,

@@ -15,7 +15,17 @@ from meetup.events import queries as events
 from meetup.hosts import queries as hosts
 
 # Private by design: signed links, the host area, sign-in, tracked redirects.
-PRIVATE_PATHS = ("/admin/", "/r/", "/m/", "/f/", "/me/", "/host/", "/login", "/s/")
+PRIVATE_PATHS = (
+    "/admin/",
+    "/r/",
+    "/m/",
+    "/f/",
+    "/me/",
+    "/host/",
+    "/login",
+    "/s/",
+    "/share/",
+)
 CACHE = {"Cache-Control": "public, max-age=3600"}
 
 

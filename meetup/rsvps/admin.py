@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -11,8 +15,10 @@ from wtforms.validators import DataRequired, Length
 
 from meetup.core.errors import DomainError
 from meetup.core.statuses import CONCERNED, RsvpStatus
-from meetup.db import Row
+from meetup.db import Database, Row
+from meetup.events import counts
 from meetup.events.access import host_event
+from meetup.events.questions import from_json
 from meetup.rsvps import queries, service
 from meetup.rsvps.invitations import MAX_CONTACTS, contact_lines, parse_contacts
 from meetup.sources import queries as sources_queries
@@ -20,7 +26,7 @@ from meetup.sources import service as sources_service
 from meetup.web.csrf import checked_form
 from meetup.web.forms import bind, choices
 from meetup.web.pages import PageMeta, render
-from meetup.web.spreadsheets import csv_download
+from meetup.web.spreadsheets import csv_download, safe_cell
 
 STATUS_LABELS = {
     "going": "Going",
@@ -75,8 +81,10 @@ async def _guests(
     context = {
         "host": host,
         "event": event,
-        "guests": await queries.guest_list(db, event["id"], search),
-        "counts": await queries.counts(db, event["id"]),
+        "guests": await _with_sources(
+            db, host["id"], await queries.guest_list(db, event["id"], search)
+        ),
+        "counts": await counts.for_event(db, event["id"]),
         "labels": STATUS_LABELS,
         "search": search,
         "message_form": message_form or MessageForm(),
@@ -92,29 +100,89 @@ async def _guests(
     return render(request, "admin/events/guests.html", context, status=status)
 
 
+@dataclass(frozen=True)
+class Guest:
+    """A row of the guest list: the answer, its answers to the host's
+    questions, and the sources that brought the guest first and last."""
+
+    row: Row
+    answers: dict[str, str]
+    first_source: str
+    last_source: str
+
+
+async def _with_sources(db: Database, host_id: int, rows: Sequence[Row]) -> list[Guest]:
+    ids = {
+        row[column]
+        for row in rows
+        for column in ("first_source_id", "last_source_id")
+        if row[column]
+    }
+    names = await sources_queries.labels(db, host_id, ids)
+    return [
+        Guest(
+            row=row,
+            answers=_answers(row["answers"]),
+            first_source=names.get(row["first_source_id"] or 0, ""),
+            last_source=names.get(row["last_source_id"] or 0, ""),
+        )
+        for row in rows
+    ]
+
+
+def _answers(stored: str) -> dict[str, str]:
+    found = json.loads(stored or "{}")
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def question_columns(event: Row, guests: Iterable[Guest]) -> list[str]:
+    """The host's questions in their order, then any question answered before
+    the host removed it, so no answer is left out of the export."""
+    columns = [question.label for question in from_json(event["questions"])]
+    for guest in guests:
+        columns += [label for label in guest.answers if label not in columns]
+    return columns
+
+
+def _instant(value: object) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else ""
+
+
 async def guests_csv(request: Request) -> Response:
-    _, event = await host_event(request)
-    rows = await queries.guest_list(request.app.state.db, event["id"])
+    """One row per answer, one column per question of the host's."""
+    host, event = await host_event(request)
+    db = request.app.state.db
+    guests = await _with_sources(
+        db, host["id"], await queries.guest_list(db, event["id"])
+    )
+    questions = question_columns(event, guests)
     header = [
         "name",
         "email",
         "status",
         "extra_guests",
-        "answers",
+        "checked_in_at",
+        "first_source",
+        "last_source",
+        # Labels are the host's own words: a spreadsheet must not run them.
+        *(safe_cell(label) for label in questions),
         "answered_at",
         "confirmed_at",
     ]
     cells = (
         (
-            row["name"],
-            row["email"],
-            row["status"],
-            row["guests"],
-            row["answers"],
-            row["created_at"].isoformat(),
-            row["confirmed_at"].isoformat() if row["confirmed_at"] else "",
+            guest.row["name"],
+            guest.row["email"],
+            guest.row["status"],
+            guest.row["guests"],
+            _instant(guest.row["checked_in_at"]),
+            guest.first_source,
+            guest.last_source,
+            *(guest.answers.get(label, "") for label in questions),
+            _instant(guest.row["created_at"]),
+            _instant(guest.row["confirmed_at"]),
         )
-        for row in rows
+        for guest in guests
     )
     return csv_download(f"{event['slug']}-guests.csv", header, cells)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import Form, IntegerField, RadioField
+from wtforms import BooleanField, Form, IntegerField, RadioField
 from wtforms.validators import InputRequired, NumberRange
 
 from meetup.web.forms import GuestForm, choices
@@ -17,6 +17,7 @@ class RsvpForm(GuestForm):
         ],
         default=0,
     )
+    show_name = BooleanField("Show my first name on the event page")
 
 
 class AnswerForm(Form):

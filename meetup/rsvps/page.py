@@ -1,8 +1,12 @@
-"""The event page, where a guest answers: the event, its RSVP box (or why it
-is closed), "where did we meet?" when no link told us, and the host's
-preview of it."""
+"""The event page, where a guest answers: the event in Luma's order (cover,
+title, date, place and map, host, description), the RSVP box (the form, why
+it is closed, or the answer this browser gave), who is going or who came,
+"where did we meet?" when no link told us, and the host's preview of it."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -11,10 +15,14 @@ from starlette.routing import Route
 from meetup.core.clock import now
 from meetup.core.errors import NotFound
 from meetup.core.text import event_preview
-from meetup.db import Row
-from meetup.events import queries
+from meetup.db import Database, Row
+from meetup.events import counts, geo, queries
 from meetup.events.access import host_event
 from meetup.events.jsonld import event_jsonld
+from meetup.media import queries as media_queries
+from meetup.media.cards import event_card
+from meetup.rsvps import event_view, remembered
+from meetup.rsvps import queries as rsvp_queries
 from meetup.rsvps.forms import RsvpForm
 from meetup.rsvps.service import closed_reason
 from meetup.sources.visits import remember_arrival, where_we_met
@@ -30,11 +38,85 @@ async def event_page(request: Request) -> Response:
             "There is no event at this address. It may have been unpublished."
         )
     where = await where_we_met(request, event["host_id"])
-    response = render_event(request, event, preview=False, where=where)
+    response = await render_event(request, event, preview=False, where=where)
     return await remember_arrival(request, event["host_id"], response)
 
 
-def render_event(
+async def going_count(db: Database, event: Row) -> counts.EventCounts:
+    """Who is going and the places left, the numbers every part of this page
+    shows, counted as every other view counts them (meetup.events.counts)."""
+    return await counts.for_event(db, event["id"])
+
+
+@dataclass(frozen=True)
+class YourAnswer:
+    """What this browser answered: "inbox" (the form was sent; nothing more
+    may be said) or the status of the answer whose link it opened."""
+
+    status: str
+    manage_url: str = ""
+    guests: int = 0
+    position: int = 0  # on the waitlist, 1 is next
+
+
+async def your_answer(request: Request, event: Row) -> YourAnswer | None:
+    entry = remembered.for_event(request, event["id"])
+    if isinstance(entry, remembered.Asked):
+        return YourAnswer("inbox") if entry.fresh(now()) else None
+    if entry is None:
+        return None
+    db = request.app.state.db
+    rsvp = await rsvp_queries.by_id(db, entry.rsvp_id)
+    if rsvp is None or not entry.holds_for(rsvp):
+        return None  # the link was revoked or the guest forgotten
+    token = request.app.state.rsvp.token(rsvp)
+    position = (
+        await rsvp_queries.waitlist_position(db, rsvp)
+        if rsvp["status"] == "waitlisted"
+        else 0
+    )
+    return YourAnswer(
+        rsvp["status"],
+        manage_url=str(request.url_for("rsvp_manage", token=token)),
+        guests=rsvp["guests"],
+        position=position,
+    )
+
+
+async def who(request: Request, event: Row, is_past: bool) -> dict[str, Any]:
+    """Faces and counts: who is going, or after the event who came."""
+    db = request.app.state.db
+    tally = await going_count(db, event)
+    going = tally.going
+    if is_past:
+        came = await rsvp_queries.checked_in_count(db, event["id"])
+        rows = await rsvp_queries.faces(
+            db, event["id"], checked_in=True, limit=event_view.FACES
+        )
+        return {
+            "came": came,
+            "faces": event_view.faces(rows),
+            "more_faces": max(0, came - len(rows)),
+            "photos": await media_queries.event_photo_digests(db, event["id"]),
+        }
+    rows = await rsvp_queries.faces(db, event["id"], limit=event_view.FACES)
+    return {
+        "going": going,
+        "going_line": event_view.going_line(event, tally),
+        "is_full": tally.full,
+        "faces": event_view.faces(rows),
+        "more_faces": max(0, going - len(rows)),
+    }
+
+
+def venue_map(event: Row) -> dict[str, str]:
+    lat, lon = event["venue_lat"], event["venue_lon"]
+    if lat is None or lon is None:
+        return {}
+    return {"embed": geo.embed_url(lat, lon), "link": geo.map_url(lat, lon)}
+
+
+async def render_event(
     request: Request,
     event: Row,
     *,
@@ -53,28 +135,39 @@ def render_event(
         path=str(path),
         og_type="event",
         noindex=preview or event["visibility"] == "unlisted",
+        image=event_card(event).preview(),
     )
+    at = now()
+    is_past = event["ends_at"] <= at
+    answer = None if preview or form else await your_answer(request, event)
     context = {
         "event": event,
         "meta": meta,
         "preview": preview,
         "rsvp_form": form or RsvpForm(),
         "where_we_met": where,
-        "closed_reason": closed_reason(event, now()),
+        "closed_reason": closed_reason(event, at),
         "host": host,
-        "is_past": event["ends_at"] <= now(),
+        "is_past": is_past,
+        "when": event_view.event_time(event, at),
+        "venue_map": venue_map(event),
+        "host_initials": event_view.initials(event["host_name"]),
+        "your_answer": answer,
+        **await who(request, event, is_past),
         "jsonld": event_jsonld(
             event,
             url=settings.absolute_url(str(path)),
             host_url=settings.absolute_url(str(host_path)),
         ),
     }
-    return render(request, "events/event.html", context, status=status)
+    # A page that names this visitor's answer is theirs alone.
+    headers = {"Cache-Control": "private, no-store"} if answer else None
+    return render(request, "events/event.html", context, status=status, headers=headers)
 
 
 async def preview_event(request: Request) -> Response:
     host, event = await host_event(request)
-    return render_event(request, event, preview=True, host=host)
+    return await render_event(request, event, preview=True, host=host)
 
 
 routes = [Route("/e/{slug}", event_page, name="event")]

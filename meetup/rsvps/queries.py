@@ -208,3 +208,44 @@ def _anywhere(text: str) -> str:
     for char in (LIKE_ESCAPE, "%", "_"):
         text = text.replace(char, LIKE_ESCAPE + char)
     return f"%{text}%"
+
+
+async def faces(
+    db: Database, event_id: int, *, checked_in: bool = False, limit: int = 8
+) -> Sequence[Row]:
+    """The first guests who are going (or, after the event, who came), with
+    the name they gave and whether they let it show."""
+    came = rsvps.c.checked_in_at.is_not(None)
+    query = (
+        sa.select(rsvps.c.name, rsvps.c.show_name)
+        .where(rsvps.c.event_id == event_id, came if checked_in else _going)
+        .order_by(rsvps.c.confirmed_at, rsvps.c.id)
+        .limit(limit)
+    )
+    return await db.fetch_all(query)
+
+
+_going = rsvps.c.status == "going"
+
+
+async def checked_in_count(db: Database, event_id: int) -> int:
+    query = sa.select(sa.func.count()).where(
+        rsvps.c.event_id == event_id, rsvps.c.checked_in_at.is_not(None)
+    )
+    return int(await db.fetch_val(query))
+
+
+async def waitlist_position(db: Database, rsvp: Row) -> int:
+    """Where a waitlisted answer stands in the queue: 1 is next."""
+    ahead = sa.select(sa.func.count()).where(
+        rsvps.c.event_id == rsvp["event_id"],
+        rsvps.c.status == "waitlisted",
+        sa.or_(
+            rsvps.c.waitlisted_at < rsvp["waitlisted_at"],
+            sa.and_(
+                rsvps.c.waitlisted_at == rsvp["waitlisted_at"],
+                rsvps.c.id < rsvp["id"],
+            ),
+        ),
+    )
+    return 1 + int(await db.fetch_val(ahead))

@@ -11,7 +11,7 @@ from meetup.core.errors import DomainError, NotFound
 from meetup.events import queries as events
 from meetup.events.questions import answers_from, from_json
 from meetup.people import service as people_service
-from meetup.rsvps import service
+from meetup.rsvps import remembered, service
 from meetup.rsvps.forms import AnswerForm, RsvpForm
 from meetup.rsvps.page import render_event
 from meetup.sources import queries as sources_queries
@@ -33,7 +33,7 @@ async def rsvp(request: Request) -> Response:
 
     async def again(status: int) -> Response:
         where = await where_we_met(request, event["host_id"])
-        return render_event(
+        return await render_event(
             request, event, preview=False, form=form, status=status, where=where
         )
 
@@ -53,6 +53,7 @@ async def rsvp(request: Request) -> Response:
         guests=required(form.guests.data),
         answers=answers,
         source=await attribution_of(request, event["host_id"], raw),
+        show_name=bool(form.show_name.data),
     )
     try:
         outcome = await service.submit(db, ctx, event["id"], reply)
@@ -66,7 +67,10 @@ async def rsvp(request: Request) -> Response:
         "email": reply.email,
         "meta": PageMeta(title=f"RSVP: {event['title']}", noindex=True),
     }
-    return render(request, "rsvps/submitted.html", context)
+    response = render(request, "rsvps/submitted.html", context)
+    # Only "check your inbox", whoever the address belongs to (see remembered).
+    remembered.remember(request, response, remembered.asked(event["id"]))
+    return response
 
 
 async def manage(request: Request) -> Response:
@@ -131,13 +135,26 @@ async def _manage_page(
     # Other features add their part of this page (attendance: codes, we met).
     for part in request.app.state.guest_page_parts:
         context |= await part(request, rsvp, event)
-    return render(
+    response = render(
         request,
         "rsvps/manage.html",
         context,
         status=status,
         headers={"Referrer-Policy": "no-referrer"},
     )
+    # The link proves who this is: the event page may now show their answer.
+    remembered.remember(request, response, remembered.answered(rsvp))
+    return response
+
+
+async def show_name(request: Request) -> Response:
+    """The guest chooses whether the event page shows their first name."""
+    form = await checked_form(request)
+    token = request.path_params["token"]
+    shown = form.get("show_name") == "yes"
+    await service.show_name(request.app.state.db, request.app.state.rsvp, token, shown)
+    target = request.url_for("rsvp_manage", token=token).include_query_params(saved=1)
+    return RedirectResponse(target, status_code=303)
 
 
 async def share_link(request: Request) -> Response:
@@ -166,7 +183,9 @@ async def forget_me(request: Request) -> Response:
         db, request.app.state.rsvp, request.path_params["token"]
     )
     if form.get("confirm") != "yes":
-        raise DomainError("Tick the box to confirm.", code="unconfirmed")
+        raise DomainError(
+            "Confirm with “Yes, forget me” to be forgotten.", code="unconfirmed"
+        )
     await people_service.forget(db, rsvp["person_id"])
     meta = PageMeta(title="Forgotten", noindex=True)
     return render(request, "rsvps/forgotten.html", {"meta": meta})
@@ -176,5 +195,6 @@ routes = [
     Route("/e/{slug}/rsvp", rsvp, methods=["POST"], name="rsvp"),
     Route("/r/{token}", manage, methods=["GET", "POST"], name="rsvp_manage"),
     Route("/r/{token}/share", share_link, methods=["POST"], name="share_link"),
+    Route("/r/{token}/show-name", show_name, methods=["POST"], name="show_name"),
     Route("/r/{token}/forget", forget_me, methods=["POST"], name="forget_me"),
 ]

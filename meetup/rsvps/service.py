@@ -42,6 +42,7 @@ class Reply:
     guests: int = 0
     answers: dict[str, str] = field(default_factory=dict)
     source: Attribution | None = None  # first and last touch
+    show_name: bool = False  # their first name among the faces on the event page
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,14 @@ async def answer(
         return await queries.get(db, rsvp["id"])
 
 
+async def show_name(db: Database, ctx: Context, token: str, shown: bool) -> None:
+    """From the guest's link: whether the event page shows their first name
+    (else only their initial)."""
+    async with db.write():
+        rsvp = await valid_rsvp(db, ctx, token, lock=True)
+        await queries.update(db, rsvp["id"], show_name=shown)
+
+
 async def rsvp_of_link(
     db: Database, ctx: Context, token: str, *, lock: bool = False
 ) -> Row | None:
@@ -216,6 +225,7 @@ async def _new_answer(db: Database, event: Row, person: int, reply: Reply) -> Ro
         status="pending",
         guests=reply.guests,
         answers=json.dumps(reply.answers),
+        show_name=reply.show_name,
         token_nonce=tokens.new_nonce(),
         first_source_id=source.first if source else None,
         last_source_id=source.last if source else None,
@@ -318,26 +328,32 @@ async def message_guests(
         )
 
 
-async def on_event_change(ctx: Context, db: Database, change: Change) -> None:
-    await event_changed(db, ctx, change.before, change.after)
+async def on_event_change(ctx: Context, db: Database, change: Change) -> dict[str, int]:
+    return await event_changed(db, ctx, change.before, change.after)
 
 
-async def event_changed(db: Database, ctx: Context, before: Row, after: Row) -> None:
+async def event_changed(
+    db: Database, ctx: Context, before: Row, after: Row
+) -> dict[str, int]:
     """What guests get when the host changes an event (inside the host's write):
     a cancellation mail, an update mail when time or place moved, and freed
     or added seats passed to the waitlist. An unconfirmed party never holds
-    more than the per-RSVP maximum, even after the host lowers it."""
+    more than the per-RSVP maximum, even after the host lowers it. Returns
+    the mails queued, by kind."""
     if after["status"] == "cancelled":
         if before["status"] != "cancelled":
-            await notify.mail_guests(db, ctx, after, "event_cancelled")
-        return
+            kind = "event_cancelled"
+            return {kind: await notify.mail_guests(db, ctx, after, kind)}
+        return {}
     if after["status"] != "published":
-        return
+        return {}
     if after["max_guests"] < before["max_guests"]:
         await queries.trim_pending_parties(db, after["id"], after["max_guests"])
-    await promote(db, ctx, after)
+    mailed = {"rsvp_promoted": await promote(db, ctx, after)}
     if after["sequence"] > before["sequence"]:
-        await notify.mail_guests(db, ctx, after, "event_updated")
+        kind = "event_updated"
+        mailed[kind] = await notify.mail_guests(db, ctx, after, kind)
+    return mailed
 
 
 # Contacts written per transaction: short writes let other guests' answers

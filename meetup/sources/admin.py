@@ -1,7 +1,11 @@
 """The host's sources at /admin/sources: record a post or conversation, get
-its tracked link and a QR code for flyers."""
+its tracked link and a QR code for flyers, and see what each brought
+(clicks → RSVPs → came), the host's own first, what the site made apart."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -10,6 +14,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from meetup.core.errors import NotFound
 from meetup.db import Row
+from meetup.events import counts
 from meetup.events import queries as events
 from meetup.sources import kinds, queries, service
 from meetup.sources.forms import SourceForm
@@ -29,18 +34,79 @@ async def _event_choices(request: Request, host: Row) -> list[SelectChoice]:
     ]
 
 
+@dataclass
+class Section:
+    """A group of sources on the page: `quiet` ones brought nobody yet and
+    are only counted (every going guest has a share link)."""
+
+    id: str
+    title: str
+    help: str
+    rows: list[tuple[Row, counts.SourceCounts]] = field(default_factory=list)
+    quiet: int = 0
+
+
+# Sources the site makes for guests and visitors who share a page.
+SHARED_BY_OTHERS = ("guest_referral", "share")
+
+
+def sections(
+    rows: Iterable[Row], funnel: dict[int, counts.SourceCounts]
+) -> list[Section]:
+    """The host's own posts and conversations (newest first), then what
+    guests and share buttons spread, then every other way in (busiest first)."""
+    own = Section("own", "Your posts and conversations", "Links you made to share.")
+    shared = Section(
+        "shared",
+        "Shared by guests and share buttons",
+        "Links the site made: each going guest's own link, and the share "
+        "buttons on your pages.",
+    )
+    other = Section(
+        "other",
+        "Other ways people found you",
+        "What guests told us (“where did we meet?”), campaigns and visits "
+        "with no known source.",
+    )
+    for row in rows:
+        numbers = funnel.get(row["id"], counts.SourceCounts())
+        section = (
+            own
+            if row["kind"] in kinds.SHARED_KINDS
+            else shared
+            if row["kind"] in SHARED_BY_OTHERS
+            else other
+        )
+        busy = numbers.clicks or numbers.rsvps or numbers.first_touch
+        if section is not own and not busy:
+            section.quiet += 1
+        else:
+            section.rows.append((row, numbers))
+    for section in (shared, other):
+        section.rows.sort(key=lambda pair: _busiest(pair[1]))
+    return [s for s in (own, shared, other) if s.rows or s.quiet or s is own]
+
+
+def _busiest(numbers: counts.SourceCounts) -> tuple[int, int, int]:
+    return (-numbers.came, -numbers.rsvps, -numbers.visitors)
+
+
 async def _page(
     request: Request, host: Row, form: SourceForm | None = None, status: int = 200
 ) -> Response:
+    db = request.app.state.db
     form = form or SourceForm()
     form.event_id.choices = await _event_choices(request, host)
+    rows = await queries.for_host(db, host["id"])
+    created = request.query_params.get("created", "")
     context = {
         "host": host,
         "form": form,
-        "sources": await queries.for_host(request.app.state.db, host["id"]),
+        "sections": sections(rows, await counts.per_source(db, host["id"])),
+        "has_sources": bool(rows),
         "kinds": kinds.KIND_LABELS,
         "platforms": kinds.PLATFORMS,
-        "created": request.query_params.get("created"),
+        "created": next((row for row in rows if str(row["id"]) == created), None),
         "meta": PageMeta(title="Sources", noindex=True),
     }
     return render(request, "admin/sources.html", context, status=status)

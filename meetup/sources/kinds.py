@@ -15,6 +15,8 @@ KINDS = (
 # Sources the site makes itself, never by hand.
 SYSTEM_KINDS = {
     "guest_referral": "Guest referral",
+    # A visitor's click on a share button: one per platform and page.
+    "share": "Share button",
     "self_reported": "Self-reported",
     "campaign": "Campaign (UTM)",
     "direct": "Direct / unknown",

@@ -140,3 +140,16 @@ async def record_click(
             at=at,
         )
     )
+
+
+async def labels(db: Database, host_id: int, ids: set[int]) -> dict[int, str]:
+    """The labels of these sources of the host's, by id."""
+    wanted = sorted(ids)
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), 500):  # bounded IN lists
+        query = sa.select(sources.c.id, sources.c.label).where(
+            sources.c.host_id == host_id,
+            sources.c.id.in_(wanted[start : start + 500]),
+        )
+        found |= {row["id"]: row["label"] for row in await db.fetch_all(query)}
+    return found

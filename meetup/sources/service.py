@@ -175,7 +175,7 @@ async def _told(db: Database, host_id: int, answer: str, told: str) -> int:
         db, host_id
     ):
         match = {"kind": "self_reported", "platform": platform}
-        return await _find_or_make(db, host_id, match, {"label": f"Said {platform}"})
+        return await find_or_make(db, host_id, match, {"label": f"Said {platform}"})
     if answer == FRIEND_ANSWER:
         return await _system_source(db, host_id, "self_reported", FRIEND_LABEL)
     words = " ".join(told.split())[:140]
@@ -188,10 +188,10 @@ async def _told(db: Database, host_id: int, answer: str, told: str) -> int:
 
 
 async def _system_source(db: Database, host_id: int, kind: str, label: str) -> int:
-    return await _find_or_make(db, host_id, {"kind": kind, "label": label})
+    return await find_or_make(db, host_id, {"kind": kind, "label": label})
 
 
-async def _find_or_make(
+async def find_or_make(
     db: Database,
     host_id: int,
     match: dict[str, Any],
@@ -217,7 +217,7 @@ async def share_link_for(
     db: Database, host_id: int, person_id: int, name: str, event_id: int
 ) -> Row:
     """A confirmed guest's own link to the event: a guest-referral source."""
-    source_id = await _find_or_make(
+    source_id = await find_or_make(
         db,
         host_id,
         {"kind": "guest_referral", "person_id": person_id, "event_id": event_id},

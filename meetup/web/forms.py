@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from starlette.datastructures import FormData
-from wtforms import Form, SelectField, StringField, ValidationError
+from wtforms import EmailField, Form, SelectField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, StopValidation
 
@@ -83,9 +83,14 @@ def check_email(form: Form, field: Any) -> None:
 class GuestForm(Form):
     """Who a guest is: all we ask of anyone (RSVP, coffee, follow)."""
 
-    name = StringField("Your name", [DataRequired("Enter your name."), Length(max=120)])
-    email = StringField(
+    name = StringField(
+        "Your name",
+        [DataRequired("Enter your name."), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
         "Your email",
         [DataRequired("Enter your email address."), Length(max=254), check_email],
         description="We send your confirmation link here. No account needed.",
+        render_kw={"autocomplete": "email"},
     )

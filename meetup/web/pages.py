@@ -10,14 +10,27 @@ from starlette.responses import HTMLResponse
 
 
 @dataclass(frozen=True)
+class PreviewImage:
+    """The picture a shared link shows (og:image): a path on this site."""
+
+    path: str
+    width: int
+    height: int
+    content_type: str
+    alt: str
+
+
+@dataclass(frozen=True)
 class PageMeta:
-    """<title>, description, canonical URL, OpenGraph and Twitter card."""
+    """<title>, description, canonical URL, OpenGraph and Twitter card.
+    Without an `image`, the page shows the site's own card."""
 
     title: str
     description: str = ""
     path: str = ""
     og_type: str = "website"
     noindex: bool = False
+    image: PreviewImage | None = None
 
 
 def render(

@@ -56,8 +56,16 @@ class RateLimits:
     async def check(self, request: Request, form_name: str, email: str) -> bool:
         """Counts one attempt: raises a 429 when this client has sent too
         many lately; returns whether the address may be mailed now."""
+        await self.check_client(request, form_name)
+        # One count per address across every form: it caps mail, not access.
+        mail_key = (self._namespace, "mail", email.lower())
+        return await self._limiter.hit(self._rule.per_email, *mail_key)
+
+    async def check_client(self, request: Request, action: str) -> None:
+        """Counts one attempt at `action` by this client: raises a 429 when
+        it has made too many lately."""
         client = request.client.host if request.client else "unknown"
-        ids = (self._namespace, form_name, f"client:{client}")
+        ids = (self._namespace, action, f"client:{client}")
         if not await self._limiter.hit(self._rule.per_client, *ids):
             reset, _ = await self._limiter.get_window_stats(self._rule.per_client, *ids)
             wait = max(1, math.ceil(reset - time.time()))
@@ -66,9 +74,6 @@ class RateLimits:
                 f"Too many attempts from your network. Please wait {_minutes(wait)} and try again.",
                 headers={"Retry-After": str(wait)},
             )
-        # One count per address across every form: it caps mail, not access.
-        mail_key = (self._namespace, "mail", email.lower())
-        return await self._limiter.hit(self._rule.per_email, *mail_key)
 
 
 def _minutes(seconds: int) -> str:

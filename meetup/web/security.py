@@ -3,6 +3,8 @@ every URL a request builds, and no NUL characters in query strings."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
@@ -10,10 +12,13 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # No inline script anywhere: scripts are files under /static; JSON-LD is
-# data, not script, and needs no exception.
+# data, not script, and needs no exception. Frames: the venue's
+# OpenStreetMap view on the event page, and a mail's HTML in the outbox
+# (served sandboxed, with its own policy).
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+    "frame-src 'self' https://www.openstreetmap.org; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
@@ -97,19 +102,37 @@ class CanonicalOrigin:
 class LimitBody:
     """No request body beyond `limit` bytes (the largest form is a 1 MB
     contacts file): a 413 before any of it is parsed, whether the client
-    declares its length or streams it."""
+    declares its length or streams it. `uploads` allows more to the paths
+    that take pictures, for multipart bodies only."""
 
-    def __init__(self, app: ASGIApp, *, limit: int = 2 * 1024 * 1024) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limit: int = 2 * 1024 * 1024,
+        uploads: Sequence[tuple[re.Pattern[str], int]] = (),
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.uploads = uploads
+
+    def limit_for(self, scope: Scope) -> int:
+        content_type = dict(scope["headers"]).get(b"content-type", b"")
+        if content_type.startswith(b"multipart/form-data"):
+            for pattern, limit in self.uploads:
+                if pattern.fullmatch(scope["path"]):
+                    return limit
+        return self.limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_for(scope)
+        too_large = f"The request is too large: at most {limit // 2**20} MB."
         declared = dict(scope["headers"]).get(b"content-length", b"0")
-        if not declared.isdigit() or int(declared) > self.limit:
-            await _plain(send, 413, b"The request is too large.")
+        if not declared.isdigit() or int(declared) > limit:
+            await _plain(send, 413, too_large.encode())
             return
         received = 0
 
@@ -117,8 +140,8 @@ class LimitBody:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.limit:
-                raise HTTPException(413, "The request is too large.")
+            if received > limit:
+                raise HTTPException(413, too_large)
             return message
 
         await self.app(scope, counted, send)

@@ -3,20 +3,49 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 import jinja2
+from babel.dates import get_timezone, get_timezone_location, get_timezone_name
 from starlette.templating import Jinja2Templates
 
 from meetup.calendars.entries import Site, add_links, event_entry, subscribe_links
 from meetup.core import text
+from meetup.core.clock import now
 from meetup.settings import TEMPLATES_DIR, Settings
 from meetup.web.csrf import FIELD, csrf_token
+from meetup.web.notices import take as take_notices
 
 
 def format_local(instant: datetime, zone: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
     return text.local(instant, zone).strftime(fmt)
+
+
+def event_start(event: Mapping[str, Any]) -> str:
+    """When an event starts, short, in its own zone: "Sat 12 Dec 2026 · 18:00",
+    or "Sat 12 Dec 2026 · all day": an all-day event has no hour to show,
+    and its stored midnight would read as one."""
+    start = text.local(event["starts_at"], event["timezone"])
+    return f"{start:%a %d %b %Y} · " + (
+        "all day" if event["all_day"] else f"{start:%H:%M}"
+    )
+
+
+def zone_name(zone: str, at: datetime | None = None) -> str:
+    """A time zone as people say it, at the instant `at` (summer or winter
+    time): "Central European Summer Time (Madrid)", "Japan Standard Time
+    (Tokyo)", "UTC"; never the IANA id alone."""
+    if zone in ("UTC", "Etc/UTC"):
+        return "UTC"
+    tz = get_timezone(zone)
+    name: str = get_timezone_name((at or now()).astimezone(tz), locale="en")
+    if zone.startswith("Etc/"):
+        return name
+    city: str = get_timezone_location(tz, locale="en", return_city=True)
+    return name if city in name else f"{name} ({city})"
 
 
 def environment() -> jinja2.Environment:
@@ -30,6 +59,8 @@ def environment() -> jinja2.Environment:
     env.filters["markdown"] = text.render_markdown
     env.filters["local"] = format_local
     env.filters["when"] = text.event_when
+    env.filters["starts"] = event_start
+    env.filters["zone_name"] = zone_name
     env.filters["slot_when"] = text.slot_when
     env.filters["excerpt"] = text.plain_excerpt
     env.filters["osm_url"] = text.osm_url
@@ -44,6 +75,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env = environment()
     env.globals["settings"] = settings
     env.globals["absolute_url"] = settings.absolute_url
+    env.globals["take_notices"] = take_notices
     site = Site(settings.base_url)
     env.globals["add_to_calendar"] = lambda event: add_links(
         event_entry(event, site), site.url(f"/e/{event['slug']}.ics")

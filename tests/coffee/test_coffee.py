@@ -151,9 +151,23 @@ async def test_move_and_cancel_from_the_guests_link(client, db, sender, smtp) ->
     link = await mailed_booking_link(sender, smtp, "ana@example.com")
     _, first, _ = invitation(smtp.inbox.to("ana@example.com")[-1])
 
+    # Moving: pick a time in the same week picker, then say yes to it.
     manage = page(await client.get(link))
-    later = manage.select("select[name=slot] option")[3]["value"]
-    moved = await act(client, link, "move", slot=later)
+    picked = manage.select("details.move .picker-days a.slot")[3]["href"]
+    assert "?move=" in picked
+    chosen = page(await client.get(picked))
+    assert chosen.select_one("details.move").has_attr("open")
+    form = chosen.select_one("form.move-confirm")
+    later = form.select_one("input[name=slot]")["value"]
+    assert picked.endswith(f"?move={later}#move")
+    moved = await client.post(
+        link,
+        data={
+            "action": "move",
+            "slot": later,
+            "csrf_token": form.select_one("input[name=csrf_token]")["value"],
+        },
+    )
     assert moved.status_code == 303
     await sender.deliver_due()
     for email in ("ana@example.com", host["email"]):
@@ -261,9 +275,21 @@ async def test_times_show_in_the_visitors_zone_too(client, db) -> None:
     shown = page(await client.get("/@rosa/coffee?tz=America/New_York"))
     slot = await first_slot(db, host)
     their = slot.starts_at.astimezone(ZoneInfo("America/New_York"))
-    assert f"{their:%a %H:%M} yours" in shown.select_one(".their-time").text
+    first = shown.select_one("a.slot")
+    assert f"{their:%H:%M} yours" in first.select_one(".their-time").text
+    assert "Eastern" in shown.select_one(".lead").text  # a zone's name, not its id
     ignored = page(await client.get("/@rosa/coffee?tz=Mars/Olympus"))
     assert ignored.select_one(".their-time") is None
+
+    # The choice travels: to the booking form (both zones), and next week.
+    assert first["href"].endswith("?tz=America%2FNew_York")
+    form = page(await client.get(first["href"]))
+    card = form.select_one(".slot-card")
+    assert f"{their:%H:%M}" in card.select_one(".their-time").text
+    assert "your time" in card.select_one(".their-time").text
+    assert "London" in card.select_one(".slot-range .zone").text
+    later = shown.select_one("a[rel=next]")["href"]
+    assert "tz=America%2FNew_York" in later
 
 
 @pytest.mark.parametrize(

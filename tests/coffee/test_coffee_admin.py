@@ -137,7 +137,7 @@ async def test_an_added_rule_offers_slots_on_its_days(client, db) -> None:
         f"#rule-{rule['id']}"
     )
     cells = [td.get_text(" ", strip=True) for td in row.select("td")]
-    assert cells[:3] == ["Mon, Wed, Fri", "09:00–12:00", "30 min"]
+    assert cells[:3] == ["Mon, Wed, Fri", "09:00–12:00", "30 minutes"]
 
     public = await client.get(f"/@{host['handle']}/coffee")
     assert public.status_code == 200
@@ -252,7 +252,7 @@ async def test_settings_are_saved(client, db) -> None:
         {"question": "x", "confirm_by_email": "y", "reminder_hours": "0"},
     )
     assert bad.status_code == 400
-    assert "Remind guests (hours before) is 1 to 336 hours." in error_texts(bad)
+    assert "Remind guests is 1 to 336 hours before." in error_texts(bad)
     assert (await queries.settings(db, host["id"]))["reminder_hours"] == 6
 
     await post(

@@ -108,7 +108,10 @@ async def test_unpublish_and_cancel(client, db, host) -> None:
     await client.post(
         f"/admin/events/{event['id']}/publish", data={"csrf_token": token}
     )
-    await client.post(f"/admin/events/{event['id']}/cancel", data={"csrf_token": token})
+    await client.post(
+        f"/admin/events/{event['id']}/cancel",
+        data={"csrf_token": token, "confirm": "yes"},
+    )
     public = await client.get(f"/e/{event['slug']}")
     assert public.status_code == 200
     assert "Cancelled" in page(public).select_one(".badge").text
@@ -250,15 +253,14 @@ async def test_all_day_events_span_whole_local_days(client, db, host) -> None:
     assert event["ends_at"].isoformat() == "2031-06-08T22:00:00+00:00"
     edit = form_values(await client.get(f"/admin/events/{event['id']}/edit"))
     assert (edit["starts_at"], edit["ends_at"], edit["all_day"]) == (
-        "2031-06-07T00:00",
-        "2031-06-08T00:00",  # shown as the last day, as entered
+        "2031-06-07",
+        "2031-06-08",  # shown as the last day, as entered, in date pickers
         "y",
     )
     preview = page(await client.get(f"/admin/events/{event['id']}"))
-    assert (
-        preview.select_one(".facts time").text
-        == "Sat 07 Jun – Sun 08 Jun 2031 (all day)"
-    )
+    assert preview.select_one(".event-date").text == "Sat 7 Jun – Sun 8 Jun 2031"
+    assert preview.select_one(".event-time").text.strip() == "All day"
+    assert "00:00" not in preview.select_one(".event-main").text
 
     backwards = await submit(
         client,

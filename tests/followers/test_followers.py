@@ -40,7 +40,8 @@ async def link_in(sender, smtp, email: str) -> str:  # noqa: ANN001
 async def publish(client, event) -> None:  # noqa: ANN001
     shown = await client.get(f"/admin/events/{event['id']}")
     response = await client.post(
-        f"/admin/events/{event['id']}/publish", data={"csrf_token": csrf_of(shown)}
+        f"/admin/events/{event['id']}/publish",
+        data={"csrf_token": csrf_of(shown), "confirm": "yes"},
     )
     assert response.status_code == 303
 

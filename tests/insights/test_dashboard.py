@@ -16,10 +16,14 @@ SCRIPT = '<script>alert("x")</script>'
 
 
 def funnel_row(doc, table: str, label: str) -> dict[str, str]:  # noqa: ANN001
+    """A row of a funnel table: each cell's first number (or rate) by class."""
     for row in doc.select(f"#{table} tbody tr"):
         header = row.select_one("th")
         if header and header.get_text(" ", strip=True).startswith(label):
-            return {td["class"][0]: td.text for td in row.select("td[class]")}
+            return {
+                td["class"][0]: td.get_text(" ", strip=True).split(" · ")[0]
+                for td in row.select("td[class]")
+            }
     raise AssertionError(f"no row {label!r} in {table}")
 
 
@@ -48,17 +52,18 @@ async def test_a_click_an_rsvp_and_a_check_in_show_against_their_source(
     await sign_in(client, db, host)
     doc = page(await client.get("/admin/"))
     assert funnel_row(doc, "by-source", "LinkedIn launch post") == {
-        "previews": "1",
-        "clicks": "1",
+        "visitors": "1",
         "rsvps": "1",
-        "confirmed": "1",
+        "first_touch": "1",
         "attended": "1",
-        "met": "0",
+        "rsvps-per-visitor": "100 %",
+        "came-per-rsvp": "100 %",
         "chats": "0",
         "followers": "0",
     }
     assert funnel_row(doc, "by-kind", "Post")["attended"] == "1"
-    assert funnel_row(doc, "by-platform", "LinkedIn")["clicks"] == "1"
+    assert funnel_row(doc, "by-platform", "LinkedIn")["visitors"] == "1"
+    assert "1 click, 1 link preview" in doc.select_one("#total-visitors").text
     assert doc.select_one(".this-week").text == "1"
     bars = [rect for rect in doc.select("svg.chart rect")]
     assert len(bars) == 12 and float(bars[-1]["height"]) > 0

@@ -85,7 +85,9 @@ async def test_changes_update_and_cancellation_cancels_the_same_entry(
     await sign_in(client, db, host)
     edit = f"/admin/events/{event['id']}/edit"
     values = form_values(await client.get(edit))
-    saved = await client.post(edit, data={**values, "venue_name": "Another café"})
+    saved = await client.post(
+        edit, data={**values, "venue_name": "Another café", "confirm": "yes"}
+    )
     assert saved.status_code == 303
     await sender.deliver_due()
     update_mail = smtp.inbox.to("ana@example.com")[-1]
@@ -100,7 +102,8 @@ async def test_changes_update_and_cancellation_cancels_the_same_entry(
 
     page = await client.get(f"/admin/events/{event['id']}")
     cancelled = await client.post(
-        f"/admin/events/{event['id']}/cancel", data={"csrf_token": csrf_of(page)}
+        f"/admin/events/{event['id']}/cancel",
+        data={"csrf_token": csrf_of(page), "confirm": "yes"},
     )
     assert cancelled.status_code == 303
     await sender.deliver_due()

@@ -103,7 +103,8 @@ async def test_a_permanent_refusal_fails_and_shows_in_the_outbox(
     await sign_in(client, db, host)
     response = await client.get("/admin/outbox")
     cells = [td.get_text(strip=True) for td in page(response).select("tbody td")]
-    assert "gone@example.com" in cells and "failed" in cells
+    assert "gone@example.com" in cells
+    assert any(cell.startswith("failed") for cell in cells)
     assert any("550" in cell for cell in cells)
 
 

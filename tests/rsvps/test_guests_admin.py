@@ -6,8 +6,13 @@ import csv
 import io
 import re
 
-from tests.helpers import csrf_of, make_event, make_host, page, sign_in
+from meetup.attendance import service as door
+from meetup.events.questions import Question, to_json
+from meetup.sources import queries as sources_queries
+from meetup.sources import service as sources
+from tests.helpers import client_for, csrf_of, make_event, make_host, page, sign_in
 from tests.rsvps.test_rsvp import answer, rsvp, statuses
+from tests.sources.test_sources import BROWSER, stored_rsvp
 
 ANSWER_LINK = re.compile(r"http://testserver(/r/[^\s?]+\?answer=\w+)")
 
@@ -25,17 +30,15 @@ async def test_guest_list_counts_search_and_csv(client, db) -> None:
     await sign_in(client, db, host)
 
     listing = page(await client.get(f"/admin/events/{event['id']}/guests"))
-    assert [td.text for td in listing.select("tbody tr td:nth-child(1)")] == [
+    assert [th.text for th in listing.select("tbody tr .guest-name")] == [
         "Ana",
         "=cmd|' /C calc'!A0",
     ]
-    assert (
-        "1 going" in listing.select_one(".counts").text
-        and "1 waitlisted" in listing.select_one(".counts").text
-    )
+    counts = listing.select_one(".counts").get_text(" ", strip=True)
+    assert "1 going" in counts and "1 waitlisted" in counts and "Full" in counts
 
     found = page(await client.get(f"/admin/events/{event['id']}/guests?q=ANA"))
-    assert [td.text for td in found.select("tbody tr td:nth-child(2)")] == [
+    assert [el.text for el in found.select("tbody tr .guest-email")] == [
         "ana@example.com"
     ]
 
@@ -47,6 +50,71 @@ async def test_guest_list_counts_search_and_csv(client, db) -> None:
         ("bo@example.com", "waitlisted"),
     ]
     assert rows[1]["name"].startswith("'="), "formula injection is defused"
+
+
+async def test_the_list_shows_where_guests_came_from_and_who_checked_in(
+    app, client, db
+) -> None:
+    host, event = await setup(client, db)
+    post = await sources.create_source(
+        db, host["id"], label="Forum thread", kind="post", platform="Reddit"
+    )
+    code = (await sources_queries.by_id_for_host(db, post, host["id"]))["code"]
+    await client.get(f"/s/{code}", headers={"User-Agent": BROWSER})
+    await rsvp(client, event, "Ana", "ana@example.com")
+    async with client_for(app) as other:
+        await rsvp(other, event, "Bo", "bo@example.com")
+    ana = await stored_rsvp(db, "ana@%")
+    await door.check_in(db, event["id"], ana["id"])
+
+    await sign_in(client, db, host)
+    listing = page(await client.get(f"/admin/events/{event['id']}/guests"))
+    rows = {tr.select_one(".guest-name").text: tr for tr in listing.select("tbody tr")}
+    assert rows["Ana"].select_one("td.source").get_text(strip=True) == "Forum thread"
+    assert rows["Ana"].select_one("td.checked-in .badge") is not None
+    assert rows["Bo"].select_one("td.source").get_text(strip=True) == "Direct / unknown"
+    assert rows["Bo"].select_one("td.checked-in").get_text(strip=True) == "—"
+    assert "1 checked in" in listing.select_one(".counts").get_text(" ")
+
+
+async def test_the_csv_has_a_column_per_question(client, db) -> None:
+    questions = to_json([Question("=Diet", ("veggie", "any")), Question("Why come?")])
+    host, event = await setup(client, db, questions=questions)
+    shown = await client.get(f"/e/{event['slug']}")
+    await client.post(
+        f"/e/{event['slug']}/rsvp",
+        data={
+            "name": "Ana",
+            "email": "ana@example.com",
+            "guests": "0",
+            "q0": "veggie",
+            "q1": "@SUM(1+1) and friends",
+            "csrf_token": csrf_of(shown),
+        },
+    )
+    await rsvp(client, event, "Bo", "bo@example.com")  # answered nothing
+    await sign_in(client, db, host)
+
+    exported = await client.get(f"/admin/events/{event['id']}/guests.csv")
+    header, *rows = list(csv.reader(io.StringIO(exported.text)))
+    assert header == [
+        "name",
+        "email",
+        "status",
+        "extra_guests",
+        "checked_in_at",
+        "first_source",
+        "last_source",
+        "'=Diet",
+        "Why come?",
+        "answered_at",
+        "confirmed_at",
+    ]
+    by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    assert by_name["Ana"]["'=Diet"] == "veggie"
+    assert by_name["Ana"]["Why come?"] == "'@SUM(1+1) and friends"
+    assert (by_name["Bo"]["'=Diet"], by_name["Bo"]["Why come?"]) == ("", "")
+    assert "answers" not in header, "no JSON cell"
 
 
 async def test_invitations_by_paste_and_csv_never_duplicate(

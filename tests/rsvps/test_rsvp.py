@@ -256,10 +256,15 @@ async def test_bad_input_gets_a_message_and_saves_nothing(client, db) -> None:
 
 async def test_closed_events_say_why(client, db) -> None:
     host = await make_host(db)
-    past = await make_event(db, host, starts_at=in_days(-1))
+    started = await make_event(
+        db,
+        host,
+        starts_at=now() - timedelta(hours=1),
+        ends_at=now() + timedelta(hours=1),
+    )
     assert (
         "RSVPs are closed"
-        in page(await client.get(f"/e/{past['slug']}")).select_one(".closed").text
+        in page(await client.get(f"/e/{started['slug']}")).select_one(".closed").text
     )
     late = await make_event(db, host)
     async with db.write():

@@ -41,7 +41,12 @@ async def test_host_changes_time_then_cancels_and_guests_are_told(
     await sender.deliver_due()
     assert not any("Changed" in s for s in subjects(smtp, "a@example.com"))
 
-    moved = {**values, "starts_at": "2031-07-01T12:00", "ends_at": "2031-07-01T15:00"}
+    moved = {
+        **values,
+        "starts_at": "2031-07-01T12:00",
+        "ends_at": "2031-07-01T15:00",
+        "confirm": "yes",
+    }
     assert (await client.post(path, data=moved)).status_code == 303
     await sender.deliver_due()
     assert subjects(smtp, "a@example.com")[-1].startswith("Changed: Picnic")
@@ -51,7 +56,8 @@ async def test_host_changes_time_then_cancels_and_guests_are_told(
 
     preview = await client.get(f"/admin/events/{event['id']}")
     await client.post(
-        f"/admin/events/{event['id']}/cancel", data={"csrf_token": csrf_of(preview)}
+        f"/admin/events/{event['id']}/cancel",
+        data={"csrf_token": csrf_of(preview), "confirm": "yes"},
     )
     await sender.deliver_due()
     assert subjects(smtp, "a@example.com")[-1] == "Cancelled: Picnic"
@@ -66,7 +72,7 @@ async def test_raising_capacity_promotes_the_waitlist(client, db, sender, smtp) 
     await sign_in(client, db, host)
     path = f"/admin/events/{event['id']}/edit"
     values = form_values(await client.get(path))
-    await client.post(path, data={**values, "capacity": "2"})
+    await client.post(path, data={**values, "capacity": "2", "confirm": "yes"})
     assert await statuses(db, event) == ["going", "going"]
     await sender.deliver_due()
     assert subjects(smtp, "b@example.com")[-1].startswith("A place is yours")
