@@ -47,6 +47,8 @@ class DemoEvent:
     venue_address: str
     capacity: int | None
     all_day_days: int = 0  # an all-day event over this many days
+    venue_lat: float | None = None
+    venue_lon: float | None = None
 
     def values(self, today: date) -> dict[str, Any]:
         """The event's fields, `days_ahead` of `today` in the demo host's zone."""
@@ -85,6 +87,8 @@ DEMO_EVENTS = (
         venue_name="Prufrock Coffee",
         venue_address="23-25 Leather Lane, London EC1N 7TE",
         capacity=12,
+        venue_lat=51.5197,
+        venue_lon=-0.1089,
     ),
     DemoEvent(
         slug="founders-breakfast",
@@ -97,6 +101,8 @@ DEMO_EVENTS = (
         venue_name="The Breakfast Club",
         venue_address="33 D'Arblay Street, London W1F 8EU",
         capacity=8,
+        venue_lat=51.5146,
+        venue_lon=-0.1362,
     ),
     DemoEvent(
         slug="sunset-walk",
@@ -109,6 +115,8 @@ DEMO_EVENTS = (
         venue_name="Primrose Hill summit",
         venue_address="Primrose Hill, London NW1 4NR",
         capacity=None,
+        venue_lat=51.5394,
+        venue_lon=-0.1608,
     ),
     DemoEvent(
         slug="chilterns-weekend",
@@ -244,6 +252,8 @@ async def _seed_past_event(
         venue_name="Prufrock Coffee",
         venue_address="23-25 Leather Lane, London EC1N 7TE",
         capacity=12,
+        venue_lat=51.5197,
+        venue_lon=-0.1089,
     )
     if await events.slug_taken(db, spec.slug):
         return
@@ -268,6 +278,7 @@ async def _seed_past_event(
                 token_nonce=new_nonce(),
                 first_source_id=touch.first,
                 last_source_id=touch.last,
+                show_name=n % 2 == 0,
                 confirmed_at=answered + timedelta(hours=n),
                 checked_in_at=past["starts_at"] + timedelta(minutes=5 * n)
                 if n < 7
@@ -325,6 +336,7 @@ async def _seed_guests(
             email=f"{name.lower()}{n}@example.com",
             guests=1 if n < with_friend else 0,
             source=_attribution(source_ids, n),
+            show_name=n % 3 != 2,
         )
         outcome = await rsvp_service.submit(db, ctx, event_id, reply)
         await rsvp_service.answer(db, ctx, ctx.token(outcome.rsvp), "going")

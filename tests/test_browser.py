@@ -54,7 +54,7 @@ async def test_host_publishes_an_event_and_a_guest_opens_it(
         host_page.get_by_text("Draft: guests cannot see this page yet")
     ).to_be_visible()
     await host_page.get_by_role("button", name="Publish").click()
-    await expect(host_page.get_by_text("Published")).to_be_visible()
+    await expect(host_page.get_by_text("Published.", exact=True)).to_be_visible()
 
     guest = await browser.new_page(viewport={"width": 390, "height": 844})
     await guest.goto(f"{live_server.url}/e/tapas-talk")

@@ -442,13 +442,14 @@ images = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("digest", sa.String(64), nullable=False, unique=True),
+    sa.Column("digest", sa.String(64), nullable=False),
     sa.Column("content_type", sa.String(20), nullable=False),
     sa.Column("width", sa.Integer, nullable=False),
     sa.Column("height", sa.Integer, nullable=False),
     sa.Column("data", sa.LargeBinary, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
-    sa.Index("ix_images_host", "host_id"),
+    sa.UniqueConstraint("host_id", "digest", name="uq_images_host_digest"),
+    sa.Index("ix_images_digest", "digest"),
 )
 
 # Photos of a past event, shown in its recap.

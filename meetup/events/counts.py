@@ -69,6 +69,8 @@ def _extra_guests(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 
 _status = rsvps.c.status
+# The people an answer stands for: the guest and their extra guests.
+PARTY = 1 + rsvps.c.guests
 # The tally of one event's answers, as labelled columns of a query grouped by
 # event (an event without answers tallies zeros through the outer join).
 TALLY = (

@@ -46,7 +46,7 @@ def mailings(change: Change) -> list[Mailing]:
 
 
 def will_email(doing: str, change: Change) -> str:
-    """"Publishing will email 42 followers about this event." """
+    """The sentence before: "Publishing will email 42 followers about this event"."""
     found = mailings(change)
     if not found:
         return f"{doing} will email nobody."
@@ -54,18 +54,18 @@ def will_email(doing: str, change: Change) -> str:
 
 
 def emailed(change: Change) -> str:
-    """"Emailed 42 followers about this event.", or "" when nobody was."""
+    """The sentence after: "Emailed 42 followers about this event.", or "" for nobody."""
     found = mailings(change)
     return f"Emailed {_joined(found)}." if found else ""
 
 
 def after(done: str, change: Change) -> str:
-    """The notice once a change is made: "Published. Emailed 42 followers…" """
+    """The notice once a change is made: "Published. Emailed 42 followers…"."""
     return " ".join(part for part in (done, emailed(change)) if part)
 
 
 def moved(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
-    """"time", "place", "time and place": what of the event guests hear moved."""
+    """What guests hear moved: "time", "place" or "time and place"."""
     parts = [
         name
         for name, keys in (("time", TIME_FIELDS), ("place", PLACE_FIELDS))

@@ -30,6 +30,7 @@ from meetup.coffee import queries as coffee
 from meetup.core.statuses import IN_FEED
 from meetup.db import Database, Row, versions
 from meetup.db.tables import bookings, events, hosts, rsvps
+from meetup.events.counts import PARTY
 
 KEEP_PAST = timedelta(days=30)
 FEED_LIMIT = 500
@@ -301,6 +302,7 @@ async def _tallies(
             rsvps.c.event_id,
             rsvps.c.status,
             sa.func.count().label("n"),
+            sa.func.sum(PARTY).label("people"),
             sa.func.max(rsvps.c.updated_at).label("changed"),
         )
         .where(rsvps.c.event_id.in_(event_ids))
@@ -309,6 +311,8 @@ async def _tallies(
     tallies: dict[int, tuple[dict[str, int], datetime | None]] = {}
     for row in await db.fetch_all(query):
         counts, changed = tallies.get(row["event_id"], ({}, None))
-        counts[row["status"]] = row["n"]
+        # "going" counts people, extra guests included, as every view does.
+        going = row["status"] == "going"
+        counts[row["status"]] = row["people"] if going else row["n"]
         tallies[row["event_id"]] = (counts, latest(changed, row["changed"]))
     return tallies

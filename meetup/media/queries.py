@@ -18,9 +18,11 @@ cover_image = images.alias("cover_image")
 host_photo = images.alias("host_photo")
 
 # Served on every view of a picture: built once.
-_BY_DIGEST = sa.select(
-    images.c.content_type, images.c.data, images.c.width, images.c.height
-).where(images.c.digest == sa.bindparam("digest"))
+_BY_DIGEST = (
+    sa.select(images.c.content_type, images.c.data, images.c.width, images.c.height)
+    .where(images.c.digest == sa.bindparam("digest"))
+    .limit(1)
+)
 
 
 async def image(db: Database, digest: str) -> Row | None:
@@ -36,8 +38,10 @@ async def image_data(db: Database, digest: str | None) -> bytes | None:
 
 
 async def store(db: Database, host_id: int, picture: Picture) -> int:
-    """The id of the stored picture: a new row, or the one already holding
-    the same bytes (the same picture uploaded twice is stored once)."""
+    """The id of the stored picture: a new row, or the host's own row already
+    holding the same bytes (the same picture uploaded twice is stored once).
+    Each host owns their rows, so one host's deletion never takes another's
+    picture."""
     await db.upsert(
         images,
         {
@@ -49,9 +53,11 @@ async def store(db: Database, host_id: int, picture: Picture) -> int:
             "data": picture.data,
             "created_at": now(),
         },
-        ["digest"],
+        ["host_id", "digest"],
     )
-    query = sa.select(images.c.id).where(images.c.digest == picture.digest)
+    query = sa.select(images.c.id).where(
+        images.c.host_id == host_id, images.c.digest == picture.digest
+    )
     image_id: int = await db.fetch_val(query)
     return image_id
 

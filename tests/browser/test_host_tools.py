@@ -13,6 +13,7 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from meetup.db import Database, Row
 from meetup.events import queries as event_queries
+from meetup.events import service as events
 from meetup.hosts import service as host_service
 from meetup.rsvps import service as rsvp_service
 from tests.conftest import LiveServer
@@ -116,15 +117,9 @@ async def test_all_day_turns_the_times_into_days(
 
     visitor = await browser.new_context(timezone_id="America/New_York")
     saved = await event_queries.all_for_host(db, host["id"])
-    await event_queries_publish(db, host, saved[0])
+    await events.publish(db, host["id"], saved[0]["id"])
     shown = await visitor.new_page()
     await shown.goto(f"{live_server.url}/e/{saved[0]['slug']}")
     text = await shown.locator("main").inner_text()
     assert "all day" in text.lower()
     assert not re.search(r"\d\d:\d\d", text), text
-
-
-async def event_queries_publish(db: Database, host: Row, event: Row) -> None:
-    from meetup.events import service
-
-    await service.publish(db, host["id"], event["id"])

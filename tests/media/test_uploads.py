@@ -12,6 +12,7 @@ from meetup.db.tables import event_photos, hosts, images
 from meetup.events import service as events
 from meetup.media.queries import event_photo_digests
 from tests.helpers import (
+    client_for,
     error_texts,
     form_values,
     in_days,
@@ -322,3 +323,25 @@ async def test_a_deleted_draft_takes_its_cover_but_not_a_shared_one(client, db) 
 
     assert await image_count(db) == 1, "only the picture another event shows"
     assert (await stored_event(db, other["id"]))["cover_image_id"] is not None
+
+
+async def test_the_same_picture_from_two_hosts_stays_each_hosts_own(
+    client, db, app
+) -> None:
+    first, second = await make_host(db), await make_host(db)
+    first_event = await make_event(db, first, publish=False)
+    second_event = await make_event(db, second, publish=False)
+    same = picture((900, 500), (4, 5, 6))
+    for host, event in ((first, first_event), (second, second_event)):
+        async with client_for(app) as browser:
+            await sign_in(browser, db, host)
+            files = {"cover": ("same.png", same, "image/png")}
+            assert (await save_editor(browser, event["id"], files)).status_code == 303
+    assert await image_count(db) == 2
+
+    async with db.write():
+        await db.execute(hosts.delete().where(hosts.c.id == first["id"]))
+
+    cover_id = (await stored_event(db, second_event["id"]))["cover_image_id"]
+    assert cover_id is not None, "the second host keeps their cover"
+    assert opened(await stored_image(db, cover_id)).size == (900, 500)

@@ -17,7 +17,6 @@ from tests.conftest import SmtpServer
 from tests.helpers import (
     csrf_of,
     csrf_token,
-    in_days,
     make_event,
     make_host,
     page,

@@ -36,9 +36,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_images")),
-        sa.UniqueConstraint("digest", name=op.f("uq_images_digest")),
+        sa.UniqueConstraint("host_id", "digest", name=op.f("uq_images_host_digest")),
     )
-    op.create_index("ix_images_host", "images", ["host_id"])
+    op.create_index("ix_images_digest", "images", ["digest"])
     op.create_table(
         "event_photos",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -98,5 +98,5 @@ def downgrade() -> None:
     with op.batch_alter_table("hosts") as batch_op:
         batch_op.drop_column("photo_image_id")
     op.drop_table("event_photos")
-    op.drop_index("ix_images_host", table_name="images")
+    op.drop_index("ix_images_digest", table_name="images")
     op.drop_table("images")
