@@ -11,10 +11,13 @@ from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo, available_timezones
 
 import nh3
+from babel.dates import get_timezone, get_timezone_location, get_timezone_name
 from email_validator import EmailNotValidError, validate_email
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from slugify import slugify
+
+from meetup.core.clock import now
 
 _markdown = (
     MarkdownIt("commonmark", {"linkify": False}).enable("table").enable("strikethrough")
@@ -85,9 +88,36 @@ def osm_url(address: str) -> str:
     return "https://www.openstreetmap.org/search?query=" + quote_plus(address)
 
 
+def zone_name(zone: str, at: datetime | None = None) -> str:
+    """A time zone as people say it, at the instant `at` (summer or winter
+    time): "Central European Summer Time (Madrid)", "Japan Standard Time
+    (Tokyo)", "UTC"; never the IANA id alone."""
+    if zone in ("UTC", "Etc/UTC"):
+        return "UTC"
+    local = (at or now()).astimezone(ZoneInfo(zone))
+    return _zone_name(zone, bool(local.dst()), local)
+
+
+_ZONE_NAMES: dict[tuple[str, bool], str] = {}
+
+
+def _zone_name(zone: str, summer: bool, local: datetime) -> str:
+    """Babel's name for `zone` in summer or winter time, worked out once each
+    (every page shows it)."""
+    key = (zone, summer)
+    if key not in _ZONE_NAMES:
+        name: str = get_timezone_name(local, locale="en")
+        city: str = get_timezone_location(
+            get_timezone(zone), locale="en", return_city=True
+        )
+        keep_city = not zone.startswith("Etc/") and city not in name
+        _ZONE_NAMES[key] = f"{name} ({city})" if keep_city else name
+    return _ZONE_NAMES[key]
+
+
 def event_when(event: Mapping[str, Any]) -> str:
     """An event's dates and times in its own zone, as people write them:
-    "Sat 05 Dec 2026, 18:00 – 20:00 (Europe/Berlin)", or for all-day events
+    "Sat 05 Dec 2026, 18:00 – 20:00 · Central European Standard Time (Berlin)", or for all-day events
     "Sat 05 Dec – Sun 06 Dec 2026 (all day)"."""
     zone = ZoneInfo(event["timezone"])
     start = event["starts_at"].astimezone(zone)
@@ -101,10 +131,8 @@ def event_when(event: Mapping[str, Any]) -> str:
         )
         return f"{first} – {last:%a %d %b %Y} (all day)"
     if end.date() == start.date():
-        return f"{start:%a %d %b %Y, %H:%M} – {end:%H:%M} ({event['timezone']})"
-    return (
-        f"{start:%a %d %b %Y, %H:%M} – {end:%a %d %b %Y, %H:%M} ({event['timezone']})"
-    )
+        return f"{start:%a %d %b %Y, %H:%M} – {end:%H:%M} · {zone_name(event['timezone'], start)}"
+    return f"{start:%a %d %b %Y, %H:%M} – {end:%a %d %b %Y, %H:%M} · {zone_name(event['timezone'], start)}"
 
 
 def slot_when(slot: Mapping[str, Any], zone: str | None = None) -> str:

@@ -9,12 +9,10 @@ from functools import partial
 from typing import Any
 
 import jinja2
-from babel.dates import get_timezone, get_timezone_location, get_timezone_name
 from starlette.templating import Jinja2Templates
 
 from meetup.calendars.entries import Site, add_links, event_entry, subscribe_links
 from meetup.core import text
-from meetup.core.clock import now
 from meetup.settings import TEMPLATES_DIR, Settings
 from meetup.web.csrf import FIELD, csrf_token
 from meetup.web.notices import take as take_notices
@@ -34,20 +32,6 @@ def event_start(event: Mapping[str, Any]) -> str:
     )
 
 
-def zone_name(zone: str, at: datetime | None = None) -> str:
-    """A time zone as people say it, at the instant `at` (summer or winter
-    time): "Central European Summer Time (Madrid)", "Japan Standard Time
-    (Tokyo)", "UTC"; never the IANA id alone."""
-    if zone in ("UTC", "Etc/UTC"):
-        return "UTC"
-    tz = get_timezone(zone)
-    name: str = get_timezone_name((at or now()).astimezone(tz), locale="en")
-    if zone.startswith("Etc/"):
-        return name
-    city: str = get_timezone_location(tz, locale="en", return_city=True)
-    return name if city in name else f"{name} ({city})"
-
-
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -60,7 +44,7 @@ def environment() -> jinja2.Environment:
     env.filters["local"] = format_local
     env.filters["when"] = text.event_when
     env.filters["starts"] = event_start
-    env.filters["zone_name"] = zone_name
+    env.filters["zone_name"] = text.zone_name
     env.filters["slot_when"] = text.slot_when
     env.filters["excerpt"] = text.plain_excerpt
     env.filters["osm_url"] = text.osm_url

@@ -11,6 +11,7 @@ import pytest
 from starlette.routing import Route
 
 from meetup.app import create_app
+from meetup.core.text import zone_name
 from meetup.db import Database
 from tests.helpers import client_for, in_days, make_event, make_host, page
 
@@ -84,7 +85,7 @@ async def test_event_page_previews_well_when_shared(client, db) -> None:
     local = event["starts_at"].astimezone(ZoneInfo("Europe/Paris"))
     assert meta["description"] == (
         f"{local:%a %d %b %Y, %H:%M} – {local + timedelta(hours=2):%H:%M} "
-        "(Europe/Paris) · Café Central, 1 Rue de Rivoli, Paris · "
+        f"· {zone_name('Europe/Paris', local)} · Café Central, 1 Rue de Rivoli, Paris · "
         "Bouldering, then drinks."
     )
     assert meta["canonical"] == url
