@@ -17,15 +17,17 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.routing import BaseRoute, Mount, Route
 
 from bench.calendar_data import calendar_rows
 from meetup.app import create_app
+from meetup.events.counts import EventCounts
 from meetup.feeds.routes import PUBLIC, feed_response, site_of
 from meetup.feeds.service import FEED_LIMIT, Feed, public_feed
-from meetup.rsvps.page import render_event
-from meetup.settings import STATIC_DIR, Settings
+from meetup.rsvps import event_view
+from meetup.rsvps.page import event_context
+from meetup.settings import Settings
+from meetup.web.pages import render
 from meetup.web.templating import make_templates
 
 BENCH_SETTINGS = Settings(
@@ -71,11 +73,28 @@ EVENT = {
     "updated_at": STARTS,
     "host_handle": "bench",
     "host_name": "Bench Host",
+    "venue_lat": None,
+    "venue_lon": None,
+    "cover_image_id": None,
+    "cover_digest": None,
+    "host_photo_digest": None,
+}
+
+
+# What who() finds for a benchmark event: twelve answers, nobody's face shown.
+TALLY = EventCounts(capacity=40, seats_taken=12, going_answers=12)
+FIGURES = {
+    "going": TALLY.going,
+    "going_line": event_view.going_line(EVENT, TALLY),
+    "is_full": TALLY.full,
+    "faces": [],
+    "more_faces": TALLY.going,
 }
 
 
 async def bare_event(request: Request) -> Response:
-    return render_event(request, EVENT, preview=False)
+    context = event_context(request, EVENT, FIGURES, preview=False)
+    return render(request, "events/event.html", context)
 
 
 async def nothing(request: Request) -> Response:
@@ -97,15 +116,27 @@ async def bare_calendar(request: Request) -> Response:
     return feed_response(request, _feed[0], PUBLIC)
 
 
+def placeholders(routes: list[BaseRoute]) -> list[BaseRoute]:
+    """The real site's routes by name and path, each answering nothing: the
+    template's url_for() finds every link it builds, as on the real site."""
+    copies: list[BaseRoute] = []
+    for route in routes:
+        if isinstance(route, Route):
+            copies.append(Route(route.path, nothing, name=route.name))
+        elif isinstance(route, Mount) and route.name == "static":
+            copies.append(route)
+        elif isinstance(route, Mount):
+            copies.append(
+                Mount(route.path, routes=placeholders(route.routes), name=route.name)
+            )
+    return copies
+
+
 def make_bare_app() -> Starlette:
-    names = ("home", "login", "logout", "host")
-    paths = {"home": "/", "login": "/login", "logout": "/logout", "host": "/@{handle}"}
-    routes = [Route(paths[name], nothing, name=name) for name in names]
-    routes += [
+    routes: list[BaseRoute] = [
         Route("/e/{slug}", bare_event, name="event"),
-        Route("/e/{slug}/rsvp", nothing, methods=["POST"], name="rsvp"),
         Route("/calendar.ics", bare_calendar, name="site_feed"),
-        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        *placeholders(meetup.routes),
     ]
     # The event page carries the RSVP form, whose CSRF token lives in the session.
     session = Middleware(
@@ -119,5 +150,5 @@ def make_bare_app() -> Starlette:
     return app
 
 
-bare = make_bare_app()
 meetup = create_app(BENCH_SETTINGS)
+bare = make_bare_app()

@@ -83,9 +83,8 @@ async def your_answer(request: Request, event: Row) -> YourAnswer | None:
     )
 
 
-async def who(request: Request, event: Row, is_past: bool) -> dict[str, Any]:
+async def who(db: Database, event: Row, is_past: bool) -> dict[str, Any]:
     """Faces and counts: who is going, or after the event who came."""
-    db = request.app.state.db
     tally = await going_count(db, event)
     going = tally.going
     if is_past:
@@ -126,6 +125,36 @@ async def render_event(
     status: int = 200,
     where: list[str] | None = None,
 ) -> Response:
+    answer = None if preview or form else await your_answer(request, event)
+    figures = await who(request.app.state.db, event, event["ends_at"] <= now())
+    context = event_context(
+        request,
+        event,
+        figures,
+        preview=preview,
+        host=host,
+        form=form,
+        where=where,
+        answer=answer,
+    )
+    # A page that names this visitor's answer is theirs alone.
+    headers = {"Cache-Control": "private, no-store"} if answer else None
+    return render(request, "events/event.html", context, status=status, headers=headers)
+
+
+def event_context(
+    request: Request,
+    event: Row,
+    figures: dict[str, Any],
+    *,
+    preview: bool,
+    host: Row | None = None,
+    form: RsvpForm | None = None,
+    where: list[str] | None = None,
+    answer: YourAnswer | None = None,
+) -> dict[str, Any]:
+    """Everything the event template shows, from the event row, `figures`
+    (who(): counts and faces) and this visitor's answer."""
     settings = request.app.state.settings
     path = request.app.url_path_for("event", slug=event["slug"])
     host_path = request.app.url_path_for("host", handle=event["host_handle"])
@@ -138,9 +167,7 @@ async def render_event(
         image=event_card(event).preview(),
     )
     at = now()
-    is_past = event["ends_at"] <= at
-    answer = None if preview or form else await your_answer(request, event)
-    context = {
+    return {
         "event": event,
         "meta": meta,
         "preview": preview,
@@ -148,21 +175,18 @@ async def render_event(
         "where_we_met": where,
         "closed_reason": closed_reason(event, at),
         "host": host,
-        "is_past": is_past,
+        "is_past": event["ends_at"] <= at,
         "when": event_view.event_time(event, at),
         "venue_map": venue_map(event),
         "host_initials": event_view.initials(event["host_name"]),
         "your_answer": answer,
-        **await who(request, event, is_past),
+        **figures,
         "jsonld": event_jsonld(
             event,
             url=settings.absolute_url(str(path)),
             host_url=settings.absolute_url(str(host_path)),
         ),
     }
-    # A page that names this visitor's answer is theirs alone.
-    headers = {"Cache-Control": "private, no-store"} if answer else None
-    return render(request, "events/event.html", context, status=status, headers=headers)
 
 
 async def preview_event(request: Request) -> Response:
