@@ -1,24 +1,18 @@
-"""Calendar feed benchmark, all figures against baselines measured in the same
-run (machines are noisy):
+"""Calendar feed build benchmark, against a floor measured in the same run
+(machines are noisy):
 
-    python bench/calendars.py [--duration 10] [--connections 50] [--repeat 7]
-                              [--profile]
+    python bench/calendars.py [--repeat 7] [--profile]
 
-1. Cold build of a 5,000-event feed: `feeds.public_feed` on rows in memory,
-   and `feeds.public_events` + `public_feed` from SQLite and PostgreSQL (with
-   FEED_LIMIT raised to 5,000 in this process), against the floor: icalendar
-   serialising the same events itself (one Event per row with the same
-   properties, then `to_ical()`). Each figure is the median of --repeat runs,
-   interleaved so that drift hits them all alike; target ≤ 1.5× the floor.
-2. /calendar.ics with one uvicorn worker on 1,000 seeded events (SQLite and
-   PostgreSQL): wrk with `If-None-Match: <its ETag>` (every answer a 304,
-   checked first with one request and then by the bytes wrk read), and plain
-   warm GETs (200) for context, against the bare app of bench/apps.py: its
-   GET /e/{slug} (the baseline of bench/run.py; target ≥ 0.5×) and its
-   /calendar.ics served from memory (the same response with no database).
+Cold build of a 5,000-event feed: `feeds.public_feed` on rows in memory, and
+`feeds.public_events` + `public_feed` from SQLite and PostgreSQL (with
+FEED_LIMIT raised to 5,000 in this process), against the floor: icalendar
+serialising the same events itself (one Event per row with the same
+properties, then `to_ical()`). Each figure is the median of --repeat runs,
+interleaved so that drift hits them all alike; target ≤ 1.5× the floor.
+/calendar.ics over HTTP is one of bench/run.py's pages.
 
 --profile prints cProfile's top entries for one in-memory 5,000-event build.
-Needs wrk and the PostgreSQL server at $BENCH_POSTGRES (default the local one).
+Needs the PostgreSQL server at $BENCH_POSTGRES (default the local one).
 Not named calendar.py: run as a script, bench/ comes first on sys.path and
 that name would shadow the standard library's calendar module.
 """
@@ -41,15 +35,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from icalendar import Calendar, Event  # noqa: E402
 
 from bench.calendar_data import ZONES, calendar_rows  # noqa: E402
-from bench.run import EVENTS, WRK_SCRIPT, create_pg, drop_pg, serve, wrk  # noqa: E402
+from bench.seed import create_pg, drop_pg  # noqa: E402
 from meetup.calendars.entries import Site  # noqa: E402
 from meetup.calendars.timezones import vtimezone  # noqa: E402
 from meetup.db import Database  # noqa: E402
@@ -225,65 +217,6 @@ async def build_timings(
     return times, notes
 
 
-# --- 2. /calendar.ics over HTTP ------------------------------------------------
-
-
-def feed_throughput(
-    label: str, app: str, database_url: str, args: argparse.Namespace, folder: Path
-) -> list[tuple[str, dict[str, float]]]:
-    """wrk on /calendar.ics: conditional (304) with the feed's ETag, then plain
-    (200), one warm-up GET having built the feed."""
-    process, base = serve(app, database_url)
-    url = f"{base}/calendar.ics"
-    try:
-        first = httpx.get(url, timeout=60)
-        first.raise_for_status()
-        etag = first.headers["etag"]
-        check = httpx.get(url, headers={"If-None-Match": etag})
-        if check.status_code != 304 or check.content:
-            raise SystemExit(f"{label}: If-None-Match got {check.status_code}")
-        conditional = folder / f"{app}-{label}-304.lua"
-        conditional.write_text(f"wrk.headers[\"If-None-Match\"] = '{etag}'\n")
-        plain = folder / "plain.lua"
-        plain.write_text("-- no changes: GET the URL\n")
-        not_modified = wrk(url, args.duration, args.connections, conditional)
-        whole = wrk(url, args.duration, args.connections, plain)
-    finally:
-        process.terminate()
-        process.wait()
-    # wrk counts only >= 400 as errors: tell 304s from 200s by the bytes read
-    # (which wrk prints to 3 significant figures or so: hence the 2% margin).
-    if not_modified["bytes"] / not_modified["requests"] > 2048:
-        raise SystemExit(f"{label}: the conditional requests were not all 304s")
-    if whole["bytes"] / whole["requests"] < 0.98 * len(first.content):
-        raise SystemExit(f"{label}: the plain requests were not all full feeds")
-    for figures, status in ((not_modified, 304), (whole, 200)):
-        figures["status"] = status
-        figures["size"] = figures["bytes"] / figures["requests"]
-        print(f"  measured {status} {label}: {figures['rps']:.0f} req/s", flush=True)
-    return [
-        (f"304 /calendar.ics: {label}", not_modified),
-        (f"200 /calendar.ics: {label}", whole),
-    ]
-
-
-def page_throughput(
-    database_url: str, args: argparse.Namespace, folder: Path
-) -> dict[str, float]:
-    """bench/run.py's baseline: the bare app's GET /e/{slug}."""
-    script = folder / "slugs.lua"
-    script.write_text(WRK_SCRIPT)
-    process, base = serve("bare", database_url)
-    try:
-        figures = wrk(base, args.duration, args.connections, script)
-    finally:
-        process.terminate()
-        process.wait()
-    figures["size"] = figures["bytes"] / figures["requests"]
-    print(f"  measured bare GET /e/{{slug}}: {figures['rps']:.0f} req/s", flush=True)
-    return figures
-
-
 # --- report --------------------------------------------------------------------
 
 
@@ -322,92 +255,38 @@ def print_builds(times: dict[str, list[float]], notes: list[str], repeat: int) -
         print(note)
 
 
-def print_requests(
-    page: dict[str, float],
-    rows: list[tuple[str, dict[str, float]]],
-    args: argparse.Namespace,
-) -> None:
-    bare = {figures["status"]: figures for name, figures in rows if "bare" in name}
-    print(
-        f"\n1 worker, wrk -t1 -c{args.connections} -d{args.duration}s, {EVENTS} events"
-        f" (the feed holds the first {feeds.FEED_LIMIT}); ratios against the bare app's"
-        " GET /e/{slug} (target ≥ 0.5 for the 304) and its /calendar.ics from memory\n"
-    )
-    print(
-        f"{'request':<44} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'B/resp':>8}"
-        f" {'vs bare':>8} {'vs .ics':>8}"
-    )
-    print(
-        f"{'GET /e/{slug}: bare Starlette + Jinja2':<44} {page['rps']:>8.0f}"
-        f" {page['p50']:>7.2f} {page['p99']:>7.2f} {page['size']:>8.0f}"
-        f" {1:>8.2f} {'':>8}"
-    )
-    for name, figures in rows:
-        print(
-            f"{name:<44} {figures['rps']:>8.0f} {figures['p50']:>7.2f}"
-            f" {figures['p99']:>7.2f} {figures['size']:>8.0f}"
-            f" {figures['rps'] / page['rps']:>8.2f}"
-            f" {figures['rps'] / bare[figures['status']]['rps']:>8.2f}"
-        )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--duration", type=int, default=10, help="wrk seconds")
-    parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=7, help="cold builds each")
     parser.add_argument(
         "--profile", action="store_true", help="cProfile one in-memory build"
     )
     args = parser.parse_args()
 
-    now = datetime.now(UTC)
-    build_rows = calendar_rows(BUILD_EVENTS, now)
-    feed_rows = calendar_rows(EVENTS, now)
+    build_rows = calendar_rows(BUILD_EVENTS, datetime.now(UTC))
     with tempfile.TemporaryDirectory() as name:
-        folder = Path(name)
-        sqlite_5k, sqlite_1k = (f"sqlite:///{folder}/{n}.db" for n in ("5k", "1k"))
-        pg_5k = pg_1k = None
+        sqlite_url = f"sqlite:///{name}/5k.db"
+        pg_url = None
         try:
-            pg_5k = asyncio.run(create_pg())
-            pg_1k = asyncio.run(create_pg())
-            print(
-                f"Seeding {BUILD_EVENTS:,} and {EVENTS:,} events on SQLite and"
-                " PostgreSQL…",
-                flush=True,
-            )
-            for url, rows in (
-                (sqlite_5k, build_rows),
-                (pg_5k, build_rows),
-                (sqlite_1k, feed_rows),
-                (pg_1k, feed_rows),
-            ):
-                asyncio.run(seed(url, rows))
-
+            pg_url = asyncio.run(create_pg())
+            print(f"Seeding {BUILD_EVENTS:,} events on SQLite and PostgreSQL…")
+            for url in (sqlite_url, pg_url):
+                asyncio.run(seed(url, build_rows))
             print(f"Cold builds of {BUILD_EVENTS:,} events…", flush=True)
             times, notes = asyncio.run(
                 build_timings(
-                    build_rows, {"sqlite": sqlite_5k, "postgresql": pg_5k}, args.repeat
+                    build_rows,
+                    {"sqlite": sqlite_url, "postgresql": pg_url},
+                    args.repeat,
                 )
             )
-            print("Requests…", flush=True)
-            page = page_throughput(sqlite_1k, args, folder)
-            rows = [
-                *feed_throughput(
-                    "bare, feed in memory", "bare", sqlite_1k, args, folder
-                ),
-                *feed_throughput("meetup on SQLite", "meetup", sqlite_1k, args, folder),
-                *feed_throughput("meetup on PostgreSQL", "meetup", pg_1k, args, folder),
-            ]
         finally:
-            for url in (pg_5k, pg_1k):
-                if url:
-                    asyncio.run(drop_pg(url))
+            if pg_url:
+                asyncio.run(drop_pg(pg_url))
 
     print_builds(times, notes, args.repeat)
-    print_requests(page, sorted(rows, key=lambda row: -row[1]["status"]), args)
     if args.profile:
         print(f"\ncProfile, one in-memory build of {BUILD_EVENTS:,} events:\n")
         print(profile(build_rows))

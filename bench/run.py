@@ -1,12 +1,28 @@
-"""Event page throughput: the real site on SQLite and on PostgreSQL against a
-bare Starlette + Jinja2 app rendering the same template, all in one run.
+"""The whole benchmark in one command, one table:
 
     python bench/run.py [--duration 10] [--connections 50]
 
-Seeds 1,000 published events, serves each app with one uvicorn worker, drives
-/e/{slug} (random slugs) with wrk and prints requests/s, p50, p99 and the
-ratio to the bare app. Needs wrk (apt-get install wrk) and, for the
-PostgreSQL row, the server at $BENCH_POSTGRES (default the local one).
+Seeds one host at scale on SQLite and on PostgreSQL (bench/seed.py), then
+serves, each with one uvicorn worker, and drives with wrk (-t1) every public
+page: /, /e/{slug} (random slugs among 1,000), /@bench, /@bench/coffee, one
+coffee booking page, /calendar.ics:
+
+- the bytes ceiling and the Jinja2 ceiling (bench/apps.py);
+- the site on SQLite, on PostgreSQL, and on PostgreSQL with two workers;
+- the site on SQLite behind a caching nginx (the configuration of
+  docs/deployment.md), when nginx is installed.
+
+Then, on the site alone: RSVP submissions (a new guest each, with an Origin
+header, and a CSRF token only if the page still carries one) and the signed-
+in dashboard /admin/ (one request after the other: the time one host
+waits). Prints req/s, p50, p99, KB per response, the ratios to both ceilings
+(and two workers to one), and each web worker's resident memory after all
+its runs. docs/benchmarks.md explains the data, the ceilings and the table.
+
+Needs wrk (apt-get install wrk), the PostgreSQL server at $BENCH_POSTGRES
+(default postgresql://postgres@127.0.0.1:5432/test; its database is left
+alone, a new one is made beside it and dropped) and, for the proxy rows,
+nginx (apt-get install nginx-light). Never part of the test suite.
 """
 
 from __future__ import annotations
@@ -14,14 +30,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import pickle
 import re
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -29,115 +49,89 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import sqlalchemy as sa  # noqa: E402
-
+from bench import seed as data  # noqa: E402
+from bench.proxy import nginx_conf  # noqa: E402
 from meetup.db import Database  # noqa: E402
-from meetup.db.migrate import migrate  # noqa: E402
-from meetup.db.tables import events, hosts, people, rsvps  # noqa: E402
+from meetup.hosts import queries as hosts  # noqa: E402
+from meetup.hosts.service import new_login_link  # noqa: E402
 
-EVENTS = 1000
-GUESTS_PER_EVENT = 20
-PG_ADMIN = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-# POSTs the RSVP form as one visitor (session cookie + its CSRF token) with a
-# new email each time: every request creates a person, an RSVP and an outbox row.
-POST_SCRIPT = """
+BASE_URL = "http://127.0.0.1:8000"  # every app's BASE_URL: the same links
+HANDLE = data.HANDLE
+PAGES = (
+    "/",
+    "/e/{slug}",
+    f"/@{HANDLE}",
+    f"/@{HANDLE}/coffee",
+    f"/@{HANDLE}/coffee/{{slot}}",
+    "/calendar.ics",
+)
+RSVP, DASHBOARD = "POST /e/{slug}/rsvp", "/admin/ (one by one)"
+JINJA, BYTES = "ceiling: Jinja2", "ceiling: bytes"
+SQLITE, PG, PG2, PROXY = "SQLite", "PostgreSQL", "PostgreSQL 2w", "SQLite+nginx"
+SLUGS = f"""
+math.randomseed(42)
+request = function()
+  return wrk.format(nil, "/e/event-" .. math.random(1, {data.EVENTS}))
+end
+"""
+# A new guest per request, on an upcoming event (past ones refuse answers).
+POSTS = """
 math.randomseed(7)
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Cookie"] = "{cookie}"
+wrk.headers["Origin"] = "{origin}"
+{cookie}
 request = function()
-  local body = "name=Bench+Guest&guests=0&csrf_token={token}&email=g" .. math.random(1, 1000000000) .. "%40example.com"
-  return wrk.format("POST", "/e/event-" .. math.random(1, {events}) .. "/rsvp", nil, body)
-end
-"""
-WRK_SCRIPT = f"""
-math.randomseed(42)
-request = function()
-  return wrk.format(nil, "/e/event-" .. math.random(1, {EVENTS}))
+  local body = "name=Bench+Guest&guests=0{token}&email=g" .. math.random(1, 1000000000) .. "%40example.com"
+  return wrk.format("POST", "/e/event-" .. math.random(1, {upcoming}) .. "/rsvp", nil, body)
 end
 """
 
 
-async def seed(url: str) -> None:
-    await migrate(url)
-    db = Database(url)
-    await db.connect()
-    try:
-        now = datetime.now(UTC)
-        async with db.write():
-            for chunk in range(0, GUESTS_PER_EVENT * EVENTS, 500):
-                rows = [
-                    {
-                        "email": f"guest{n}@example.com",
-                        "name": f"Guest {n}",
-                        "created_at": now,
-                    }
-                    for n in range(chunk, chunk + 500)
-                ]
-                await db.execute(people.insert().values(rows))
-            person_ids = [
-                r["id"]
-                for r in await db.fetch_all(
-                    sa.select(people.c.id).order_by(people.c.id)
-                )
-            ]
-            host_id = await db.insert(
-                hosts.insert().values(
-                    email="bench@example.com",
-                    handle="bench",
-                    name="Bench Host",
-                    timezone="Europe/Paris",
-                    created_at=now,
-                )
+@dataclass
+class Figures:
+    rps: float
+    p50: float
+    p99: float
+    kb: float  # per response, headers included
+    failed: int  # non-2xx/3xx answers and socket errors
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    base: str
+    workers: int
+
+    def rss_mb(self) -> float:
+        """The largest web worker's resident memory."""
+        pids = [self.process.pid]
+        if self.workers > 1:
+            children = Path(
+                f"/proc/{self.process.pid}/task/{self.process.pid}/children"
             )
-            for n in range(1, EVENTS + 1):
-                starts = now + timedelta(days=1 + n % 300, hours=n % 12)
-                await db.execute(
-                    events.insert().values(
-                        host_id=host_id,
-                        slug=f"event-{n}",
-                        title=f"Benchmark event {n}",
-                        summary="A realistic summary line for the benchmark event.",
-                        description="Some **Markdown** text.\n\n- one\n- two\n",
-                        starts_at=starts,
-                        ends_at=starts + timedelta(hours=2),
-                        timezone="Europe/Paris",
-                        venue_name="Café Central",
-                        venue_address="1 Rue de Rivoli, Paris",
-                        capacity=None,
-                        seats_taken=GUESTS_PER_EVENT,
-                        visibility="public",
-                        status="published",
-                        published_at=now,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
-            event_ids = [
-                r["id"]
-                for r in await db.fetch_all(
-                    sa.select(events.c.id).order_by(events.c.id)
-                )
-            ]
-            guests = [
-                {
-                    "event_id": event_id,
-                    "person_id": person_ids[i * GUESTS_PER_EVENT + g],
-                    "name": f"Guest {i * GUESTS_PER_EVENT + g}",
-                    "status": "going",
-                    "guests": 0,
-                    "seats": 1,
-                    "token_nonce": "bench",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for i, event_id in enumerate(event_ids)
-                for g in range(GUESTS_PER_EVENT)
-            ]
-            for chunk in range(0, len(guests), 500):
-                await db.execute(rsvps.insert().values(guests[chunk : chunk + 500]))
-    finally:
-        await db.disconnect()
+            pids = [int(pid) for pid in children.read_text().split()]
+        return max(_rss_kb(pid) for pid in pids) / 1024
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@dataclass
+class Results:
+    rows: dict[tuple[str, str], Figures] = field(default_factory=dict)
+    rss: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _rss_kb(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))
 
 
 def free_port() -> int:
@@ -147,21 +141,17 @@ def free_port() -> int:
 
 
 def serve(
-    app: str, database_url: str, workers: int = 1
-) -> tuple[subprocess.Popen[bytes], str]:
+    factory: str, env: dict[str, str], workers: int = 1, ready: str = "/"
+) -> Server:
+    """`uvicorn --factory bench.apps:<factory>`, once `ready` answers."""
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "bench",
-        "PYTHONPATH": str(ROOT),
-    }
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "uvicorn",
-            f"bench.apps:{app}",
+            "--factory",
+            f"bench.apps:{factory}",
             "--port",
             str(port),
             "--workers",
@@ -169,180 +159,370 @@ def serve(
             "--log-level",
             "warning",
             "--no-access-log",
+            "--no-proxy-headers",  # as the Procfile: the app reads them itself
         ],
-        env=env,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "BASE_URL": BASE_URL, **env},
         cwd=ROOT,
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    server = Server(process, f"http://127.0.0.1:{port}", workers)
+    _wait_for(server.base + ready, process, f"{factory} ({env})")
+    return server
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes] | None, what: str) -> None:
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise SystemExit(f"{what} exited with {process.returncode}")
         try:
-            if httpx.get(f"{base}/e/event-1", timeout=1).status_code == 200:
-                return process, base
+            if httpx.get(url, timeout=5).status_code < 500:
+                return
         except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit(f"{app} did not start on {database_url}")
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{what} did not answer {url}")
 
 
-def wrk(base: str, duration: int, connections: int, script: Path) -> dict[str, float]:
-    subprocess.run(
-        ["wrk", "-t1", "-c", str(connections), "-d", "2s", "-s", str(script), base],
-        check=True,
-        capture_output=True,
-    )  # warm-up
-    result = subprocess.run(
-        [
-            "wrk",
-            "-t1",
-            "-c",
-            str(connections),
-            "-d",
-            f"{duration}s",
-            "--latency",
-            "-s",
-            str(script),
-            base,
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", result)
-    if non_2xx:
-        raise SystemExit(f"{non_2xx.group(1)} failed responses from {base}:\n{result}")
-    done = re.search(r"(\d+) requests in [\d.]+\w+, ([\d.]+)([KMGT]?B) read", result)
-    return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", result).group(1)),
-        "p50": _ms(re.search(r"50%\s+([\d.]+\w+)", result).group(1)),
-        "p99": _ms(re.search(r"99%\s+([\d.]+\w+)", result).group(1)),
-        "requests": int(done.group(1)),
-        "bytes": float(done.group(2)) * 1024 ** "BKMGT".index(done.group(3)[0]),
-    }
+def wrk(
+    url: str, seconds: int, connections: int, script: Path, *, warm: bool = True
+) -> Figures:
+    def run(duration: int) -> str:
+        return subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency"]
+            + ["--timeout", "10s", "-s", str(script), url],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+
+    if warm:
+        run(min(2, seconds))
+    out = run(seconds)
+    done = re.search(r"(\d+) requests in [\d.]+\w+, ([\d.]+)([KMGT]?B) read", out)
+    requests = int(done.group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    failed = int(errors.group(1)) if errors else 0
+    failed += sum(int(n) for n in sockets.groups()) if sockets else 0
+    return Figures(
+        rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        p50=_ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
+        p99=_ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
+        kb=float(done.group(2))
+        * 1024 ** "BKMGT".index(done.group(3)[0])
+        / max(requests, 1)
+        / 1024,
+        failed=failed,
+    )
 
 
 def _ms(value: str) -> float:
     number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def post_script(base: str, folder: Path) -> Path:
-    page = httpx.get(f"{base}/e/event-1")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+# --- what each run drives --------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    folder: Path
+    slot: str  # the coffee slot whose booking page is driven
+    args: argparse.Namespace
+
+    def script(self, name: str, text: str) -> Path:
+        path = self.folder / f"{name}.lua"
+        path.write_text(text)
+        return path
+
+    def target(self, page: str) -> tuple[str, Path]:
+        """The path wrk opens and its script."""
+        if page == "/e/{slug}":
+            return "/", self.script("slugs", SLUGS)
+        return page.format(slot=self.slot), self.script("get", "-- GET the URL\n")
+
+    def pages(self, base: str, setup: str, results: Results) -> None:
+        for page in PAGES:
+            path, script = self.target(page)
+            figures = wrk(
+                base + path, self.args.duration, self.args.connections, script
+            )
+            results.rows[page, setup] = figures
+            print(f"  {setup:14} {page:24} {figures.rps:8.0f} req/s", flush=True)
+
+
+def capture(base: str, slot: str) -> dict[str, tuple[str, bytes]]:
+    """Every page wrk will ask for, as the real site answers it now."""
+    paths = [f"/e/{data.slug(n)}" for n in range(1, data.EVENTS + 1)]
+    paths += [page.format(slot=slot) for page in PAGES if "{slug}" not in page]
+
+    def fetch(path: str) -> tuple[str, tuple[str, bytes]]:
+        response = httpx.get(base + path, timeout=60)
+        if response.status_code != 200:
+            raise SystemExit(f"{path}: {response.status_code} from the real site")
+        return path, (response.headers["content-type"], response.content)
+
+    with ThreadPoolExecutor(4) as pool:
+        return dict(pool.map(fetch, paths))
+
+
+def coffee_slot(base: str) -> str:
+    """A slot in the middle of the picker's week: far from its notice time."""
+    page = httpx.get(f"{base}/@{HANDLE}/coffee", timeout=60).text
+    keys = re.findall(rf"/@{HANDLE}/coffee/(\d+-\d{{8}}T\d{{4}}Z)", page)
+    if not keys:
+        raise SystemExit("the coffee page offers no slot")
+    return keys[len(keys) // 2]
+
+
+def rsvp_script(plan: Plan, base: str) -> Path:
+    """POSTs as a browser would: Origin always; the page's CSRF token and the
+    cookie holding it only if the form still carries one."""
+    page = httpx.get(f"{base}/e/{data.slug(1)}", timeout=30)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     cookie = "; ".join(f"{k}={v}" for k, v in page.cookies.items())
-    script = folder / "rsvp.lua"
-    script.write_text(POST_SCRIPT.format(cookie=cookie, token=token, events=EVENTS))
-    return script
+    return plan.script(
+        "rsvp",
+        POSTS.format(
+            origin=BASE_URL,
+            cookie=f'wrk.headers["Cookie"] = "{cookie}"' if token and cookie else "",
+            token=f"&csrf_token={token.group(1)}" if token else "",
+            upcoming=data.UPCOMING,
+        ),
+    )
 
 
-def measure(
-    name: str,
-    app: str,
+def signed_in_cookie(base: str, database_url: str) -> str:
+    """The host signs in through a fresh link, as from the mail."""
+
+    async def link() -> str:
+        db = Database(database_url)
+        await db.connect()
+        try:
+            host = await hosts.by_handle(db, HANDLE)
+            async with db.write():
+                return await new_login_link(db, host["id"], "/login/{token}")
+        finally:
+            await db.disconnect()
+
+    path = asyncio.run(link())
+    with httpx.Client(base_url=base, timeout=30) as client:
+        confirm = client.get(path)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', confirm.text)
+        signed = client.post(
+            path,
+            data={"csrf_token": token.group(1)} if token else {},
+            headers={"Origin": BASE_URL},
+        )
+        if signed.status_code != 303:
+            raise SystemExit(f"signing in answered {signed.status_code}")
+        return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+
+
+def one_at_a_time(url: str, cookie: str, seconds: int) -> Figures:
+    """GETs one after the other for `seconds` (at least one, after one to
+    warm up): the time one visitor waits, however slow the page."""
+    times, size, failed = [], 0, 0
+    with httpx.Client(headers={"Cookie": cookie}, timeout=300) as client:
+        client.get(url)
+        started = time.perf_counter()
+        while not times or time.perf_counter() - started < seconds:
+            before = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - before) * 1000)
+            size += len(response.content)
+            failed += response.status_code != 200
+        elapsed = time.perf_counter() - started
+    times.sort()
+    return Figures(
+        rps=len(times) / elapsed,
+        p50=times[len(times) // 2],
+        p99=times[min(len(times) - 1, round(len(times) * 0.99))],
+        kb=size / len(times) / 1024,
+        failed=failed,
+    )
+
+
+def site_runs(
+    plan: Plan,
+    results: Results,
+    setup: str,
     database_url: str,
-    args: argparse.Namespace,
-    script: Path | None,
-) -> dict[str, float]:
-    """wrk against `app`; with no script, POSTs the RSVP form."""
-    process, base = serve(app, database_url)
+    *,
+    workers: int = 1,
+    dashboard: bool = True,
+) -> None:
+    server = serve("make_meetup", {"DATABASE_URL": database_url}, workers)
     try:
-        script = script or post_script(base, Path(tempfile.mkdtemp()))
-        figures = wrk(base, args.duration, args.connections, script)
+        plan.pages(server.base, setup, results)
+        if dashboard:
+            cookie = signed_in_cookie(server.base, database_url)
+            figures = one_at_a_time(server.base + "/admin/", cookie, plan.args.duration)
+            results.rows[DASHBOARD, setup] = figures
+            print(f"  {setup:14} {DASHBOARD:24} {figures.p50:8.1f} ms p50", flush=True)
+        # Last: the answers change what the pages show.
+        script = rsvp_script(plan, server.base)
+        figures = wrk(server.base, plan.args.duration, plan.args.connections, script)
+        results.rows[RSVP, setup] = figures
+        print(f"  {setup:14} {RSVP:24} {figures.rps:8.0f} req/s", flush=True)
+        results.rss[setup] = server.rss_mb()
+    finally:
+        server.stop()
+
+
+@contextmanager
+def nginx(upstream: str, folder: Path) -> Iterator[str]:
+    """nginx as a child process on a free port, caching in `folder`."""
+    port = free_port()
+    conf = folder / "nginx.conf"
+    conf.write_text(nginx_conf(folder, port, upstream.removeprefix("http://")))
+    process = subprocess.Popen(
+        ["nginx", "-p", str(folder), "-e", str(folder / "error.log"), "-c", str(conf)]
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(base + "/", process, "nginx")
+        yield base
     finally:
         process.terminate()
         process.wait()
-    print(f"  measured {name}: {figures['rps']:.0f} req/s", flush=True)
-    return figures
 
 
-async def create_pg() -> str:
-    import asyncpg
+def proxy_runs(plan: Plan, results: Results, database_url: str) -> None:
+    server = serve("make_meetup", {"DATABASE_URL": database_url})
+    folder = plan.folder / "nginx"
+    folder.mkdir()
+    try:
+        with nginx(server.base, folder) as base:
+            cached = httpx.get(base + "/e/event-1").headers.get("x-cache", "?")
+            cached = httpx.get(base + "/e/event-1").headers.get("x-cache", cached)
+            results.notes.append(f"nginx: a second GET /e/event-1 was a cache {cached}")
+            plan.pages(base, PROXY, results)
+        results.rss[PROXY] = server.rss_mb()
+    finally:
+        server.stop()
 
-    name = f"meetup_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(PG_ADMIN)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+def ceiling_runs(plan: Plan, results: Results, sqlite_url: str) -> None:
+    """The real site's bytes first (read from it once), then both ceilings."""
+    server = serve("make_meetup", {"DATABASE_URL": sqlite_url})
+    try:
+        plan.slot = coffee_slot(server.base)
+        pages = capture(server.base, plan.slot)
+    finally:
+        server.stop()
+    capture_file = plan.folder / "pages.pickle"
+    capture_file.write_bytes(pickle.dumps(pages))
+    for factory, setup, env in (
+        ("make_plain", BYTES, {"BENCH_CAPTURE": str(capture_file)}),
+        ("make_ceiling", JINJA, {"DATABASE_URL": sqlite_url}),
+    ):
+        server = serve(factory, env)
+        try:
+            results.notes += same_pages(server.base, pages, setup)
+            plan.pages(server.base, setup, results)
+            results.rss[setup] = server.rss_mb()
+        finally:
+            server.stop()
 
 
-async def drop_pg(url: str) -> None:
-    import asyncpg
+def same_pages(base: str, pages: dict[str, tuple[str, bytes]], setup: str) -> list[str]:
+    """Whether a ceiling answers the very bytes the site did (with every page
+    sent anew, a CSRF token or a time could differ; the size should not)."""
+    notes = []
+    for path in [f"/e/{data.slug(1)}", *(p for p in pages if not p.startswith("/e/"))]:
+        body = httpx.get(base + path, timeout=60).content
+        if body != pages[path][1]:
+            notes.append(
+                f"{setup}: {path} is not the site's page "
+                f"({len(body):,} bytes, the site's {len(pages[path][1]):,})"
+            )
+    return notes
 
-    admin = await asyncpg.connect(PG_ADMIN)
-    await admin.execute(
-        f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'
+
+# --- the table -----------------------------------------------------------------------
+
+
+def print_table(results: Results, args: argparse.Namespace) -> None:
+    setups = [JINJA, BYTES, SQLITE, PG, PG2, PROXY]
+    print(
+        f"\nwrk -t1 -c{args.connections} -d{args.duration}s, one uvicorn worker "
+        f"unless 2w; {data.EVENTS:,} events × {data.GUESTS_PER_EVENT} guests, "
+        f"{data.SOURCES} sources, {data.CLICKS:,} clicks, {data.FOLLOWERS:,} "
+        f"followers, {data.RULES} coffee rules, {data.BOOKINGS} bookings\n"
     )
-    await admin.close()
+    header = (
+        f"{'page':26} {'setup':14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'KB':>6} {'/Jinja2':>8} {'/bytes':>7} {'2w/1w':>6} {'RSS MB':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for page in (*PAGES, RSVP, DASHBOARD):
+        for setup in setups:
+            figures = results.rows.get((page, setup))
+            if figures is None:
+                continue
+            jinja, plain = (
+                results.rows.get((page, JINJA)),
+                results.rows.get((page, BYTES)),
+            )
+            one = results.rows.get((page, PG)) if setup == PG2 else None
+            print(
+                f"{page:26} {setup:14} {figures.rps:8.0f} {figures.p50:8.1f} "
+                f"{figures.p99:8.1f} {figures.kb:6.1f} "
+                f"{_ratio(figures, jinja):>8} {_ratio(figures, plain):>7} "
+                f"{_ratio(figures, one):>6} {results.rss.get(setup, 0):7.0f}"
+                + (f"  {figures.failed} failed!" if figures.failed else "")
+            )
+    for note in results.notes:
+        print(note)
+
+
+def _ratio(figures: Figures, against: Figures | None) -> str:
+    return f"{figures.rps / against.rps:.2f}" if against else ""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--duration", type=int, default=10, help="wrk seconds per row")
     parser.add_argument("--connections", type=int, default=50)
     args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk")
 
-    with tempfile.TemporaryDirectory() as folder:
-        script = Path(folder) / "slugs.lua"
-        script.write_text(WRK_SCRIPT)
+    results = Results()
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        plan = Plan(folder, "", args)
         sqlite_url = f"sqlite:///{folder}/bench.db"
-        pg_url = asyncio.run(create_pg())
         try:
-            print(f"Seeding {EVENTS} events on SQLite and PostgreSQL…", flush=True)
-            asyncio.run(seed(sqlite_url))
-            asyncio.run(seed(pg_url))
-            rows = [
-                (
-                    "GET /e/{slug}: bare Starlette + Jinja2",
-                    measure("bare", "bare", sqlite_url, args, script),
-                ),
-                (
-                    "GET /e/{slug}: meetup on SQLite",
-                    measure("sqlite", "meetup", sqlite_url, args, script),
-                ),
-                (
-                    "GET /e/{slug}: meetup on PostgreSQL",
-                    measure("postgresql", "meetup", pg_url, args, script),
-                ),
-                (
-                    "POST RSVP: meetup on SQLite",
-                    measure("rsvp sqlite", "meetup", sqlite_url, args, None),
-                ),
-                (
-                    "POST RSVP: meetup on PostgreSQL",
-                    measure("rsvp postgresql", "meetup", pg_url, args, None),
-                ),
-            ]
+            pg_url: str | None = asyncio.run(data.create_pg())
+        except (OSError, ImportError) as error:
+            pg_url = None
+            results.notes.append(f"no PostgreSQL rows: {error}")
+        try:
+            started = time.perf_counter()
+            for url in filter(None, (sqlite_url, pg_url)):
+                asyncio.run(data.seed(url))
+            print(f"Seeded in {time.perf_counter() - started:.1f} s", flush=True)
+            ceiling_runs(plan, results, sqlite_url)
+            site_runs(plan, results, SQLITE, sqlite_url)
+            if pg_url:
+                site_runs(plan, results, PG, pg_url)
+                site_runs(plan, results, PG2, pg_url, workers=2, dashboard=False)
+            if shutil.which("nginx"):
+                proxy_runs(plan, results, sqlite_url)
+            else:
+                results.notes.append("no nginx rows: apt-get install nginx-light")
         finally:
-            asyncio.run(drop_pg(pg_url))
-
-    baseline = rows[0][1]["rps"]
-    print(
-        f"\n1 worker, wrk -t1 -c{args.connections} -d{args.duration}s, {EVENTS} events with"
-        f" {GUESTS_PER_EVENT} guests each; ratios against the bare app's GET\n"
-    )
-    print(f"{'request':<40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8}")
-    for name, figures in rows:
-        print(
-            f"{name:<40} {figures['rps']:>8.0f} {figures['p50']:>8.2f} {figures['p99']:>8.2f}"
-            f" {figures['rps'] / baseline:>8.2f}"
-        )
+            if pg_url:
+                asyncio.run(data.drop_pg(pg_url))
+    print_table(results, args)
 
 
 if __name__ == "__main__":
     main()
-
-
-def print_against_bare(
-    args: argparse.Namespace,
-    bare: dict[str, float],
-    rows: list[tuple[str, dict[str, float]]],
-) -> None:
-    """A wrk table: the bare app's event page first, every row as a ratio to it."""
-    print(f"\n1 uvicorn worker, wrk -t1 -c{args.connections} -d{args.duration}s\n")
-    print(f"{'request':50} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8}")
-    for label, figures in [("GET /e/{slug}: bare Starlette + Jinja2", bare), *rows]:
-        print(
-            f"{label:50} {figures['rps']:8.0f} {figures['p50']:8.2f} "
-            f"{figures['p99']:8.2f} {figures['rps'] / bare['rps']:8.2f}"
-        )

@@ -20,6 +20,7 @@ from meetup.attendance import routes as attendance
 from meetup.coffee import admin as coffee_admin
 from meetup.coffee import routes as coffee_routes
 from meetup.coffee import service as coffee_service
+from meetup.coffee.slot_cache import SlotCache
 from meetup.db import Database
 from meetup.events import admin as events_admin
 from meetup.events import public as events_public
@@ -48,6 +49,7 @@ from meetup.settings import STATIC_DIR, Settings, load_settings
 from meetup.sources import admin as source_admin
 from meetup.sources import routes as source_routes
 from meetup.web import errors
+from meetup.web.pagecache import PageCache
 from meetup.web.ratelimit import RateLimits
 from meetup.web.security import (
     CanonicalOrigin,
@@ -175,6 +177,8 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
     ]
     app.state.guest_page_parts = [attendance.on_guest_page]
     app.state.feed_cache = FeedCache()
+    app.state.slot_cache = SlotCache()
+    app.state.page_cache = PageCache()
     app.state.rate_limits = RateLimits(
         settings.redis_url,
         settings.rate_limit_per_client,

@@ -49,6 +49,10 @@ class Settings:
     mail_retry_seconds: float = 30.0  # first retry after a 4xx; doubles
     # Invitation mails one host may queue in 24 hours (re-sends count too).
     invitations_per_day: int = 1000
+    # How long browsers and proxies may keep a public page (and this process
+    # its rendered copy), and serve it stale while fetching it again.
+    public_max_age: int = 30
+    public_stale_seconds: int = 300
 
     @property
     def is_sqlite(self) -> bool:
@@ -160,5 +164,11 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         mail_retry_seconds=config("MAIL_RETRY_SECONDS", cast=float, default=30.0),
         invitations_per_day=config(
             "INVITATIONS_PER_DAY", cast=int, default=Settings.invitations_per_day
+        ),
+        public_max_age=config(
+            "PUBLIC_MAX_AGE", cast=int, default=Settings.public_max_age
+        ),
+        public_stale_seconds=config(
+            "PUBLIC_STALE_SECONDS", cast=int, default=Settings.public_stale_seconds
         ),
     )

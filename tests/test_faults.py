@@ -28,7 +28,7 @@ from meetup.db.tables import events, outbox, people, rsvps
 from meetup.rsvps.queries import counts
 from meetup.rsvps.service import TOKEN_SCOPE
 from tests.conftest import Inbox, SmtpServer, _empty_tables, free_port
-from tests.helpers import csrf_of, make_event, make_host
+from tests.helpers import csrf_of, make_event, make_host, same_origin
 
 ROOT = Path(__file__).resolve().parent.parent
 GUESTS = 500
@@ -196,7 +196,9 @@ async def test_a_storm_with_a_stalled_and_stopped_mail_server_and_killed_workers
 
         async def guest(n: int) -> None:
             nonlocal done
-            async with limit, httpx.AsyncClient(timeout=60) as http:
+            # Every worker serves BASE_URL's site (as behind a proxy).
+            site = same_origin(f"http://127.0.0.1:{ports[0]}")
+            async with limit, httpx.AsyncClient(timeout=60, headers=site) as http:
                 shown = await storm.request(http, n, "GET", f"/e/{event['slug']}")
                 await storm.request(
                     http,

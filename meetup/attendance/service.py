@@ -8,7 +8,7 @@ from meetup.attendance.queries import AT_THE_DOOR
 from meetup.core import tokens
 from meetup.core.clock import now
 from meetup.core.errors import DomainError, NotFound
-from meetup.db import Database, Row
+from meetup.db import Database, Row, versions
 from meetup.mail.context import Context
 from meetup.people import queries as people_queries
 from meetup.rsvps import queries
@@ -34,6 +34,7 @@ async def check_in(
             raise DomainError(
                 f"{rsvp['name']} cancelled their RSVP.", code="not_coming"
             )
+        await versions.bump(db, versions.event(event_id))  # who came, after it
         await queries.update(
             db, rsvp_id, checked_in_at=None if undo else rsvp["checked_in_at"] or now()
         )
@@ -45,6 +46,7 @@ async def add_walk_in(
 ) -> Row:
     """Someone who turns up: on the list, checked in, holding no seat."""
     async with db.write():
+        await versions.bump(db, versions.event(event["id"]))
         person = await people_queries.person_id(db, email, name)
         existing = await queries.for_person(db, event["id"], person)
         at = now()

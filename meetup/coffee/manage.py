@@ -153,7 +153,8 @@ async def _manage_page(
         "coffee/manage.html",
         context,
         status=error.status if error else 200,
-        headers={"Referrer-Policy": "no-referrer"},
+        # Secret link, but our own forms keep their Origin (see rsvps.routes).
+        headers={"Referrer-Policy": "same-origin"},
     )
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from meetup.core.clock import now
 from meetup.core.statuses import ACTIVE_BOOKINGS
-from meetup.db import Database, Row
+from meetup.db import Database, Row, versions
 from meetup.db.tables import (
     bookings,
     coffee_blocked_days,
@@ -43,6 +43,7 @@ async def settings(db: Database, host_id: int) -> Row | None:
 
 
 async def save_settings(db: Database, host_id: int, **values: Any) -> None:
+    await versions.bump(db, versions.coffee(host_id))
     await db.upsert(
         coffee_settings, {"host_id": host_id, **values}, ["host_id"], values
     )
@@ -58,6 +59,8 @@ async def rules(db: Database, host_id: int) -> Sequence[Row]:
 
 
 async def insert_rule(db: Database, host_id: int, **values: Any) -> int:
+    # Rules are the host's offer: the coffee pages and the host page's link.
+    await versions.bump(db, versions.coffee(host_id), versions.host(host_id))
     return await db.insert(
         coffee_rules.insert().values(host_id=host_id, created_at=now(), **values)
     )
@@ -71,6 +74,7 @@ async def rule(db: Database, host_id: int, rule_id: int) -> Row | None:
 
 
 async def update_rule(db: Database, host_id: int, rule_id: int, **values: Any) -> bool:
+    await versions.bump(db, versions.coffee(host_id), versions.host(host_id))
     query = (
         coffee_rules.update()
         .where(coffee_rules.c.id == rule_id, coffee_rules.c.host_id == host_id)
@@ -81,6 +85,7 @@ async def update_rule(db: Database, host_id: int, rule_id: int, **values: Any) -
 
 
 async def delete_rule(db: Database, host_id: int, rule_id: int) -> bool:
+    await versions.bump(db, versions.coffee(host_id), versions.host(host_id))
     query = (
         coffee_rules.delete()
         .where(coffee_rules.c.id == rule_id, coffee_rules.c.host_id == host_id)
@@ -101,6 +106,7 @@ async def blocked_days(db: Database, host_id: int, since: date) -> Sequence[Row]
 
 
 async def block_day(db: Database, host_id: int, day: date, note: str) -> None:
+    await versions.bump(db, versions.coffee(host_id))
     await db.upsert(
         coffee_blocked_days,
         {"host_id": host_id, "day": day, "note": note},
@@ -109,6 +115,7 @@ async def block_day(db: Database, host_id: int, day: date, note: str) -> None:
 
 
 async def unblock_day(db: Database, host_id: int, day: date) -> None:
+    await versions.bump(db, versions.coffee(host_id))
     await db.execute(
         coffee_blocked_days.delete().where(
             coffee_blocked_days.c.host_id == host_id, coffee_blocked_days.c.day == day
@@ -143,6 +150,7 @@ async def events_between(
 
 
 async def insert(db: Database, **values: Any) -> int:
+    await versions.bump(db, versions.coffee(values["host_id"]))
     at = now()
     return await db.insert(
         bookings.insert().values(created_at=at, updated_at=at, **values)
@@ -150,11 +158,14 @@ async def insert(db: Database, **values: Any) -> int:
 
 
 async def update(db: Database, booking_id: int, **values: Any) -> None:
-    await db.execute(
+    host_id = await db.fetch_val(
         bookings.update()
         .where(bookings.c.id == booking_id)
         .values(updated_at=now(), **values)
+        .returning(bookings.c.host_id)
     )
+    if host_id is not None:
+        await versions.bump(db, versions.coffee(host_id))
 
 
 async def by_id(db: Database, booking_id: int, *, lock: bool = False) -> Row | None:

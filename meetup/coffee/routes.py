@@ -9,19 +9,25 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from meetup.coffee import manage, queries, service
+from meetup.coffee import manage, queries, service, slot_cache
 from meetup.coffee.forms import BookingForm
 from meetup.coffee.params import start_day, visitor_zone
-from meetup.coffee.picker import PickerLinks, shared_rule
+from meetup.coffee.picker import PickerLinks, Week, shared_rule
 from meetup.coffee.slots import Availability, Slot, parse_key
 from meetup.core.clock import now
 from meetup.core.errors import DomainError, NotFound
-from meetup.db import Row
+from meetup.db import Row, versions
 from meetup.hosts import queries as hosts
 from meetup.media.cards import coffee_card
-from meetup.sources.visits import attribution_of, remember_arrival, where_we_met
+from meetup.sources.visits import (
+    attribution_of,
+    personal_where,
+    remember_arrival,
+    where_we_met,
+)
 from meetup.web.csrf import checked_form
 from meetup.web.forms import bind, required
+from meetup.web.pagecache import Subject, nothing_personal, shared_page
 from meetup.web.pages import PageMeta, render
 
 
@@ -35,10 +41,20 @@ async def _host(request: Request) -> Row:
 
 async def coffee_page(request: Request) -> Response:
     host = await _host(request)
-    found = await service.availability(request.app.state.db, host, now())
+    found = await _availability(request, host)
     week = await service.week(found, now(), start_day(request))
+    context = coffee_context(request, host, found, week)
+    response = render(request, "coffee/slots.html", context)
+    return await remember_arrival(request, host["id"], response)
+
+
+def coffee_context(
+    request: Request, host: Row, found: Availability, week: Week
+) -> dict[str, Any]:
+    """Everything the week picker shows, from the host's availability and the
+    week to show, in this visitor's time zone."""
     zone = visitor_zone(request, host["timezone"])
-    context = {
+    return {
         "host": host,
         "week": week,
         "rules": found.rules,
@@ -54,8 +70,6 @@ async def coffee_page(request: Request) -> Response:
             image=coffee_card(host).preview(),
         ),
     }
-    response = render(request, "coffee/slots.html", context)
-    return await remember_arrival(request, host["id"], response)
 
 
 async def book(request: Request) -> Response:
@@ -77,7 +91,7 @@ async def book_from_list(request: Request) -> Response:
 async def _book(request: Request, key: str, raw: Any) -> Response:
     host = await _host(request)
     db = request.app.state.db
-    found = await service.availability(db, host, now())
+    found = await _availability(request, host)
     slot = _slot_or_404(found, key)
     if raw is None:
         return await _booking_page(request, host, found, slot, BookingForm())
@@ -116,6 +130,12 @@ async def _book(request: Request, key: str, raw: Any) -> Response:
     return manage.booked_page(request, host, booking)
 
 
+async def _availability(request: Request, host: Row) -> Availability:
+    """The host's availability to show, kept between requests (slot_cache)."""
+    state = request.app.state
+    return await slot_cache.availability(state.db, state.slot_cache, host, now())
+
+
 def _slot_or_404(found: Availability, key: str) -> Slot:
     parsed = parse_key(key)
     if parsed is None or parsed[0] not in found.rules:
@@ -135,9 +155,43 @@ async def _booking_page(
 ) -> Response:
     settings = await queries.settings(request.app.state.db, host["id"])
     refusal = found.refusal(slot, now()) if status == 200 else None
+    where = await where_we_met(request, host["id"])
+    if alternatives is None:
+        alternatives = (
+            await service.next_slots(found, now(), slot.starts_at) if refusal else []
+        )
+    context = booking_context(
+        request,
+        host,
+        found,
+        slot,
+        form,
+        settings=settings,
+        refusal=refusal,
+        alternatives=alternatives,
+        where=where,
+    )
+    return render(request, "coffee/book.html", context, status=status)
+
+
+def booking_context(
+    request: Request,
+    host: Row,
+    found: Availability,
+    slot: Slot,
+    form: BookingForm,
+    *,
+    settings: Row | None,
+    refusal: str | None,
+    alternatives: list[Slot],
+    where: list[str] | None,
+) -> dict[str, Any]:
+    """Everything the booking form for one slot shows: the host's coffee
+    `settings` (their question), why the slot cannot be booked and the next
+    open ones, and "where did we meet?" for this visitor."""
     zone = visitor_zone(request, host["timezone"])
     links = PickerLinks(str(request.url_for("coffee", handle=host["handle"])), zone)
-    context = {
+    return {
         "host": host,
         "slot": slot,
         "rule": found.rules[slot.rule_id],
@@ -145,25 +199,39 @@ async def _booking_page(
         "question": (settings["question"] if settings else "")
         or "What would you like to talk about?",
         "refusal": refusal,
-        "where_we_met": await where_we_met(request, host["id"]),
-        "alternatives": alternatives
-        if alternatives is not None
-        else (
-            await service.next_slots(found, now(), slot.starts_at) if refusal else []
-        ),
+        "where_we_met": where,
+        "alternatives": alternatives,
         "visitor_zone": zone,
         "links": links,
         "all_times": links.week(slot.starts_at.astimezone(found.zone).date()),
         "meta": PageMeta(title=f"Coffee with {host['name']}", noindex=True),
     }
-    return render(request, "coffee/book.html", context, status=status)
+
+
+async def coffee_subject(request: Request) -> Subject | None:
+    """What the coffee pages show, for the page cache: the catalog (the
+    host's profile and events), their availability and their platforms."""
+    handle = request.path_params["handle"].lower()
+    host = await hosts.by_handle(request.app.state.db, handle)
+    if host is None:
+        return None
+    host_id = host["id"]
+    keys = (versions.CATALOG, versions.host(host_id), versions.coffee(host_id))
+    return Subject(keys=keys, host_id=host_id)
 
 
 routes = [
-    Route("/@{handle}/coffee", coffee_page, name="coffee"),
+    Route(
+        "/@{handle}/coffee",
+        shared_page(coffee_page, about=coffee_subject, personal=nothing_personal),
+        name="coffee",
+    ),
     Route("/@{handle}/coffee", book_from_list, methods=["POST"], name="coffee_post"),
     Route(
-        "/@{handle}/coffee/{slot}", book, methods=["GET", "POST"], name="coffee_book"
+        "/@{handle}/coffee/{slot}",
+        shared_page(book, about=coffee_subject, personal=personal_where),
+        methods=["GET", "POST"],
+        name="coffee_book",
     ),
     *manage.routes,
 ]

@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -75,6 +74,12 @@ class Slot:
 
 
 @dataclass(frozen=True)
+class _Day:
+    candidates: int
+    free: tuple[tuple[int, Rule, Slot], ...]
+
+
+@dataclass(frozen=True)
 class Busy:
     """A time the host is taken (a booking or one of their events)."""
 
@@ -102,6 +107,9 @@ class Availability:
         # The longest busy span bounds how far back an overlap can start.
         self._longest = max((e - s for s, e in spans), default=timedelta())
         self.per_day = bookings_per_day or Counter()
+        # (day, today) → what `_day` found: one availability answers many
+        # questions (and, cached, many requests), each day worked out once.
+        self._days: dict[tuple[date, date], _Day] = {}
 
     def open_slots(
         self,
@@ -121,14 +129,15 @@ class Availability:
         left = MAX_CANDIDATES
         found: list[Slot] = []
         while day <= last and left > 0 and (limit is None or len(found) < limit):
-            candidates = list(islice(self._day_candidates(day, at), left))
-            left -= len(candidates)
-            found += sorted(
+            worked_out = self._day(day, today)
+            found += [
                 slot
-                for rule, slot in candidates
-                if self._is_open(rule, slot, at)
+                for index, rule, slot in worked_out.free
+                if index < left
+                and self._in_time(rule, slot, at)
                 and (since is None or slot.starts_at >= since)
-            )
+            ]
+            left -= min(worked_out.candidates, left)
             day += timedelta(days=1)
         return found[:limit]
 
@@ -137,17 +146,36 @@ class Availability:
         return horizon if days is None else min(horizon, days)
 
     def day_slots(self, day: date, at: datetime) -> list[Slot]:
+        today = at.astimezone(self.zone).date()
         return [
             slot
-            for rule, slot in self._day_candidates(day, at)
-            if self._is_open(rule, slot, at)
+            for _, rule, slot in self._day(day, today).free
+            if self._in_time(rule, slot, at)
         ]
 
-    def _day_candidates(self, day: date, at: datetime) -> Iterator[tuple[Rule, Slot]]:
+    def _day(self, day: date, today: date) -> _Day:
+        """`day`'s candidates (their number), and those nothing busy comes
+        near, in time order, each with its place among the candidates (what
+        the candidate cap counts): everything but notice, which moves with
+        the time of asking."""
+        worked_out = self._days.get((day, today))
+        if worked_out is None:
+            candidates = list(self._day_candidates(day, today))
+            free = (
+                (index, rule, slot)
+                for index, (rule, slot) in enumerate(candidates)
+                if not self.overlaps(slot, timedelta(minutes=rule.buffer_minutes))
+            )
+            worked_out = _Day(
+                len(candidates), tuple(sorted(free, key=lambda found: found[2]))
+            )
+            self._days[day, today] = worked_out
+        return worked_out
+
+    def _day_candidates(self, day: date, today: date) -> Iterator[tuple[Rule, Slot]]:
         """The slots the rules make on `day`, before bookings and notice."""
         if day in self.blocked:
             return
-        today = at.astimezone(self.zone).date()
         for rule in self.rules.values():
             if (
                 day.isoweekday() in rule.weekdays
@@ -157,12 +185,11 @@ class Availability:
                 for slot in self._candidates(rule, day):
                     yield rule, slot
 
-    def _is_open(self, rule: Rule, slot: Slot, at: datetime) -> bool:
-        """The per-slot checks of `_why_not` that remain once the day passed."""
-        return (
-            slot.starts_at > at
-            and slot.starts_at >= at + timedelta(hours=rule.notice_hours)
-            and not self.overlaps(slot, timedelta(minutes=rule.buffer_minutes))
+    @staticmethod
+    def _in_time(rule: Rule, slot: Slot, at: datetime) -> bool:
+        """The checks of `_why_not` that depend on the time of asking."""
+        return slot.starts_at > at and slot.starts_at >= at + timedelta(
+            hours=rule.notice_hours
         )
 
     def _candidates(self, rule: Rule, day: date) -> Iterable[Slot]:

@@ -49,6 +49,9 @@ _ALLOWED_TAGS = {
 }
 
 
+# Pages show the same few descriptions and bios over and over: each text is
+# rendered once (the text is the key, so an edit is a new entry).
+@lru_cache(maxsize=512)
 def render_markdown(source: str) -> Markup:
     """Markdown to HTML, then sanitised: raw HTML and script URLs are dropped."""
     html = _markdown.render(source)
@@ -62,6 +65,7 @@ def render_markdown(source: str) -> Markup:
     return Markup(clean)
 
 
+@lru_cache(maxsize=512)
 def plain_excerpt(source: str, limit: int = 200) -> str:
     text = " ".join(nh3.clean(_markdown.render(source), tags=set()).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -33,6 +33,34 @@ class _Write:
     # A task started inside the write keeps a copy of the context after the
     # write ends; it must not use the finished transaction.
     open: bool = True
+    marks: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class ByDialect:
+    """A statement that each database spells with its own SQLAlchemy
+    construct (ON CONFLICT), built once for both; `Database.pick` chooses."""
+
+    sqlite: Executable
+    postgresql: Executable
+
+
+def insert_unless_taken(
+    table: sa.Table, keys: list[str], *returning: sa.ColumnElement[Any]
+) -> ByDialect:
+    """INSERT … ON CONFLICT (`keys`) DO NOTHING RETURNING `returning`, with
+    the values given when it runs: it returns no row when the keys were
+    already taken, so finding out costs no statement before the write."""
+
+    def build(insert: Any) -> Executable:
+        statement: Executable = insert.on_conflict_do_nothing(
+            index_elements=keys
+        ).returning(*returning)
+        return statement
+
+    return ByDialect(
+        build(sqlite_dialect.insert(table)), build(postgresql_dialect.insert(table))
+    )
 
 
 def _backend(url: str, pool_size: int | None) -> Backend:
@@ -118,6 +146,10 @@ class Database:
         )
         await self.execute(statement)
 
+    def pick(self, statements: ByDialect) -> Executable:
+        """This database's version of a statement built once for each."""
+        return statements.sqlite if self.is_sqlite else statements.postgresql
+
     async def ping(self) -> None:
         async with asyncio.timeout(2.0):
             await self.fetch_val(sa.text("SELECT 1"))
@@ -158,6 +190,11 @@ class Database:
                 )
             )
 
+    @property
+    def writing(self) -> bool:
+        """Whether the caller is inside a write transaction."""
+        return self._current() is not None
+
     def on_commit(self, callback: Callable[[], None]) -> None:
         """Runs `callback` once the current write commits (at once outside one)."""
         current = self._current()
@@ -165,6 +202,18 @@ class Database:
             callback()
         else:
             current.callbacks.append(callback)
+
+    def first_time_in_write(self, mark: str) -> bool:
+        """Whether `mark` is new to the current write (and notes it): lets a
+        step that needs doing once per transaction (a version bump) be asked
+        for by every step. Outside a write, always True."""
+        current = self._current()
+        if current is None:
+            return True
+        if mark in current.marks:
+            return False
+        current.marks.add(mark)
+        return True
 
     def notify_outbox(self) -> None:
         self.outbox_ready.set()

@@ -399,6 +399,38 @@ clicks = sa.Table(
     sa.Index("ix_clicks_source", "source_id", "preview"),
 )
 
+# Roll-ups of `clicks`, kept up to date by the write that records each click
+# (meetup.sources.tallies), so the dashboard never reads the clicks
+# themselves: a source's clicks and link previews ...
+click_totals = sa.Table(
+    "click_totals",
+    metadata,
+    sa.Column(
+        "source_id",
+        sa.ForeignKey("sources.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("clicks", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("previews", sa.Integer, nullable=False, server_default="0"),
+)
+
+# ... and its distinct visitors in the order of their first click: `place` is
+# the visitor's place in that order (1 = first; ties by visitor id), so how
+# many visitors a source had by some time (and in all) is one index lookup.
+source_visitors = sa.Table(
+    "source_visitors",
+    metadata,
+    sa.Column(
+        "source_id",
+        sa.ForeignKey("sources.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("visitor", sa.String(32), primary_key=True),
+    sa.Column("first_at", UTCDateTime, nullable=False),
+    sa.Column("place", sa.Integer, nullable=False),
+    sa.Index("ix_source_visitors_order", "source_id", "first_at", "place"),
+)
+
 followers = sa.Table(
     "followers",
     metadata,

@@ -51,7 +51,14 @@ import sqlalchemy as sa
 from meetup.core.clock import now
 from meetup.core.statuses import RsvpStatus
 from meetup.db import Database, Row
-from meetup.db.tables import clicks, events, rsvps, sources
+from meetup.db.tables import (
+    UTCDateTime,
+    click_totals,
+    events,
+    rsvps,
+    source_visitors,
+    sources,
+)
 
 R = RsvpStatus
 
@@ -166,6 +173,39 @@ async def for_host(db: Database, host_id: int) -> dict[int, EventCounts]:
     return {row["id"]: event_counts(row) for row in rows}
 
 
+# The host's latest events (not drafts), newest first, with their tallies.
+_latest = (
+    sa.select(events.c.id)
+    .where(events.c.host_id == sa.bindparam("host_id"), events.c.status != "draft")
+    .order_by(events.c.starts_at.desc())
+    .limit(sa.bindparam("limit"))
+)
+_LATEST = (
+    sa.select(
+        events.c.id,
+        events.c.title,
+        events.c.starts_at,
+        events.c.timezone,
+        events.c.capacity,
+        events.c.seats_taken,
+        *TALLY,
+    )
+    .select_from(events.outerjoin(rsvps, rsvps.c.event_id == events.c.id))
+    .where(events.c.id.in_(_latest.scalar_subquery()))
+    .group_by(events.c.id)
+    .order_by(events.c.starts_at.desc())
+)
+
+
+async def latest(
+    db: Database, host_id: int, limit: int
+) -> list[tuple[Row, EventCounts]]:
+    """The host's `limit` latest events that are not drafts, newest first, each
+    with its numbers (tallying only these, not all of the host's events)."""
+    rows = await db.fetch_all(_LATEST, {"host_id": host_id, "limit": limit})
+    return [(row, event_counts(row)) for row in rows]
+
+
 # --- per source ------------------------------------------------------------------
 
 # An answer counts for sources, unless the person was only invited or let an
@@ -175,7 +215,6 @@ ANSWERED = sa.or_(
     sa.and_(_status != R.INVITED, _status != R.EXPIRED),
     rsvps.c.checked_in_at.is_not(None),
 )
-_visit = sa.and_(clicks.c.preview.is_(False), clicks.c.visitor != "")
 
 
 @dataclass
@@ -224,6 +263,13 @@ def explained_by_visitors(visitors_before: Iterable[int]) -> int:
     return explained
 
 
+def explained(answers: int, lowest_surplus: int) -> int:
+    """`explained_by_visitors` from a summary the database computes: unrolling
+    explained_k = min(explained_k-1 + 1, a_k) (a_k: visitors by the k-th
+    answer) gives answers + min(0, the lowest a_k - k)."""
+    return answers + min(0, lowest_surplus)
+
+
 async def per_source(
     db: Database, host_id: int, at: datetime | None = None
 ) -> dict[int, SourceCounts]:
@@ -234,73 +280,70 @@ async def per_source(
     def of(source_id: int) -> SourceCounts:
         return found.setdefault(source_id, SourceCounts())
 
-    for row in await db.fetch_all(_clicks(host_id)):
+    host = {"host_id": host_id}
+    for row in await db.fetch_all(_CLICKS, host):
         counts = of(row["source_id"])
-        if row["preview"]:
-            counts.previews += row["n"]
-        else:
-            counts.clicks += row["n"]
-            counts.visitors += row["visitors"]
-    for row in await db.fetch_all(_first_touch(host_id)):
+        counts.previews, counts.clicks = row["previews"], row["clicks"]
+        counts.visitors = row["visitors"]
+    for row in await db.fetch_all(_FIRST_TOUCH, host):
         of(row["source_id"]).first_touch = row["n"]
-    before: dict[int, list[int]] = {}
-    for row in await db.fetch_all(_last_touch(host_id, at or now())):
+    for row in await db.fetch_all(_LAST_TOUCH, host | {"at": at or now()}):
         counts = of(row["source_id"])
-        counts.rsvps += 1
-        counts.came += row["came"]
-        counts.due += row["due"]
-        before.setdefault(row["source_id"], []).append(row["visitors_before"])
-    for source_id, visitors_before in before.items():
-        found[source_id].from_visitors = explained_by_visitors(visitors_before)
+        counts.rsvps, counts.came, counts.due = row["rsvps"], row["came"], row["due"]
+        counts.from_visitors = explained(row["rsvps"], row["lowest_surplus"])
     return found
 
 
-def _host_answers(host_id: int, *columns: Any) -> sa.Select[Any]:
+_HOST = sa.bindparam("host_id", type_=sa.Integer)
+_sv = source_visitors.c
+
+
+def _host_answers(*columns: Any) -> sa.Select[Any]:
     return (
         sa.select(*columns)
         .join(events, events.c.id == rsvps.c.event_id)
-        .where(events.c.host_id == host_id, ANSWERED)
+        .where(events.c.host_id == _HOST, ANSWERED)
     )
 
 
-def _clicks(host_id: int) -> sa.Select[Any]:
-    return (
-        sa.select(
-            clicks.c.source_id,
-            clicks.c.preview,
-            sa.func.count().label("n"),
-            sa.func.count(sa.distinct(sa.case((_visit, clicks.c.visitor)))).label(
-                "visitors"
-            ),
-        )
-        .join(sources, sources.c.id == clicks.c.source_id)
-        .where(sources.c.host_id == host_id)
-        .group_by(clicks.c.source_id, clicks.c.preview)
+# Clicks and previews from their roll-up; a source's visitors are the place
+# of its last one.
+_CLICKS = (
+    sa.select(
+        click_totals.c.source_id,
+        click_totals.c.clicks,
+        click_totals.c.previews,
+        sa.func.coalesce(
+            sa.select(sa.func.max(_sv.place))
+            .where(_sv.source_id == click_totals.c.source_id)
+            .scalar_subquery(),
+            0,
+        ).label("visitors"),
     )
+    .join(sources, sources.c.id == click_totals.c.source_id)
+    .where(sources.c.host_id == _HOST)
+)
 
-
-def _first_touch(host_id: int) -> sa.Select[Any]:
-    return (
-        _host_answers(
-            host_id,
-            rsvps.c.first_source_id.label("source_id"),
-            sa.func.count(sa.distinct(rsvps.c.person_id)).label("n"),
-        )
-        .where(rsvps.c.first_source_id.is_not(None))
-        .group_by(rsvps.c.first_source_id)
+_FIRST_TOUCH = (
+    _host_answers(
+        rsvps.c.first_source_id.label("source_id"),
+        sa.func.count(sa.distinct(rsvps.c.person_id)).label("n"),
     )
+    .where(rsvps.c.first_source_id.is_not(None))
+    .group_by(rsvps.c.first_source_id)
+)
 
 
-def _last_touch(host_id: int, at: datetime) -> sa.Select[Any]:
-    """One row per (source, person) answering through it, in the order of
-    their first answer, with whether they came (and could have: an event of
-    theirs has begun) and how many distinct visitors had clicked the source
-    by then."""
+def _last_touch() -> sa.Select[Any]:
+    """Per source: the people answering through it (one row each, at their
+    first answer), how many came and could have (an event of theirs has
+    begun), and the lowest surplus of visitors over answers (see
+    `explained`): the k-th answer in time order against the distinct
+    visitors who had clicked by then."""
     came = rsvps.c.checked_in_at.is_not(None)
-    begun = sa.or_(events.c.starts_at <= at, came)
+    begun = sa.or_(events.c.starts_at <= sa.bindparam("at", type_=UTCDateTime), came)
     people = (
         _host_answers(
-            host_id,
             rsvps.c.last_source_id.label("source_id"),
             rsvps.c.person_id,
             sa.func.min(rsvps.c.created_at).label("at"),
@@ -312,14 +355,29 @@ def _last_touch(host_id: int, at: datetime) -> sa.Select[Any]:
         .subquery()
     )
     visitors_before = (
-        sa.select(sa.func.count(sa.distinct(clicks.c.visitor)))
-        .where(clicks.c.source_id == people.c.source_id, _visit)
-        .where(clicks.c.at <= people.c.at)
+        sa.select(_sv.place)
+        .where(_sv.source_id == people.c.source_id, _sv.first_at <= people.c.at)
+        .order_by(_sv.first_at.desc(), _sv.place.desc())
+        .limit(1)
         .scalar_subquery()
     )
-    return sa.select(
+    answer_number = sa.func.row_number().over(
+        partition_by=people.c.source_id, order_by=[people.c.at, people.c.person_id]
+    )
+    ranked = sa.select(
         people.c.source_id,
         people.c.came,
         people.c.due,
-        visitors_before.label("visitors_before"),
-    ).order_by(people.c.source_id, people.c.at, people.c.person_id)
+        (sa.func.coalesce(visitors_before, 0) - answer_number).label("surplus"),
+    ).subquery()
+    return sa.select(
+        ranked.c.source_id,
+        sa.func.count().label("rsvps"),
+        sa.func.sum(ranked.c.came).label("came"),
+        sa.func.sum(ranked.c.due).label("due"),
+        sa.func.min(ranked.c.surplus).label("lowest_surplus"),
+    ).group_by(ranked.c.source_id)
+
+
+# Built once: the dashboard and the sources page ask them on every view.
+_LAST_TOUCH = _last_touch()

@@ -2,32 +2,55 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from meetup.core.clock import now
+from meetup.db import Row, versions
 from meetup.events import queries
 from meetup.hosts import queries as hosts
 from meetup.media.cards import site_card
+from meetup.web.pagecache import Subject, nothing_personal, shared_page
 from meetup.web.pages import PageMeta, render
+
+# The home page shows the public catalog, and nothing of a visitor's own.
+HOME = Subject(keys=(versions.CATALOG,))
 
 
 async def home(request: Request) -> Response:
     db = request.app.state.db
     upcoming = await queries.upcoming_public(db, now())
     no_hosts = not upcoming and await hosts.count(db) == 0
+    return render(
+        request, "events/home.html", home_context(request, upcoming, no_hosts)
+    )
+
+
+def home_context(
+    request: Request, upcoming: Sequence[Row], no_hosts: bool
+) -> dict[str, Any]:
+    """Everything the home page shows, from the upcoming public events."""
     meta = PageMeta(
         title="Upcoming events",
         description="Local events and coffee chats: RSVP with your name and email.",
         path="/",
         image=site_card(request.app.state.settings.base_url).preview(),
     )
-    return render(
-        request,
-        "events/home.html",
-        {"events": upcoming, "no_hosts": no_hosts, "meta": meta},
+    return {"events": upcoming, "no_hosts": no_hosts, "meta": meta}
+
+
+async def home_subject(request: Request) -> Subject:
+    return HOME
+
+
+routes = [
+    Route(
+        "/",
+        shared_page(home, about=home_subject, personal=nothing_personal),
+        name="home",
     )
-
-
-routes = [Route("/", home, name="home")]
+]

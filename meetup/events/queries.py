@@ -13,6 +13,7 @@ from meetup.core.clock import now
 from meetup.core.statuses import EventStatus
 from meetup.db import Database, Row, versions
 from meetup.db.tables import events, hosts, images, rsvps
+from meetup.events import counts
 
 # The public event page needs the event and its host: one query, one
 # round-trip. The pictures' digests (NULL when none) name their URLs.
@@ -52,6 +53,23 @@ async def by_slug_with_host(db: Database, slug: str) -> Row | None:
     if not text.is_slug(slug):
         return None
     return await db.fetch_one(_BY_SLUG, {"slug": slug})
+
+
+# The public page's event, host and tally (meetup.events.counts), in one
+# round-trip instead of two.
+_BY_SLUG_WITH_TALLY = (
+    _with_host.add_columns(*counts.TALLY)
+    .outerjoin(rsvps, rsvps.c.event_id == events.c.id)
+    .where(events.c.slug == sa.bindparam("slug"))
+    .group_by(events.c.id, hosts.c.id, _cover.c.id, _host_photo.c.id)
+)
+
+
+async def by_slug_with_tally(db: Database, slug: str) -> Row | None:
+    """`by_slug_with_host`, and the event's numbers (`counts.event_counts`)."""
+    if not text.is_slug(slug):
+        return None
+    return await db.fetch_one(_BY_SLUG_WITH_TALLY, {"slug": slug})
 
 
 async def by_id_with_host(db: Database, event_id: int) -> Row | None:

@@ -49,6 +49,7 @@ async def count(db: Database) -> int:
 async def insert(
     db: Database, *, email: str, handle: str, name: str, timezone: str, bio: str = ""
 ) -> int:
+    await versions.bump(db)  # the home page stops welcoming a site with no host
     return await db.insert(
         hosts.insert().values(
             email=email.lower(),

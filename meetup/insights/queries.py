@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from meetup.db import Database, Row
 from meetup.db.tables import (
+    UTCDateTime,
     bookings,
     events,
     followers,
@@ -85,12 +86,40 @@ def week_start(at: datetime) -> datetime:
     return datetime.combine(day - timedelta(days=day.weekday()), time(), tzinfo=UTC)
 
 
-async def _grouped(db: Database, query: sa.Select[Any]) -> dict[int, int]:
+async def _grouped(db: Database, query: sa.Select[Any], host_id: int) -> dict[int, int]:
     return {
         row["source_id"]: row["n"]
-        for row in await db.fetch_all(query)
+        for row in await db.fetch_all(query, {"host_id": host_id})
         if row["source_id"]
     }
+
+
+_HOST = sa.bindparam("host_id", type_=sa.Integer)
+# Built once, run with the host's id: a statement built anew costs
+# SQLAlchemy more than these small queries cost the database.
+_SOURCES = sa.select(
+    sources.c.id, sources.c.label, sources.c.kind, sources.c.platform
+).where(sources.c.host_id == _HOST)
+_CHATS = (
+    sa.select(bookings.c.last_source_id.label("source_id"), sa.func.count().label("n"))
+    .where(bookings.c.host_id == _HOST, bookings.c.status == "confirmed")
+    .group_by(bookings.c.last_source_id)
+)
+_FOLLOWS = (
+    sa.select(followers.c.last_source_id.label("source_id"), sa.func.count().label("n"))
+    .where(followers.c.host_id == _HOST, followers.c.status == "confirmed")
+    .group_by(followers.c.last_source_id)
+)
+# Guest-to-guest connections: each side of a "we met" counts for the source
+# that brought that guest.
+_MET_SIDES = tuple(
+    sa.select(rsvps.c.last_source_id.label("source_id"), sa.func.count().label("n"))
+    .join(meetings, side == rsvps.c.id)
+    .join(events, events.c.id == rsvps.c.event_id)
+    .where(events.c.host_id == _HOST)
+    .group_by(rsvps.c.last_source_id)
+    for side in (meetings.c.rsvp_a, meetings.c.rsvp_b)
+)
 
 
 async def funnels(db: Database, host_id: int) -> dict[int, Funnel]:
@@ -98,48 +127,19 @@ async def funnels(db: Database, host_id: int) -> dict[int, Funnel]:
     who met someone, all by last touch (first-touch RSVPs beside them)."""
     found = {
         row["id"]: Funnel(row["label"], row["kind"], row["platform"])
-        for row in await db.fetch_all(
-            sa.select(
-                sources.c.id, sources.c.label, sources.c.kind, sources.c.platform
-            ).where(sources.c.host_id == host_id)
-        )
+        for row in await db.fetch_all(_SOURCES, {"host_id": host_id})
     }
     for source_id, links in (await counts.per_source(db, host_id)).items():
         if source_id in found:
             found[source_id].links = links
-    chats = (
-        sa.select(
-            bookings.c.last_source_id.label("source_id"), sa.func.count().label("n")
-        )
-        .where(bookings.c.host_id == host_id, bookings.c.status == "confirmed")
-        .group_by(bookings.c.last_source_id)
-    )
-    follows = (
-        sa.select(
-            followers.c.last_source_id.label("source_id"), sa.func.count().label("n")
-        )
-        .where(followers.c.host_id == host_id, followers.c.status == "confirmed")
-        .group_by(followers.c.last_source_id)
-    )
-    for source_id, n in (await _grouped(db, chats)).items():
+    for source_id, n in (await _grouped(db, _CHATS, host_id)).items():
         if source_id in found:
             found[source_id].chats = n
-    for source_id, n in (await _grouped(db, follows)).items():
+    for source_id, n in (await _grouped(db, _FOLLOWS, host_id)).items():
         if source_id in found:
             found[source_id].followers = n
-    # Guest-to-guest connections: each side of a "we met" counts for the
-    # source that brought that guest.
-    for side in (meetings.c.rsvp_a, meetings.c.rsvp_b):
-        query = (
-            sa.select(
-                rsvps.c.last_source_id.label("source_id"), sa.func.count().label("n")
-            )
-            .join(meetings, side == rsvps.c.id)
-            .join(events, events.c.id == rsvps.c.event_id)
-            .where(events.c.host_id == host_id)
-            .group_by(rsvps.c.last_source_id)
-        )
-        for source_id, n in (await _grouped(db, query)).items():
+    for side in _MET_SIDES:
+        for source_id, n in (await _grouped(db, side, host_id)).items():
             if source_id in found:
                 found[source_id].met += n
     return found
@@ -161,23 +161,29 @@ def total(per_source: dict[int, Funnel]) -> Funnel:
     return everything
 
 
+_CHECKED_IN = (
+    sa.select(rsvps.c.checked_in_at.label("at"))
+    .join(events, events.c.id == rsvps.c.event_id)
+    .where(
+        events.c.host_id == _HOST,
+        rsvps.c.checked_in_at >= sa.bindparam("since", type_=UTCDateTime),
+    )
+)
+_HELD = sa.select(bookings.c.starts_at.label("at")).where(
+    bookings.c.host_id == _HOST,
+    bookings.c.outcome == "held",
+    bookings.c.starts_at >= sa.bindparam("since", type_=UTCDateTime),
+)
+
+
 async def connections_per_week(
     db: Database, host_id: int, at: datetime
 ) -> list[tuple[datetime, int]]:
     """Guests checked in at the host's events and chats held, per week."""
     since = week_start(at) - timedelta(weeks=WEEKS - 1)
-    checked_in = await db.fetch_all(
-        sa.select(rsvps.c.checked_in_at.label("at"))
-        .join(events, events.c.id == rsvps.c.event_id)
-        .where(events.c.host_id == host_id, rsvps.c.checked_in_at >= since)
-    )
-    held = await db.fetch_all(
-        sa.select(bookings.c.starts_at.label("at")).where(
-            bookings.c.host_id == host_id,
-            bookings.c.outcome == "held",
-            bookings.c.starts_at >= since,
-        )
-    )
+    params = {"host_id": host_id, "since": since}
+    checked_in = await db.fetch_all(_CHECKED_IN, params)
+    held = await db.fetch_all(_HELD, params)
     counts: dict[datetime, int] = defaultdict(int)
     for row in [*checked_in, *held]:
         counts[week_start(row["at"])] += 1
@@ -199,21 +205,10 @@ class EventFigures:
 
 async def per_event(db: Database, host_id: int, limit: int = 50) -> list[EventFigures]:
     """The host's events (not drafts), latest first, with their numbers."""
-    tallies = await counts.for_host(db, host_id)
-    listed = await db.fetch_all(
-        sa.select(events.c.id, events.c.title, events.c.starts_at, events.c.timezone)
-        .where(events.c.host_id == host_id, events.c.status != "draft")
-        .order_by(events.c.starts_at.desc())
-        .limit(limit)
-    )
+    latest = await counts.latest(db, host_id, limit)
     met = {
         row["event_id"]: row["n"]
-        for row in await db.fetch_all(
-            sa.select(meetings.c.event_id, sa.func.count().label("n"))
-            .join(events, events.c.id == meetings.c.event_id)
-            .where(events.c.host_id == host_id)
-            .group_by(meetings.c.event_id)
-        )
+        for row in await db.fetch_all(_MET_PER_EVENT, {"host_id": host_id})
     }
     return [
         EventFigures(
@@ -221,11 +216,19 @@ async def per_event(db: Database, host_id: int, limit: int = 50) -> list[EventFi
             title=row["title"],
             starts_at=row["starts_at"],
             timezone=row["timezone"],
-            counts=tallies.get(row["id"], EventCounts()),
+            counts=tally,
             met=met.get(row["id"], 0),
         )
-        for row in listed
+        for row, tally in latest
     ]
+
+
+_MET_PER_EVENT = (
+    sa.select(meetings.c.event_id, sa.func.count().label("n"))
+    .join(events, events.c.id == meetings.c.event_id)
+    .where(events.c.host_id == sa.bindparam("host_id"))
+    .group_by(meetings.c.event_id)
+)
 
 
 async def attributed(db: Database, host_id: int) -> list[Row]:

@@ -32,7 +32,7 @@ class Context:
 
     async def queue(self, db: Database, draft: Draft) -> None:
         """Queues a message in the caller's transaction, unless muted."""
-        if draft.recipient.lower() not in self.muted:
+        if not self.mutes(draft.recipient):
             await outbox.enqueue(db, draft)
 
     def token(self, rsvp: Row) -> str:
@@ -45,5 +45,12 @@ class Context:
         return Site(self.base_url)
 
     def manage_url(self, rsvp: Row, answer: str | None = None) -> str:
-        url = f"{self.base_url}/r/{self.token(rsvp)}"
+        return self.link(self.token(rsvp), answer)
+
+    def link(self, token: str, answer: str | None = None) -> str:
+        """A guest's own link /r/{token} (preselecting `answer`)."""
+        url = f"{self.base_url}/r/{token}"
         return f"{url}?answer={answer}" if answer else url
+
+    def mutes(self, address: str) -> bool:
+        return address.lower() in self.muted

@@ -7,8 +7,8 @@ inside the write made it the largest cost of an RSVP). No I/O."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -17,6 +17,7 @@ from email.utils import format_datetime, parseaddr
 from typing import Any
 
 import jinja2
+from icalendar.parser import Contentline, Contentlines
 
 from meetup.core.clock import now
 
@@ -46,6 +47,37 @@ class Draft:
     calendar: str = ""  # an iTIP invitation (text/calendar), or empty
     calendar_method: str = ""
     unsubscribe_url: str = ""  # list mail: one-click unsubscribe (RFC 8058)
+
+    def filled(self, values: Mapping[str, str], owner: Owner) -> Draft:
+        """The draft with each placeholder in `values` replaced, for a message
+        rendered before the row it is about existed (its link's token), and
+        that row's owner. The calendar's lines are folded again, exactly as
+        icalendar folds them, so the result equals a message rendered after."""
+
+        def fill(text: str) -> str:
+            for placeholder, value in values.items():
+                text = text.replace(placeholder, value)
+            return text
+
+        return replace(
+            self,
+            owner=owner,
+            subject=fill(self.subject),
+            text=fill(self.text),
+            html=fill(self.html),
+            calendar=_refolded(self.calendar, fill) if self.calendar else "",
+        )
+
+
+def _refolded(calendar: str, change: Callable[[str], str]) -> str:
+    """iCalendar text with `change` applied to each unfolded content line."""
+    lines: list[str] = Contentlines.from_ical(calendar)  # type: ignore[no-untyped-call]
+    changed = Contentlines(
+        Contentline(change(line))  # type: ignore[no-untyped-call]
+        for line in lines
+    )
+    ical: bytes = changed.to_ical()  # type: ignore[no-untyped-call]
+    return ical.decode()
 
 
 def one_line(value: str) -> str:

@@ -15,28 +15,32 @@ from meetup.mail.messages import Draft
 MAX_ATTEMPTS = 8
 
 
-async def enqueue(db: Database, draft: Draft) -> int:
+# Built once: every answer queues a message (the values come with each call).
+_ENQUEUE = outbox.insert()
+
+
+async def enqueue(db: Database, draft: Draft) -> None:
     at = draft.created_at
-    message_id = await db.insert(
-        outbox.insert().values(
-            message_key=draft.key,
-            host_id=draft.owner.host_id,
-            person_id=draft.owner.person_id,
-            kind=draft.kind,
-            recipient=draft.recipient,
-            subject=draft.subject,
-            recipient_name=draft.recipient_name,
-            body_text=draft.text,
-            body_html=draft.html,
-            calendar=draft.calendar,
-            calendar_method=draft.calendar_method,
-            unsubscribe_url=draft.unsubscribe_url,
-            next_attempt_at=at,
-            created_at=at,
-        )
+    await db.execute(
+        _ENQUEUE,
+        {
+            "message_key": draft.key,
+            "host_id": draft.owner.host_id,
+            "person_id": draft.owner.person_id,
+            "kind": draft.kind,
+            "recipient": draft.recipient,
+            "subject": draft.subject,
+            "recipient_name": draft.recipient_name,
+            "body_text": draft.text,
+            "body_html": draft.html,
+            "calendar": draft.calendar,
+            "calendar_method": draft.calendar_method,
+            "unsubscribe_url": draft.unsubscribe_url,
+            "next_attempt_at": at,
+            "created_at": at,
+        },
     )
     db.on_commit(db.notify_outbox)
-    return message_id
 
 
 async def claim_due(

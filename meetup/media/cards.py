@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -46,8 +47,7 @@ class Card:
 
     @property
     def fingerprint(self) -> str:
-        drawn = json.dumps([LAYOUT_VERSION, asdict(self)], sort_keys=True)
-        return hashlib.sha256(drawn.encode()).hexdigest()[:16]
+        return _fingerprint(self)
 
     @property
     def content_type(self) -> str:
@@ -66,6 +66,13 @@ class Card:
 
     def preview(self) -> PreviewImage:
         return PreviewImage(self.path, WIDTH, HEIGHT, self.content_type, self.alt)
+
+
+# Every view of a page names its card: the same few cards, hashed once each.
+@lru_cache(maxsize=1024)
+def _fingerprint(card: Card) -> str:
+    drawn = json.dumps([LAYOUT_VERSION, asdict(card)], sort_keys=True)
+    return hashlib.sha256(drawn.encode()).hexdigest()[:16]
 
 
 def event_card(event: Mapping[str, Any]) -> Card:

@@ -157,6 +157,7 @@ async def count_event_photos(db: Database, event_id: int) -> int:
 
 
 async def add_event_photo(db: Database, event_id: int, image_id: int) -> None:
+    await versions.bump(db, versions.event(event_id))
     await db.upsert(
         event_photos,
         {"event_id": event_id, "image_id": image_id, "created_at": now()},
@@ -174,6 +175,7 @@ async def remove_event_photo(db: Database, event_id: int, digest: str) -> int | 
     )
     if image_id is None:
         return None
+    await versions.bump(db, versions.event(event_id))
     await db.execute(
         event_photos.delete().where(
             event_photos.c.event_id == event_id, event_photos.c.image_id == image_id

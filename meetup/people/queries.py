@@ -3,26 +3,52 @@ renewing their feed link, and forgetting them everywhere."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from meetup.core.clock import now
 from meetup.core.tokens import new_nonce
-from meetup.db import Database, Row
+from meetup.db import Database, Row, insert_unless_taken, versions
 from meetup.db.tables import bookings, followers, outbox, people, rsvps, sources
 
 FORGOTTEN = "Forgotten guest"
-# Built once: every answer, booking and follow asks it.
-_ID_BY_EMAIL = sa.select(people.c.id).where(people.c.email == sa.bindparam("email"))
+# Built once: every answer, booking and follow asks them.
+_NEW = insert_unless_taken(people, ["email"], people.c.id, people.c.feed_nonce)
+_BY_EMAIL = sa.select(people.c.id, people.c.feed_nonce).where(
+    people.c.email == sa.bindparam("email")
+)
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    feed_nonce: str
+    new: bool  # made by this call (so nothing of theirs exists yet)
+
+
+async def person_for(db: Database, email: str, name: str) -> Person:
+    """The person with this email, created on first sight: one statement for
+    a new address, two for a known one. A later form never renames them:
+    the name someone gives is stored on their RSVP, booking or follow, so
+    nobody can rename another host's guest, or a guest elsewhere."""
+    values = {"email": email, "name": name, "feed_nonce": new_nonce()}
+    for _ in range(3):
+        # An insert that skips a taken address: two first answers from one
+        # new address cannot collide, and neither fails.
+        made = await db.fetch_one(db.pick(_NEW), {**values, "created_at": now()})
+        if made is not None:
+            return Person(made["id"], made["feed_nonce"], new=True)
+        found = await db.fetch_one(_BY_EMAIL, {"email": email})
+        if found is not None:
+            return Person(found["id"], found["feed_nonce"], new=False)
+        # Forgotten between the two statements: the address is free again.
+    raise LookupError(f"no person could be found or made for {email!r}")
 
 
 async def person_id(db: Database, email: str, name: str) -> int:
-    """The person with this email, created on first sight. A later form never
-    renames them: the name someone gives is stored on their RSVP, booking or
-    follow, so nobody can rename another host's guest, or a guest elsewhere."""
-    values = {"email": email, "name": name, "feed_nonce": new_nonce()}
-    # One statement: two first answers from one new address cannot collide.
-    await db.upsert(people, {**values, "created_at": now()}, ["email"])
-    return int(await db.fetch_val(_ID_BY_EMAIL, {"email": email}))
+    """The id of `person_for`."""
+    return (await person_for(db, email, name)).id
 
 
 async def person(db: Database, person_id: int) -> Row | None:
@@ -42,6 +68,7 @@ async def forget_person(db: Database, person_id: int) -> None:
     row = await person(db, person_id)
     if row is None:
         return
+    await versions.bump(db)  # their name leaves every public page (rare)
     # Mail to them, and the host's copies of mail about them (coffee chats).
     await db.execute(
         outbox.delete().where(

@@ -3,6 +3,9 @@ calendar subscription, in one page shared in bios and posts."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -10,11 +13,13 @@ from starlette.routing import Route
 from meetup.coffee import queries as coffee
 from meetup.core.clock import now
 from meetup.core.errors import NotFound
+from meetup.db import Row, versions
 from meetup.events import queries as events
 from meetup.followers.forms import FollowForm
 from meetup.hosts import queries
 from meetup.media.cards import host_card
-from meetup.sources.visits import remember_arrival, where_we_met
+from meetup.sources.visits import personal_where, remember_arrival, where_we_met
+from meetup.web.pagecache import Subject, shared_page
 from meetup.web.pages import PageMeta, render
 
 
@@ -25,6 +30,27 @@ async def host_page(request: Request) -> Response:
     if host is None:
         raise NotFound("There is no host with this handle.")
     upcoming = await events.upcoming_for_host(db, host["id"], now())
+    context = host_context(
+        request,
+        host,
+        upcoming,
+        offers_coffee=bool(await coffee.rules(db, host["id"])),
+        where=await where_we_met(request, host["id"]),
+    )
+    response = render(request, "hosts/host.html", context)
+    return await remember_arrival(request, host["id"], response)
+
+
+def host_context(
+    request: Request,
+    host: Row,
+    upcoming: Sequence[Row],
+    *,
+    offers_coffee: bool,
+    where: list[str] | None,
+) -> dict[str, Any]:
+    """Everything the host page shows, from the host, their upcoming events,
+    whether they offer coffee, and "where did we meet?" for this visitor."""
     meta = PageMeta(
         title=f"{host['name']} (@{host['handle']})",
         description=f"Upcoming events with {host['name']}.",
@@ -32,16 +58,32 @@ async def host_page(request: Request) -> Response:
         og_type="profile",
         image=host_card(host).preview(),
     )
-    context = {
+    return {
         "host": host,
         "events": upcoming,
-        "offers_coffee": bool(await coffee.rules(db, host["id"])),
+        "offers_coffee": offers_coffee,
         "form": FollowForm(),
-        "where_we_met": await where_we_met(request, host["id"]),
+        "where_we_met": where,
         "meta": meta,
     }
-    response = render(request, "hosts/host.html", context)
-    return await remember_arrival(request, host["id"], response)
 
 
-routes = [Route("/@{handle}", host_page, name="host")]
+async def host_subject(request: Request) -> Subject | None:
+    """What /@{handle} shows, for the page cache: the catalog (the profile,
+    the events) and the host's own keys (platforms, coffee offered)."""
+    handle = request.path_params["handle"].lower()
+    host = await queries.by_handle(request.app.state.db, handle)
+    if host is None:
+        return None
+    return Subject(
+        keys=(versions.CATALOG, versions.host(host["id"])), host_id=host["id"]
+    )
+
+
+routes = [
+    Route(
+        "/@{handle}",
+        shared_page(host_page, about=host_subject, personal=personal_where),
+        name="host",
+    )
+]

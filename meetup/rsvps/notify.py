@@ -13,7 +13,7 @@ from meetup.core.statuses import CONCERNED
 from meetup.db import Database, Row
 from meetup.hosts import queries as hosts
 from meetup.mail.context import Context
-from meetup.mail.messages import Owner
+from meetup.mail.messages import Draft, Owner
 from meetup.rsvps import queries
 from meetup.sources import service as sources
 
@@ -49,33 +49,74 @@ async def mail_guest(
     *,
     host: Row | None = None,
 ) -> None:
-    context = {
-        "name": rsvp["name"],
-        "event": event,
-        "link": ctx.manage_url(rsvp),
-        "confirm_link": ctx.manage_url(rsvp, "going"),
-        "answer_links": {
-            answer: ctx.manage_url(rsvp, answer)
-            for answer in ("going", "maybe", "not_going")
-        },
-        "event_url": f"{ctx.base_url}/e/{event['slug']}",
-        **(extra or {}),
-    }
+    share_link = None
     if kind in ADDS_COPY:
         # A guest who is going gets their own link to share (who brought whom).
         share = await sources.share_link_for(
             db, event["host_id"], rsvp["person_id"], rsvp["name"], event["id"]
         )
-        context["share_link"] = f"{ctx.base_url}/s/{share['code']}"
+        share_link = share_link_url(ctx, share["code"])
+    copy = None
+    if calendar_method(kind, rsvp):
+        host = host or await hosts.by_id(db, event["host_id"])
+        copy = await _guest_copy(db, kind, rsvp)
+    draft = guest_mail(
+        ctx,
+        kind,
+        rsvp,
+        event,
+        token=ctx.token(rsvp),
+        host=host,
+        copy=copy,
+        share_link=share_link,
+        extra=extra,
+    )
+    await ctx.queue(db, draft)
+
+
+def share_link_url(ctx: Context, code: str) -> str:
+    return f"{ctx.base_url}/s/{code}"
+
+
+def guest_mail(
+    ctx: Context,
+    kind: str,
+    rsvp: Row,
+    event: Row,
+    *,
+    token: str,
+    host: Row | None = None,
+    copy: Row | None = None,
+    share_link: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Draft:
+    """The mail `kind` to the guest of `rsvp`, rendered, with no I/O: `token`
+    makes their links, `copy` is their calendar's copy of the event (default
+    `rsvp`), organised by `host`, for a mail that carries an invitation."""
+    context = {
+        "name": rsvp["name"],
+        "event": event,
+        "link": ctx.link(token),
+        "confirm_link": ctx.link(token, "going"),
+        "answer_links": {
+            answer: ctx.link(token, answer)
+            for answer in ("going", "maybe", "not_going")
+        },
+        "event_url": f"{ctx.base_url}/e/{event['slug']}",
+        **(extra or {}),
+    }
+    if share_link is not None:
+        context["share_link"] = share_link
     at = now()
     method = calendar_method(kind, rsvp)
     calendar = None
     if method:
-        host = host or await hosts.by_id(db, event["host_id"])
         assert host is not None
-        invitation = await _guest_copy(db, ctx, kind, rsvp, event, host)
+        invitation = guest_entry(
+            event, host, copy or rsvp, ctx.site, manage_url=ctx.link(token)
+        )
         calendar = (method, ical.invitation(method, invitation, stamp=at))
-    draft = ctx.mail.render(
+    return ctx.mail.render(
         kind,
         to=(rsvp["name"], rsvp["email"]),
         owner=Owner(event["host_id"], rsvp["person_id"]),
@@ -83,12 +124,11 @@ async def mail_guest(
         created_at=at,
         calendar=calendar,
     )
-    await ctx.queue(db, draft)
 
 
-async def _guest_copy(
-    db: Database, ctx: Context, kind: str, rsvp: Row, event: Row, host: Row
-) -> ical.Entry:
+async def _guest_copy(db: Database, kind: str, rsvp: Row) -> Row:
+    """The guest's copy of the event as this mail leaves it (its SEQUENCE
+    stored when the mail adds or removes it)."""
     copy = dict(rsvp)
     if kind in ADDS_COPY or kind in REMOVES_COPY:
         copy["calendar_sequence"] += 1
@@ -97,7 +137,7 @@ async def _guest_copy(
         )
     if kind in ADDS_COPY:
         copy["status"] = "going"
-    return guest_entry(event, host, copy, ctx.site, manage_url=ctx.manage_url(rsvp))
+    return copy
 
 
 async def mail_guests(

@@ -6,6 +6,7 @@ it is closed, or the answer this browser gave), who is going or who came,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -15,7 +16,7 @@ from starlette.routing import Route
 from meetup.core.clock import now
 from meetup.core.errors import NotFound
 from meetup.core.text import event_preview
-from meetup.db import Database, Row
+from meetup.db import Database, Row, versions
 from meetup.events import counts, geo, queries
 from meetup.events.access import host_event
 from meetup.events.jsonld import event_jsonld
@@ -25,21 +26,58 @@ from meetup.rsvps import event_view, remembered
 from meetup.rsvps import queries as rsvp_queries
 from meetup.rsvps.forms import RsvpForm
 from meetup.rsvps.service import closed_reason
-from meetup.sources.visits import remember_arrival, where_we_met
+from meetup.sources.visits import remember_arrival, where_is_personal, where_we_met
+from meetup.web.pagecache import Subject, shared_page
 from meetup.web.pages import PageMeta, render
 
 
 async def event_page(request: Request) -> Response:
     slug = request.path_params["slug"]
     db = request.app.state.db
-    event = await queries.by_slug_with_host(db, slug)
+    event = await queries.by_slug_with_tally(db, slug)
     if event is None or event["status"] == "draft":
         raise NotFound(
             "There is no event at this address. It may have been unpublished."
         )
     where = await where_we_met(request, event["host_id"])
-    response = await render_event(request, event, preview=False, where=where)
+    response = await render_event(
+        request, event, preview=False, where=where, tally=counts.event_counts(event)
+    )
     return await remember_arrival(request, event["host_id"], response)
+
+
+async def event_subject(request: Request) -> Subject | None:
+    """What /e/{slug} shows, for the page cache: the event's guests, the
+    catalog (its details, its host's profile) and the host's platforms; it
+    changes by itself when RSVPs close, the event starts and when it ends."""
+    slug = request.path_params["slug"]
+    event = await queries.by_slug_with_host(request.app.state.db, slug)
+    if event is None or event["status"] == "draft":
+        return None
+    event_id, host_id = event["id"], event["host_id"]
+    return Subject(
+        keys=(versions.CATALOG, versions.event(event_id), versions.host(host_id)),
+        host_id=host_id,
+        event_id=event_id,
+        changes_at=next_change(event, now()),
+    )
+
+
+def next_change(event: Row, at: datetime) -> datetime | None:
+    moments = (event["rsvp_deadline"], event["starts_at"], event["ends_at"])
+    return min((m for m in moments if m is not None and m > at), default=None)
+
+
+async def personal_parts(request: Request, subject: Subject) -> bool:
+    """Whether this visitor's cookies change the event page: the answer this
+    browser gave, or a link that told us where we met."""
+    assert subject.event_id is not None and subject.host_id is not None
+    entry = remembered.for_event(request, subject.event_id)
+    if isinstance(entry, remembered.Answered):
+        return True
+    if isinstance(entry, remembered.Asked) and entry.fresh(now()):
+        return True
+    return await where_is_personal(request, subject.host_id)
 
 
 async def going_count(db: Database, event: Row) -> counts.EventCounts:
@@ -83,12 +121,16 @@ async def your_answer(request: Request, event: Row) -> YourAnswer | None:
     )
 
 
-async def who(db: Database, event: Row, is_past: bool) -> dict[str, Any]:
-    """Faces and counts: who is going, or after the event who came."""
-    tally = await going_count(db, event)
+async def who(
+    db: Database, event: Row, is_past: bool, tally: counts.EventCounts | None = None
+) -> dict[str, Any]:
+    """Faces and counts (`tally` if already counted): who is going, or after
+    the event who came."""
+    if tally is None:
+        tally = await going_count(db, event)
     going = tally.going
     if is_past:
-        came = await rsvp_queries.checked_in_count(db, event["id"])
+        came = tally.checked_in
         rows = await rsvp_queries.faces(
             db, event["id"], checked_in=True, limit=event_view.FACES
         )
@@ -124,9 +166,11 @@ async def render_event(
     form: RsvpForm | None = None,
     status: int = 200,
     where: list[str] | None = None,
+    tally: counts.EventCounts | None = None,
 ) -> Response:
     answer = None if preview or form else await your_answer(request, event)
-    figures = await who(request.app.state.db, event, event["ends_at"] <= now())
+    is_past = event["ends_at"] <= now()
+    figures = await who(request.app.state.db, event, is_past, tally)
     context = event_context(
         request,
         event,
@@ -194,5 +238,11 @@ async def preview_event(request: Request) -> Response:
     return await render_event(request, event, preview=True, host=host)
 
 
-routes = [Route("/e/{slug}", event_page, name="event")]
+routes = [
+    Route(
+        "/e/{slug}",
+        shared_page(event_page, about=event_subject, personal=personal_parts),
+        name="event",
+    )
+]
 admin_routes = [Route("/events/{event_id:id}", preview_event, name="event")]

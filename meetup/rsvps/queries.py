@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from meetup.core.clock import now
 from meetup.core.statuses import ACTIVE_ANSWERS
-from meetup.db import Database, Row
+from meetup.db import Database, Row, insert_unless_taken
 from meetup.db.tables import events, outbox, people, rsvps
 
 ACTIVE = ACTIVE_ANSWERS
@@ -44,6 +44,44 @@ _TAKE_SEATS = (
     .values(seats_taken=events.c.seats_taken + sa.bindparam("seats"))
     .returning(events.c.seats_taken)
 )
+
+
+# A new guest's seats, taken as the event row is locked: the event as it now
+# stands when they fit (else nothing).
+_TAKE_FIRST_SEATS = (
+    events.update()
+    .where(events.c.id == sa.bindparam("event_id"), _FITS)
+    .values(seats_taken=events.c.seats_taken + sa.bindparam("seats"))
+    .returning(*events.c)
+)
+_ANYONE_WAITING = (
+    sa.select(rsvps.c.id)
+    .where(rsvps.c.event_id == sa.bindparam("event_id"), rsvps.c.status == "waitlisted")
+    .limit(1)
+)
+_NEW = insert_unless_taken(rsvps, ["event_id", "person_id"], *rsvps.c)
+
+
+async def take_first_seats(db: Database, event_id: int, seats: int) -> Row | None:
+    """Takes a new answer's `seats` if they fit: the event row, locked, when
+    they were taken; None when not (the caller locks it then)."""
+    return await db.fetch_one(_TAKE_FIRST_SEATS, {"event_id": event_id, "seats": seats})
+
+
+async def anyone_waiting(db: Database, event_id: int) -> bool:
+    """Whether anyone is on the event's waitlist. Asked after the event row is
+    locked, in a statement of its own: it then sees every answer written
+    under that lock (a condition inside the UPDATE that took the lock would
+    not: on PostgreSQL it reads the table as it was when the UPDATE began)."""
+    return await db.fetch_one(_ANYONE_WAITING, {"event_id": event_id}) is not None
+
+
+async def insert_new(db: Database, values: dict[str, Any]) -> Row | None:
+    """A person's first answer to an event: the new row (without its person's
+    columns), or None when they have answered it before."""
+    at = now()
+    row = {"created_at": at, "updated_at": at, **values}
+    return await db.fetch_one(db.pick(_NEW), row)
 
 
 async def for_person(db: Database, event_id: int, person: int) -> Row | None:

@@ -56,7 +56,7 @@ async def rsvp(request: Request) -> Response:
         show_name=bool(form.show_name.data),
     )
     try:
-        outcome = await service.submit(db, ctx, event["id"], reply)
+        outcome = await service.submit(db, ctx, event["id"], reply, event=event)
     except DomainError as error:
         form.form_errors.append(error.message)
         return await again(error.status)
@@ -140,7 +140,10 @@ async def _manage_page(
         "rsvps/manage.html",
         context,
         status=status,
-        headers={"Referrer-Policy": "no-referrer"},
+        # The link is a secret: no other site may see it. Our own forms still
+        # carry their Origin, which anonymous forms are checked by (no-referrer
+        # would send "Origin: null" from browsers without Sec-Fetch-Site).
+        headers={"Referrer-Policy": "same-origin"},
     )
     # The link proves who this is: the event page may now show their answer.
     remembered.remember(request, response, remembered.answered(rsvp))

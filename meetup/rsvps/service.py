@@ -4,20 +4,24 @@ locked, takes seats with a conditional UPDATE, and raises a coded error."""
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from meetup.core import tokens
 from meetup.core.clock import now
-from meetup.core.errors import DomainError, NotFound
+from meetup.core.errors import Conflict, DomainError, NotFound
 from meetup.core.statuses import GUEST_ANSWERS
-from meetup.db import Database, Row
+from meetup.db import Database, Row, tables, versions
 from meetup.events import queries as events
 from meetup.events.service import Change
+from meetup.hosts import queries as hosts
 from meetup.mail.context import TOKEN_SCOPE, Context
+from meetup.mail.messages import Draft, Owner
 from meetup.people import queries as people
 from meetup.rsvps import notify, queries
+from meetup.sources import service as sources
 from meetup.sources.service import Attribution
 
 ANSWERS = GUEST_ANSWERS
@@ -74,37 +78,264 @@ def check_guests(event: Row, guests: int) -> None:
         raise DomainError(f"This event allows {allowed}.", code="too_many_guests")
 
 
-async def submit(db: Database, ctx: Context, event_id: int, reply: Reply) -> Outcome:
-    async with db.write():
-        event = await _open_event(db, event_id)
-        check_guests(event, reply.guests)
-        person = await people.person_id(db, reply.email, reply.name)
-        existing = await queries.for_person(db, event_id, person)
-        if existing:
-            return await _known(db, ctx, event, existing, reply)
-        rsvp = await _new_answer(db, event, person, reply)
-        if event["confirm_by_email"]:
-            rsvp = await _hold(db, event, rsvp)
-            await notify.mail_guest(db, ctx, "rsvp_confirm", rsvp, event)
-        else:
-            rsvp = await _go(db, ctx, event, rsvp, reply.guests)
-        return Outcome(rsvp)
+# A submission starts again when its write finds the event, or the guest's
+# earlier answer, other than its mail was rendered for; this many times.
+ATTEMPTS = 5
+# What makes a mail about the event (all but the seats, which every answer moves).
+_EVENT_AS_MAILED = tuple(c.name for c in tables.events.c if c.name != "seats_taken")
 
 
-async def _known(
-    db: Database, ctx: Context, event: Row, existing: Row, reply: Reply
+@dataclass(frozen=True)
+class _Plan:
+    """What a submission expects its write to find, so that its mail can be
+    rendered before the write: the event as last read, the mail the answer
+    gets, and, for an address that has answered, that answer."""
+
+    event: Row
+    kind: str
+    existing: Row | None = None
+
+
+class _Replan(Exception):
+    """The write found something other than planned: it is rolled back, and
+    the submission renders the mail for what was found and writes again."""
+
+    def __init__(self, plan: _Plan) -> None:
+        super().__init__(plan.kind)
+        self.plan = plan
+
+
+@dataclass(frozen=True)
+class _Mail:
+    """A mail rendered before its write, and the placeholders in it that
+    stand for what only the write makes: the answer's link token, the code
+    of the guest's share link."""
+
+    draft: Draft
+    token: str = ""
+    share_code: str = ""
+
+
+async def submit(
+    db: Database, ctx: Context, event_id: int, reply: Reply, *, event: Row | None = None
+) -> Outcome:
+    """A guest's form (`event` as just read, if the caller has it). The mail
+    is rendered before the write transaction, which then only takes the
+    seats, makes the person and the answer, and queues the mail: a few
+    statements, nothing else, so answers follow each other fast."""
+    if db.writing:  # its write may start again, so it cannot join another
+        raise RuntimeError("submit() runs its own write: call it outside one")
+    seen = event or await events.by_id_with_host(db, event_id)
+    if seen is None:
+        raise NotFound("There is no such event.")
+    plan = _Plan(seen, _likely_kind(seen, reply))
+    for _ in range(ATTEMPTS):
+        mail = await _prepare(db, ctx, plan, reply)
+        try:
+            async with db.write():
+                if plan.existing is not None:
+                    return await _answered_before(db, ctx, plan, mail, reply)
+                return await _first_answer(db, ctx, plan, mail, reply)
+        except _Replan as found:
+            plan = found.plan
+    raise Conflict("This event is changing just now: please send the form again.")
+
+
+def _likely_kind(event: Row, reply: Reply) -> str:
+    """The mail a new answer will most likely get, from the event as read."""
+    if event["confirm_by_email"]:
+        return "rsvp_confirm"
+    capacity = event["capacity"]
+    fits = capacity is None or event["seats_taken"] + 1 + reply.guests <= capacity
+    return "rsvp_waitlisted" if not fits and event["waitlist"] else "rsvp_going"
+
+
+async def _prepare(
+    db: Database, ctx: Context, plan: _Plan, reply: Reply
+) -> _Mail | None:
+    """The plan's mail, rendered (none for an address this request mutes)."""
+    if ctx.mutes(reply.email):
+        return None
+    event = plan.event
+    if plan.existing is not None:
+        rsvp = plan.existing
+        host = await _organizer(db, "rsvp_existing", rsvp, event)
+        draft = notify.guest_mail(
+            ctx, "rsvp_existing", rsvp, event, token=ctx.token(rsvp), host=host
+        )
+        return _Mail(draft)
+    going = plan.kind in notify.ADDS_COPY
+    # The answer as the mail shows it, and as its calendar copy stands after it.
+    guest = {
+        "name": reply.name,
+        "email": reply.email,
+        "person_id": None,
+        "guests": reply.guests,
+        "status": "going" if going else "pending",
+        "calendar_sequence": 1 if going else 0,
+    }
+    token, code = _placeholder(), _placeholder()
+    draft = notify.guest_mail(
+        ctx,
+        plan.kind,
+        guest,
+        event,
+        token=token,
+        host=await _organizer(db, plan.kind, guest, event),
+        share_link=notify.share_link_url(ctx, code) if going else None,
+    )
+    return _Mail(draft, token, code)
+
+
+async def _organizer(db: Database, kind: str, rsvp: Row, event: Row) -> Row | None:
+    """The host, for a mail that carries a calendar invitation from them."""
+    if notify.calendar_method(kind, rsvp) is None:
+        return None
+    return await hosts.by_id(db, event["host_id"])
+
+
+def _placeholder() -> str:
+    """Text no one can have typed, that every template and the calendar keep
+    as it is (letters and digits)."""
+    return "placeholder" + secrets.token_hex(16)
+
+
+async def _first_answer(
+    db: Database, ctx: Context, plan: _Plan, mail: _Mail | None, reply: Reply
+) -> Outcome:
+    seen = plan.event
+    going = not seen["confirm_by_email"]
+    seats = 1 + reply.guests
+    # Taking the seats locks the event row; if they do not fit, locking it does.
+    event = await queries.take_first_seats(db, seen["id"], seats)
+    seated = event is not None
+    event = event or await events.lock_by_id(db, seen["id"])
+    _check_open(event, reply)
+    assert event is not None
+    if not _unchanged(event, seen):
+        raise _Replan(_Plan(event, _likely_kind(event, reply)))
+    if seated and going and await queries.anyone_waiting(db, event["id"]):
+        # Nobody takes a seat past people waiting: they come first.
+        await queries.release_seats(db, event["id"], seats)
+        seated = False
+    person = await people.person_for(db, reply.email, reply.name)
+    kind = _answer_kind(event, seated)
+    if kind is None or (mail is not None and mail.draft.kind != kind):
+        existing = await queries.for_person(db, event["id"], person.id)
+        if existing is not None:
+            raise _Replan(_Plan(event, "rsvp_existing", existing))
+        if kind is None:
+            raise EventFull("Sorry, this event is full.")
+        raise _Replan(_Plan(event, kind))
+    row = await queries.insert_new(
+        db, _new_answer(event, person.id, reply, kind, seats if seated else 0)
+    )
+    if row is None:
+        existing = await queries.for_person(db, event["id"], person.id)
+        assert existing is not None
+        raise _Replan(_Plan(event, "rsvp_existing", existing))
+    await versions.bump(db, versions.event(event["id"]))  # its page's counts
+    rsvp = {**row, "email": reply.email, "feed_nonce": person.feed_nonce}
+    fills = {}
+    if kind in notify.ADDS_COPY:
+        # A guest who is going gets their own link to share (who brought whom).
+        code = await sources.share_code_for_new_answer(
+            db,
+            event["host_id"],
+            person.id,
+            reply.name,
+            event["id"],
+            code=sources.new_code(),
+            new_person=person.new,
+        )
+        fills = {mail.share_code: code} if mail else {}
+    if mail is not None:
+        fills[mail.token] = ctx.token(rsvp)
+        owner = Owner(event["host_id"], person.id)
+        await ctx.queue(db, mail.draft.filled(fills, owner))
+    return Outcome(rsvp)
+
+
+def _answer_kind(event: Row, seated: bool) -> str | None:
+    """The mail a new answer gets; None when it is refused (full)."""
+    if event["confirm_by_email"]:
+        return "rsvp_confirm"  # seats held if they fitted, until confirmed
+    if seated:
+        return "rsvp_going"
+    return "rsvp_waitlisted" if event["waitlist"] else None
+
+
+def _new_answer(
+    event: Row, person_id: int, reply: Reply, kind: str, seats: int
+) -> dict[str, Any]:
+    source = reply.source
+    values: dict[str, Any] = {
+        "event_id": event["id"],
+        "person_id": person_id,
+        "name": reply.name,
+        "guests": reply.guests,
+        "seats": seats,
+        "answers": json.dumps(reply.answers),
+        "show_name": reply.show_name,
+        "token_nonce": tokens.new_nonce(),
+        "first_source_id": source.first if source else None,
+        "last_source_id": source.last if source else None,
+    }
+    at = now()
+    if kind == "rsvp_confirm":
+        # Held until they confirm, for the event's hold time but never past its start.
+        hold = timedelta(minutes=event["hold_minutes"])
+        return values | {
+            "status": "pending",
+            "hold_expires_at": min(at + hold, event["starts_at"]),
+        }
+    if kind == "rsvp_going":
+        # calendar_sequence: the invitation in their mail is their copy's first version.
+        return values | {"status": "going", "confirmed_at": at, "calendar_sequence": 1}
+    return values | {"status": "waitlisted", "waitlisted_at": at}
+
+
+async def _answered_before(
+    db: Database, ctx: Context, plan: _Plan, mail: _Mail | None, reply: Reply
 ) -> Outcome:
     """A form with an email that has answered this event before: whoever sent
     it, nothing stored changes (only the guest's own link changes an answer),
     and the address gets its link again. The visitor sees what a new email
     would have seen, so the form cannot tell who has answered."""
+    assert plan.existing is not None
+    seen = plan.event
+    event = await events.lock_by_id(db, seen["id"])
+    _check_open(event, reply)
+    assert event is not None
+    if not _unchanged(event, seen):
+        raise _Replan(_Plan(event, _likely_kind(event, reply)))
+    existing = await queries.for_person(db, event["id"], plan.existing["person_id"])
+    if existing is None:  # gone since (deleted, or the address forgotten)
+        raise _Replan(_Plan(event, _likely_kind(event, reply)))
+    if dict(existing) != dict(plan.existing):
+        raise _Replan(_Plan(event, "rsvp_existing", existing))
     refuses_when_full = not event["confirm_by_email"] and not event["waitlist"]
     if refuses_when_full and not await queries.would_fit(
         db, event["id"], 1 + reply.guests
     ):
         raise EventFull("Sorry, this event is full.")
-    await notify.mail_guest(db, ctx, "rsvp_existing", existing, event)
+    if mail is not None:
+        await ctx.queue(db, mail.draft)
     return Outcome(existing, already=True)
+
+
+def _check_open(event: Row | None, reply: Reply) -> None:
+    if event is None:
+        raise NotFound("There is no such event.")
+    reason = closed_reason(event, now())
+    if reason:
+        raise RsvpClosed(reason)
+    check_guests(event, reply.guests)
+
+
+def _unchanged(event: Row, seen: Row) -> bool:
+    """Whether the locked event is the one the mail was rendered from."""
+    return all(event[name] == seen[name] for name in _EVENT_AS_MAILED)
 
 
 async def answer(
@@ -118,6 +349,7 @@ async def answer(
         rsvp = await valid_rsvp(db, ctx, token, lock=True)
         event = await events.lock_by_id(db, rsvp["event_id"])
         assert event is not None
+        await versions.bump(db, versions.event(event["id"]))
         party = rsvp["guests"] if guests is None else guests
         if status in ("going", "maybe"):
             reason = closed_reason(event, now())
@@ -137,6 +369,7 @@ async def show_name(db: Database, ctx: Context, token: str, shown: bool) -> None
     (else only their initial)."""
     async with db.write():
         rsvp = await valid_rsvp(db, ctx, token, lock=True)
+        await versions.bump(db, versions.event(rsvp["event_id"]))
         await queries.update(db, rsvp["id"], show_name=shown)
 
 
@@ -174,6 +407,7 @@ async def expire_holds(db: Database, ctx: Context, at: datetime | None = None) -
             rsvp = await queries.by_id(db, row["id"], lock=True)
             if event is None or rsvp is None or rsvp["status"] != "pending":
                 continue
+            await versions.bump(db, versions.event(event["id"]))
             await queries.update(
                 db, rsvp["id"], status="expired", seats=0, hold_expires_at=None
             )
@@ -213,36 +447,6 @@ async def _open_event(db: Database, event_id: int) -> Row:
     if reason:
         raise RsvpClosed(reason)
     return event
-
-
-async def _new_answer(db: Database, event: Row, person: int, reply: Reply) -> Row:
-    source = reply.source
-    rsvp_id = await queries.insert(
-        db,
-        event_id=event["id"],
-        person_id=person,
-        name=reply.name,
-        status="pending",
-        guests=reply.guests,
-        answers=json.dumps(reply.answers),
-        show_name=reply.show_name,
-        token_nonce=tokens.new_nonce(),
-        first_source_id=source.first if source else None,
-        last_source_id=source.last if source else None,
-    )
-    return await queries.get(db, rsvp_id)
-
-
-async def _hold(db: Database, event: Row, rsvp: Row) -> Row:
-    """Holds the party's seats until they confirm (if they fit now), for the
-    event's hold time but never past its start."""
-    seats = 1 + min(rsvp["guests"], event["max_guests"])
-    held = await queries.take_seats(db, event["id"], seats)
-    expires = min(now() + timedelta(minutes=event["hold_minutes"]), event["starts_at"])
-    await queries.update(
-        db, rsvp["id"], seats=seats if held else 0, hold_expires_at=expires
-    )
-    return await queries.get(db, rsvp["id"])
 
 
 async def _go(db: Database, ctx: Context, event: Row, rsvp: Row, guests: int) -> Row:
@@ -398,6 +602,7 @@ async def invite(
     for start in range(0, len(contacts), INVITE_CHUNK):
         async with db.write():
             event = await _inviting_event(db, event_id)
+            await versions.bump(db, versions.event(event_id))
             left = await _invitations_left(db, event["host_id"], daily_limit)
             for contact in contacts[start : start + INVITE_CHUNK]:
                 rsvp = await queries.for_email(db, event_id, contact.email)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -9,8 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from meetup.core.clock import now
-from meetup.db import Database, Row
+from meetup.db import Database, Row, versions
 from meetup.db.tables import clicks, events, hosts, sources
+from meetup.sources import tallies
 from meetup.sources.kinds import SHARED_KINDS
 
 # Equalities, not IN: an expanding IN list is compiled again on every call.
@@ -28,6 +30,8 @@ _with_target = (
 
 
 async def insert(db: Database, **values: Any) -> int:
+    if values.get("kind") in SHARED_KINDS:  # "where did we meet?" may change
+        await versions.bump(db, versions.host(values["host_id"]))
     return await db.insert(sources.insert().values(created_at=now(), **values))
 
 
@@ -100,10 +104,26 @@ async def named_in_list(db: Database, host_id: int, names: set[str]) -> Sequence
 
 
 async def find(db: Database, host_id: int, **match: Any) -> Row | None:
-    query = sources.select().where(
-        sources.c.host_id == host_id, *(sources.c[k] == v for k, v in match.items())
+    """The host's first source with the `match` values (None: IS NULL)."""
+    shape = tuple((name, value is None) for name, value in match.items())
+    params = {f"match_{k}": v for k, v in match.items() if v is not None}
+    return await db.fetch_one(_finder(shape), {"host_id": host_id, **params})
+
+
+@functools.cache
+def _finder(shape: tuple[tuple[str, bool], ...]) -> sa.Select[Any]:
+    """The query of `find` for columns that must match a value, or be NULL;
+    built once for each (every RSVP's attribution runs one)."""
+    matches = (
+        sources.c[name].is_(None)
+        if null
+        else sources.c[name] == sa.bindparam(f"match_{name}")
+        for name, null in shape
     )
-    return await db.fetch_one(query.order_by(sources.c.id).limit(1))
+    query = sources.select().where(
+        sources.c.host_id == sa.bindparam("host_id"), *matches
+    )
+    return query.order_by(sources.c.id).limit(1)
 
 
 async def count_kind(db: Database, host_id: int, kind: str) -> int:
@@ -131,15 +151,20 @@ async def record_click(
     preview: bool,
     at: datetime,
 ) -> None:
-    await db.execute(
-        clicks.insert().values(
-            source_id=source_id,
-            visitor=visitor,
-            referrer_host=referrer_host,
-            preview=preview,
-            at=at,
+    """The click, and its share of the roll-ups the dashboard reads."""
+    async with db.write():
+        await tallies.count_click(
+            db, source_id, visitor=visitor, preview=preview, at=at
         )
-    )
+        await db.execute(
+            clicks.insert().values(
+                source_id=source_id,
+                visitor=visitor,
+                referrer_host=referrer_host,
+                preview=preview,
+                at=at,
+            )
+        )
 
 
 async def labels(db: Database, host_id: int, ids: set[int]) -> dict[int, str]:

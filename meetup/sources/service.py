@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -187,8 +188,23 @@ async def _told(db: Database, host_id: int, answer: str, told: str) -> int:
     return await _system_source(db, host_id, "direct", SYSTEM_KINDS["direct"])
 
 
+# The sources the site makes for a host ("direct / unknown", walk-ins, …) never
+# change or go while the host exists: each id, once committed, is kept for as
+# long as its Database object lives, sparing nearly every RSVP a read.
+_SYSTEM_IDS: weakref.WeakKeyDictionary[Database, dict[tuple[int, str, str], int]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 async def _system_source(db: Database, host_id: int, kind: str, label: str) -> int:
-    return await find_or_make(db, host_id, {"kind": kind, "label": label})
+    known = _SYSTEM_IDS.setdefault(db, {})
+    key = (host_id, kind, label)
+    if key in known:
+        return known[key]
+    source_id = await find_or_make(db, host_id, {"kind": kind, "label": label})
+    if not db.writing:  # committed (a write still open could yet roll back)
+        known[key] = source_id
+    return source_id
 
 
 async def find_or_make(
@@ -226,6 +242,32 @@ async def share_link_for(
     row = await queries.by_id_for_host(db, source_id, host_id)
     assert row is not None
     return row
+
+
+async def share_code_for_new_answer(
+    db: Database,
+    host_id: int,
+    person_id: int,
+    name: str,
+    event_id: int,
+    *,
+    code: str,
+    new_person: bool,
+) -> str:
+    """`share_link_for`'s code, inside the write of a guest's first answer to
+    the event (`code` for a new link): a link is only ever made for a guest
+    with an answer, so nobody else makes this one meanwhile and no lock is
+    needed, and a person made by this write has none to find yet."""
+    match = {"kind": "guest_referral", "person_id": person_id, "event_id": event_id}
+    if not new_person:
+        found = await queries.find(db, host_id, **match)
+        if found:
+            return str(found["code"])
+    label = f"Shared by {name}"[:140]
+    await queries.insert(
+        db, host_id=host_id, code=code, label=label, target="event", **match
+    )
+    return code
 
 
 async def walk_in_source(db: Database, host_id: int) -> int:

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from meetup.sources import queries, service, touch
+from meetup.web.pagecache import Subject
 
 
 async def remember_arrival(
@@ -41,6 +42,25 @@ async def where_we_met(request: Request, host_id: int) -> list[str] | None:
     if last and await queries.belongs_to(db, last, host_id):
         return None
     return await queries.platforms(db, host_id)
+
+
+async def where_is_personal(request: Request, host_id: int) -> bool:
+    """Whether this visitor's cookie changes "where did we meet?" from what a
+    visitor without one is asked (the platforms): a link of this host's, or
+    a campaign, brought them."""
+    last = touch.read(request).last
+    if last is None:
+        return False
+    if isinstance(last, list):
+        return True
+    return await queries.belongs_to(request.app.state.db, last, host_id)
+
+
+async def personal_where(request: Request, subject: Subject) -> bool:
+    """For the page cache: whether "where did we meet?" on a page about the
+    subject's host is this visitor's own."""
+    assert subject.host_id is not None
+    return await where_is_personal(request, subject.host_id)
 
 
 async def attribution_of(

@@ -11,15 +11,78 @@ from __future__ import annotations
 
 import math
 import time
+from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import redis.asyncio
-from limits import RateLimitItem, parse
+from limits import RateLimitItem, WindowStats, parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+
+
+class Limiter(Protocol):
+    async def hit(self, item: RateLimitItem, *identifiers: str) -> bool: ...
+
+    async def get_window_stats(
+        self, item: RateLimitItem, *identifiers: str
+    ) -> WindowStats: ...
+
+
+class MemoryWindows:
+    """The moving-window limiter in this process's memory. Not `limits`'
+    memory storage: after each hit it walks every key it holds, each through
+    a thread, so with one key per email address a busy RSVP form spent more
+    time expiring keys than answering guests. Here each key drops its old
+    hits when it is used, and keys nobody used for a whole window go in a
+    sweep at most once a minute."""
+
+    SWEEP_SECONDS = 60.0
+
+    def __init__(self) -> None:
+        # key -> (window in seconds, times of the hits inside it, oldest first)
+        self._hits: dict[str, tuple[float, deque[float]]] = {}
+        self._next_sweep = 0.0
+
+    async def hit(self, item: RateLimitItem, *identifiers: str) -> bool:
+        at = time.time()
+        self._sweep(at)
+        window = float(item.get_expiry())
+        _, hits = self._hits.setdefault(item.key_for(*identifiers), (window, deque()))
+        _forget_before(hits, at - window)
+        if len(hits) >= item.amount:
+            return False
+        hits.append(at)
+        return True
+
+    async def get_window_stats(
+        self, item: RateLimitItem, *identifiers: str
+    ) -> WindowStats:
+        at = time.time()
+        window = float(item.get_expiry())
+        _, hits = self._hits.get(item.key_for(*identifiers), (window, deque()))
+        _forget_before(hits, at - window)
+        start = hits[0] if hits else at
+        return WindowStats(start + window, item.amount - len(hits))
+
+    def _sweep(self, at: float) -> None:
+        if at < self._next_sweep:
+            return
+        self._next_sweep = at + self.SWEEP_SECONDS
+        idle = [
+            key
+            for key, (window, hits) in self._hits.items()
+            if not hits or hits[-1] <= at - window
+        ]
+        for key in idle:
+            del self._hits[key]
+
+
+def _forget_before(hits: deque[float], cutoff: float) -> None:
+    while hits and hits[0] <= cutoff:
+        hits.popleft()
 
 
 @dataclass(frozen=True)
@@ -35,17 +98,14 @@ class RateLimits:
         self._pool = (
             redis.asyncio.ConnectionPool.from_url(redis_url) if redis_url else None
         )
-        # `limits` passes these to the redis client; its stubs type options
-        # as scalars only, but a shared connection pool is documented.
-        options: dict[str, Any] = {"implementation": "redispy"}
+        self._limiter: Limiter = MemoryWindows()
         if self._pool:
+            # `limits` passes these to the redis client; its stubs type options
+            # as scalars only, but a shared connection pool is documented.
+            options: dict[str, Any] = {"implementation": "redispy"}
             options["connection_pool"] = self._pool
-        storage = (
-            storage_from_string("async+" + redis_url, **options)
-            if self._pool
-            else storage_from_string("async+memory://")
-        )
-        self._limiter = MovingWindowRateLimiter(storage)
+            storage = storage_from_string("async+" + redis_url, **options)
+            self._limiter = MovingWindowRateLimiter(storage)
         self._rule = Rule(parse(per_client), parse(per_email))
         self._namespace = namespace
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
+from starlette.datastructures import URL
+from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from meetup.calendars.entries import Site, add_links, event_entry, subscribe_links
@@ -32,9 +35,12 @@ def event_start(event: Mapping[str, Any]) -> str:
     )
 
 
-def environment() -> jinja2.Environment:
+def environment(*, auto_reload: bool = False) -> jinja2.Environment:
+    """`auto_reload` (in development) looks for a changed template file on
+    every use: a `stat` per template and include, on every page."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        auto_reload=auto_reload,
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -55,14 +61,85 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def remembered_url_for(limit: int = 10_000) -> Callable[..., URL]:
+    """Templates' `url_for`, remembering each URL it built: Starlette's tries
+    every route in turn (an exception from each that does not match), a
+    tenth of the time of a page with ten links. Routes never change while
+    the app runs, and the request's base URL is part of what is remembered."""
+    built: dict[tuple[Any, ...], URL] = {}
+
+    @jinja2.pass_context
+    def url_for(context: Mapping[str, Any], name: str, /, **params: Any) -> URL:
+        request: Request = context["request"]
+        key = (name, str(request.base_url), *sorted(params.items()))
+        url = built.get(key)
+        if url is None:
+            url = request.url_for(name, **params)
+            if len(built) >= limit:
+                built.clear()
+            built[key] = url
+        return url
+
+    return url_for
+
+
+CARD = "components/_event_card_markup.html"
+
+
+def remembered_cards(limit: int = 2048) -> Callable[..., Markup]:
+    """Templates' `event_card(event)`: the card of an event in a list (the
+    home page shows a hundred), rendered once for each version of the
+    event's row. Every column is part of the key, so any change to the
+    event, its host's name or its pictures renders it again; so is the
+    request's base URL, which its links start with."""
+    rendered: dict[tuple[Any, ...], Markup] = {}
+
+    @jinja2.pass_context
+    def event_card(context: jinja2.runtime.Context, event: Mapping[str, Any]) -> Markup:
+        request: Request = context["request"]
+        key = (str(request.base_url), *event.items())
+        html = rendered.get(key)
+        if html is None:
+            template = context.environment.get_template(CARD)
+            html = Markup(template.render(event=event, request=request))
+            if len(rendered) >= limit:
+                rendered.clear()
+            rendered[key] = html
+        return html
+
+    return event_card
+
+
+def remembered_calendar_links(
+    site: Site, limit: int = 2048
+) -> Callable[[Mapping[str, Any]], dict[str, str]]:
+    """Templates' `add_to_calendar(event)`: an event's "add to calendar"
+    links (its description URL-encoded three times: a tenth of its page's
+    time), worked out once for each version of the event's row."""
+    made: dict[tuple[Any, ...], dict[str, str]] = {}
+
+    def add_to_calendar(event: Mapping[str, Any]) -> dict[str, str]:
+        key = tuple(event.items())
+        links = made.get(key)
+        if links is None:
+            ics = site.url(f"/e/{event['slug']}.ics")
+            links = add_links(event_entry(event, site), ics)
+            if len(made) >= limit:
+                made.clear()
+            made[key] = links
+        return dict(links)
+
+    return add_to_calendar
+
+
 def make_templates(settings: Settings) -> Jinja2Templates:
-    env = environment()
+    env = environment(auto_reload=settings.debug)
+    env.globals["url_for"] = remembered_url_for()
+    env.globals["event_card"] = remembered_cards()
     env.globals["settings"] = settings
     env.globals["absolute_url"] = settings.absolute_url
     env.globals["take_notices"] = take_notices
     site = Site(settings.base_url)
-    env.globals["add_to_calendar"] = lambda event: add_links(
-        event_entry(event, site), site.url(f"/e/{event['slug']}.ics")
-    )
+    env.globals["add_to_calendar"] = remembered_calendar_links(site)
     env.globals["subscribe"] = partial(subscribe_links, site)
     return Jinja2Templates(env=env)

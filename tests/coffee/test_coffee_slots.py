@@ -172,3 +172,23 @@ def test_slot_keys_round_trip_and_reject_junk() -> None:
         "1-20261302T0900Z",
     ):
         assert parse_key(junk) is None, junk
+
+
+def test_one_availability_asked_later_answers_as_a_fresh_one() -> None:
+    """A kept availability works each day out once; the time of asking (the
+    notice running out, the day turning) still applies to every question."""
+    rules = [rule(notice_hours=2), rule(id=2, start_minute=10 * 60 + 15, daily_max=1)]
+    busy = [Busy(MONDAY + timedelta(hours=2), MONDAY + timedelta(hours=2, minutes=20))]
+
+    def made() -> Availability:
+        return Availability(LONDON, rules, [date(2026, 3, 4)], busy, Counter())
+
+    kept = made()
+    for hours in (0, 1.5, 2.25, 3, 26, 27.5, 50):
+        at = MONDAY + timedelta(hours=hours)
+        since = at + timedelta(days=1)
+        assert kept.open_slots(at) == made().open_slots(at)
+        assert kept.open_slots(at, 3, since=since, limit=5) == made().open_slots(
+            at, 3, since=since, limit=5
+        )
+        assert kept.day_slots(at.date(), at) == made().day_slots(at.date(), at)

@@ -125,10 +125,17 @@ async def test_session_cookie_is_secure_when_base_url_is_https(
 ) -> None:
 
     from meetup.app import create_app
+    from meetup.hosts import service as hosts
 
     app = create_app(settings.with_(base_url="https://meetup.example"), db=db)
+    host = await make_host(db)
+    async with db.write():
+        link = await hosts.new_login_link(
+            db, host["id"], "https://meetup.example/login/{token}"
+        )
     async with client_for(app, "https://meetup.example") as http:
-        response = await http.get("/login")
+        response = await http.post(link)
+    assert response.status_code == 303
     assert "secure" in response.headers["set-cookie"].lower()
 
 

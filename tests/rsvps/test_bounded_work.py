@@ -41,6 +41,7 @@ from tests.helpers import (
     make_event,
     make_host,
     page,
+    same_origin,
     sign_in,
 )
 from tests.rsvps.test_concurrency import signed_in_client
@@ -103,7 +104,9 @@ async def test_an_rsvp_elsewhere_is_quick_while_the_largest_batch_is_written(
     other = await make_host(db)
     event = await make_event(db, other, confirm_by_email=False, max_guests=0)
     host = await signed_in_client(live_server, db, inviter)
-    guest = httpx.AsyncClient(base_url=live_server.url, timeout=60)
+    guest = httpx.AsyncClient(
+        base_url=live_server.url, timeout=60, headers=same_origin(live_server.url)
+    )
     rsvp_path = f"/e/{event['slug']}/rsvp"
     try:
         host_token = csrf_of(

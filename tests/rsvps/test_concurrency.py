@@ -11,7 +11,7 @@ from meetup.db import Database
 from meetup.db.tables import events
 from meetup.hosts.service import new_login_link
 from tests.conftest import LiveServer
-from tests.helpers import csrf_of, make_event, make_host, stored_event
+from tests.helpers import csrf_of, make_event, make_host, same_origin, stored_event
 
 FORM = {
     "title": "Same title",
@@ -35,7 +35,9 @@ FORM = {
 async def signed_in_client(server: LiveServer, db: Database, host) -> httpx.AsyncClient:
     async with db.write():
         link = await new_login_link(db, host["id"], server.url + "/login/{token}")
-    client = httpx.AsyncClient(base_url=server.url, timeout=60)
+    client = httpx.AsyncClient(
+        base_url=server.url, timeout=60, headers=same_origin(server.url)
+    )
     confirm = await client.get(link)
     await client.post(link, data={"csrf_token": csrf_of(confirm)})
     return client
@@ -72,7 +74,12 @@ async def guest_clients(
     limits = httpx.Limits(max_connections=1)
     guests = []
     for _ in range(count):
-        client = httpx.AsyncClient(base_url=server.url, timeout=120, limits=limits)
+        client = httpx.AsyncClient(
+            base_url=server.url,
+            timeout=120,
+            limits=limits,
+            headers=same_origin(server.url),
+        )
         guests.append((client, csrf_of(await client.get(path))))
     return guests
 

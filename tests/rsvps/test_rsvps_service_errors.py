@@ -47,7 +47,10 @@ def posted(app: Starlette, data: dict[str, str], **path_params: Any) -> Request:
         "method": "POST",
         "path": "/",
         "query_string": b"",
-        "headers": [(b"content-type", b"application/x-www-form-urlencoded")],
+        "headers": [
+            (b"content-type", b"application/x-www-form-urlencoded"),
+            (b"sec-fetch-site", b"same-origin"),
+        ],
         "session": {SESSION_KEY: "t"},
         "app": app,
         "path_params": path_params,

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from meetup.app import create_app
+from meetup.hosts import service as hosts
 from meetup.rsvps import service as rsvp_service
 from tests.helpers import (
     client_for,
@@ -19,6 +20,7 @@ from tests.helpers import (
     csrf_token,
     make_event,
     make_host,
+    same_origin,
     sign_in,
 )
 from tests.web.test_security import NO_CSRF, concrete, post_routes
@@ -53,7 +55,7 @@ async def test_every_kind_of_response_carries_the_security_headers(
         assert response.headers["x-frame-options"] == "DENY", path
         assert "referrer-policy" in response.headers, path
     manage = await client.get(f"/r/{ctx.token(outcome.rsvp)}")
-    assert manage.headers["referrer-policy"] == "no-referrer"  # the page's own wins
+    assert manage.headers["referrer-policy"] == "same-origin"  # the page's own wins
     assert "strict-transport-security" not in manage.headers  # not under https
 
 
@@ -78,7 +80,9 @@ async def test_forwarded_headers_are_believed_only_from_configured_proxies(
         transport = httpx.ASGITransport(app=app, client=(client_ip, 4321))
         headers = {"X-Forwarded-Proto": "http", "X-Forwarded-For": forwarded_for}
         async with httpx.AsyncClient(
-            transport=transport, base_url="https://meetup.example"
+            transport=transport,
+            base_url="https://meetup.example",
+            headers=same_origin("https://meetup.example"),
         ) as http:
             redirect = await http.get("/admin/events", headers=headers)
             # Links come from BASE_URL whatever the request says.
@@ -90,10 +94,16 @@ async def test_forwarded_headers_are_believed_only_from_configured_proxies(
                 headers=headers,
             )
         assert sent.status_code == (429 if limited else 200), (client_ip, forwarded_for)
-    async with client_for(app) as http:
-        page = await http.get("/login")
-    assert "secure" in page.headers["set-cookie"].lower()
-    assert page.headers["strict-transport-security"].startswith("max-age=")
+    host = await make_host(db)
+    async with db.write():
+        link = await hosts.new_login_link(
+            db, host["id"], "https://meetup.example/login/{token}"
+        )
+    async with client_for(app, "https://meetup.example") as http:
+        signed_in = await http.post(link)
+    assert signed_in.status_code == 303
+    assert "secure" in signed_in.headers["set-cookie"].lower()
+    assert signed_in.headers["strict-transport-security"].startswith("max-age=")
 
 
 async def test_logs_have_one_line_per_request_and_mail_and_no_credentials(

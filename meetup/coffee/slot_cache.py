@@ -1,0 +1,69 @@
+"""Hosts' availability for the guests' coffee pages, computed once and kept
+while it stays true, instead of on every view.
+
+What a host's open slots are made of changes only through writes that bump
+a version in the same transaction (meetup.db.versions): `coffee(host)` for
+their rules, settings, days off and bookings, the catalog for their events.
+Each copy is kept with those versions and the host's day (the rules'
+horizon counts from it), and is served while one SELECT of the two version
+rows says nothing changed, so a change made by any worker is seen by every
+worker on its next request. The time of asking still matters within a day
+(a slot inside its notice is no longer open): `Availability` applies it on
+each question, from slots it has worked out once per day."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from meetup.coffee import service
+from meetup.coffee.slots import Availability
+from meetup.db import Database, Row, versions
+
+# (versions, the host's zone, their day): what a copy was made from.
+Stamp = tuple[tuple[int, ...], str, date]
+
+
+@dataclass
+class SlotCache:
+    """The latest availability of the `entries` hosts last asked about."""
+
+    entries: int = 64
+    _kept: OrderedDict[int, tuple[Stamp, Availability]] = field(
+        default_factory=OrderedDict
+    )
+
+    def get(self, host_id: int, stamp: Stamp) -> Availability | None:
+        kept = self._kept.get(host_id)
+        if kept is None or kept[0] != stamp:
+            return None
+        self._kept.move_to_end(host_id)
+        return kept[1]
+
+    def put(self, host_id: int, stamp: Stamp, found: Availability) -> None:
+        self._kept[host_id] = (stamp, found)
+        self._kept.move_to_end(host_id)
+        while len(self._kept) > self.entries:
+            self._kept.popitem(last=False)
+
+
+async def availability(
+    db: Database, cache: SlotCache, host: Row, at: datetime
+) -> Availability:
+    """The host's availability as `service.availability` loads it, from the
+    cache while it is current. For showing slots only: a booking checks
+    availability again inside its own locked write."""
+    # The versions first: a change committed after this read bumps them
+    # again, so the next request reloads even if this load saw the change.
+    stamp = (
+        await versions.values(db, (versions.coffee(host["id"]), versions.CATALOG)),
+        host["timezone"],
+        at.astimezone(ZoneInfo(host["timezone"])).date(),
+    )
+    found = cache.get(host["id"], stamp)
+    if found is None:
+        found = await service.availability(db, host, at)
+        cache.put(host["id"], stamp, found)
+    return found

@@ -1,0 +1,88 @@
+"""The coffee pages show slots from a copy of the host's availability kept
+between requests (meetup.coffee.slot_cache), yet never a stale one: a
+booking, a rule change or an event of the host's, made through one worker,
+shows on the next request to every worker on the same database."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import httpx
+from starlette.datastructures import Secret
+
+from meetup.app import create_app
+from meetup.coffee import service
+from meetup.coffee.slots import parse_key
+from meetup.db import Database
+from meetup.settings import Settings
+from tests.coffee.test_coffee import book, coffee_host
+from tests.helpers import client_for, make_event, page
+
+
+@asynccontextmanager
+async def other_worker(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A second app on the same database, as another worker process runs it."""
+    db = Database(settings.database_url)
+    await db.connect()
+    try:
+        secret = Secret("other-" + uuid.uuid4().hex)
+        app = create_app(settings.with_(secret_key=secret), db=db)
+        async with client_for(app) as client:
+            yield client
+    finally:
+        await db.disconnect()
+
+
+async def slot_keys(client: httpx.AsyncClient, handle: str = "rosa") -> list[str]:
+    response = await client.get(f"/@{handle}/coffee")
+    assert response.status_code == 200
+    return [a["href"].rsplit("/", 1)[1] for a in page(response).select("a.slot")]
+
+
+async def test_a_booking_takes_its_slot_off_every_workers_page(
+    client, db, settings
+) -> None:
+    host, _ = await coffee_host(db)
+    shown = await slot_keys(client)
+    async with other_worker(settings) as other:
+        assert await slot_keys(other) == shown  # both workers keep a copy now
+        assert (await book(client, host, shown[0])).status_code == 200
+        assert shown[0] not in await slot_keys(other)
+        assert shown[0] not in await slot_keys(client)
+        taken = page(await other.get(f"/@rosa/coffee/{shown[0]}"))
+        assert "just taken" in taken.get_text(" ", strip=True)
+
+
+async def hours(client: httpx.AsyncClient) -> set[int]:
+    """The hours of the day (in London) the picker offers chats at."""
+    zone = ZoneInfo("Europe/London")
+    return {parse_key(key)[1].astimezone(zone).hour for key in await slot_keys(client)}
+
+
+async def test_a_rule_change_shows_at_once_on_every_worker(
+    client, db, settings
+) -> None:
+    host, rule_id = await coffee_host(db)  # 09:00 to 17:00 in London
+    assert 9 in await hours(client)
+    async with other_worker(settings) as other:
+        assert 9 in await hours(other)
+        afternoons = {"start_minute": 14 * 60, "end_minute": 16 * 60}
+        assert await service.update_rule(db, host["id"], rule_id, afternoons)
+        assert await hours(other) == {14, 15}
+        assert await hours(client) == {14, 15}
+
+
+async def test_an_event_of_the_host_takes_the_slots_it_covers(client, db) -> None:
+    host, _ = await coffee_host(db)
+    shown = await slot_keys(client)
+    start = parse_key(shown[0])[1]
+    end = start + timedelta(hours=1)
+    await make_event(db, host, starts_at=start, ends_at=end)
+    after = set(await slot_keys(client))
+    covered = {key for key in shown if parse_key(key)[1] < end}
+    assert shown[0] in covered and not covered & after
+    assert set(shown) - covered <= after
