@@ -307,15 +307,17 @@ def _host_answers(*columns: Any) -> sa.Select[Any]:
 
 
 # Clicks and previews from their roll-up; a source's visitors are the place
-# of its last one.
+# of its last one (one step along the index, where max() would read them all).
 _CLICKS = (
     sa.select(
         click_totals.c.source_id,
         click_totals.c.clicks,
         click_totals.c.previews,
         sa.func.coalesce(
-            sa.select(sa.func.max(_sv.place))
+            sa.select(_sv.place)
             .where(_sv.source_id == click_totals.c.source_id)
+            .order_by(_sv.first_at.desc(), _sv.place.desc())
+            .limit(1)
             .scalar_subquery(),
             0,
         ).label("visitors"),

@@ -5,7 +5,6 @@ each number means is defined once in meetup.events.counts."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -161,19 +160,38 @@ def total(per_source: dict[int, Funnel]) -> Funnel:
     return everything
 
 
-_CHECKED_IN = (
-    sa.select(rsvps.c.checked_in_at.label("at"))
-    .join(events, events.c.id == rsvps.c.event_id)
-    .where(
-        events.c.host_id == _HOST,
-        rsvps.c.checked_in_at >= sa.bindparam("since", type_=UTCDateTime),
+def _week(n: int) -> sa.BindParameter[datetime]:
+    return sa.bindparam(f"week_start_{n}", type_=UTCDateTime)
+
+
+def _per_week() -> sa.Select[Any]:
+    """Connections in each of the weeks starting at the `week_start_<n>`
+    bind parameters, counted by the database: a busy host has thousands."""
+    moments = sa.union_all(
+        sa.select(rsvps.c.checked_in_at.label("at"))
+        .join(events, events.c.id == rsvps.c.event_id)
+        .where(events.c.host_id == _HOST, rsvps.c.checked_in_at >= _week(0)),
+        sa.select(bookings.c.starts_at.label("at")).where(
+            bookings.c.host_id == _HOST,
+            bookings.c.outcome == "held",
+            bookings.c.starts_at >= _week(0),
+        ),
+    ).subquery()
+    in_week = (
+        sa.and_(moments.c.at >= _week(n), moments.c.at < _week(n + 1))
+        for n in range(WEEKS)
     )
-)
-_HELD = sa.select(bookings.c.starts_at.label("at")).where(
-    bookings.c.host_id == _HOST,
-    bookings.c.outcome == "held",
-    bookings.c.starts_at >= sa.bindparam("since", type_=UTCDateTime),
-)
+    return sa.select(
+        *(
+            sa.func.coalesce(sa.func.sum(sa.case((week, 1), else_=0)), 0).label(
+                f"week_{n}"
+            )
+            for n, week in enumerate(in_week)
+        )
+    )
+
+
+_PER_WEEK = _per_week()
 
 
 async def connections_per_week(
@@ -181,16 +199,13 @@ async def connections_per_week(
 ) -> list[tuple[datetime, int]]:
     """Guests checked in at the host's events and chats held, per week."""
     since = week_start(at) - timedelta(weeks=WEEKS - 1)
-    params = {"host_id": host_id, "since": since}
-    checked_in = await db.fetch_all(_CHECKED_IN, params)
-    held = await db.fetch_all(_HELD, params)
-    counts: dict[datetime, int] = defaultdict(int)
-    for row in [*checked_in, *held]:
-        counts[week_start(row["at"])] += 1
-    return [
-        (since + timedelta(weeks=n), counts[since + timedelta(weeks=n)])
-        for n in range(WEEKS)
-    ]
+    starts = [since + timedelta(weeks=n) for n in range(WEEKS + 1)]
+    params = {"host_id": host_id} | {
+        f"week_start_{n}": start for n, start in enumerate(starts)
+    }
+    row = await db.fetch_one(_PER_WEEK, params)
+    assert row is not None  # an aggregate always has its row
+    return [(starts[n], int(row[f"week_{n}"])) for n in range(WEEKS)]
 
 
 @dataclass(frozen=True)

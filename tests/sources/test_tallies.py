@@ -7,6 +7,7 @@ that was there before the roll-ups existed (the migration fills them)."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -210,3 +211,31 @@ def test_the_database_summary_gives_the_greedy_count() -> None:
         assert explained(len(visitors_before), lowest) == explained_by_visitors(
             visitors_before
         )
+
+
+async def test_visitors_clicking_at_once_each_get_their_own_place(db) -> None:
+    host = await make_host(db)
+    source_id = await service.create_source(
+        db, host["id"], label="Post", kind="post", target="host"
+    )
+
+    async def click(n: int) -> None:
+        async with db.write():
+            await queries.record_click(
+                db,
+                source_id,
+                visitor=f"v{n}",
+                referrer_host="",
+                preview=False,
+                at=START + timedelta(seconds=n % 7),
+            )
+
+    await asyncio.gather(*(click(n) for n in range(24)))
+    rows = await db.fetch_all(
+        sa.select(source_visitors).order_by(source_visitors.c.place)
+    )
+    assert [r["place"] for r in rows] == list(range(1, 25))
+    assert [(r["first_at"], r["visitor"]) for r in rows] == sorted(
+        (START + timedelta(seconds=n % 7), f"v{n}") for n in range(24)
+    )
+    assert (await counts.per_source(db, host["id"]))[source_id].visitors == 24
