@@ -93,12 +93,15 @@ async def bump(db: Database, *names: str) -> None:
         await db.execute(_BUMPS[db.is_sqlite, len(chunk)], params)
 
 
+# Built once: read on every feed request, where building the statement cost
+# more than running it.
+_CURRENT = sa.select(versions.c.value, versions.c.changed_at).where(
+    versions.c.name == sa.bindparam("name")
+)
+
+
 async def current(db: Database, name: str = CATALOG) -> Version:
-    row = await db.fetch_one(
-        sa.select(versions.c.value, versions.c.changed_at).where(
-            versions.c.name == name
-        )
-    )
+    row = await db.fetch_one(_CURRENT, {"name": name})
     return Version(row["value"], row["changed_at"]) if row else Version(0, None)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -35,6 +36,13 @@ def _whole_second_ago(moment: datetime) -> bool:
     return moment.replace(microsecond=0) < datetime.now(UTC).replace(microsecond=0)
 
 
+@lru_cache(maxsize=256)
+def http_date(moment: datetime) -> str:
+    """`moment` as an HTTP date; formatted once per moment, not per request
+    (the same few moments are sent over and over)."""
+    return format_datetime(moment.astimezone(UTC).replace(microsecond=0), usegmt=True)
+
+
 def conditional_response(
     request: Request,
     body: bytes,
@@ -47,9 +55,7 @@ def conditional_response(
     """`body` with validators, or an empty 304 carrying the same headers."""
     validators = {"ETag": etag, **(headers or {})}
     if last_modified is not None and _whole_second_ago(last_modified):
-        validators["Last-Modified"] = format_datetime(
-            last_modified.astimezone(UTC).replace(microsecond=0), usegmt=True
-        )
+        validators["Last-Modified"] = http_date(last_modified)
     if not_modified(request, etag, last_modified):
         return Response(status_code=304, headers=validators)
     return Response(body, media_type=media_type, headers=validators)
