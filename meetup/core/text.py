@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -119,15 +119,31 @@ def _zone_name(zone: str, summer: bool, local: datetime) -> str:
     return _ZONE_NAMES[key]
 
 
-def event_when(event: Mapping[str, Any]) -> str:
-    """An event's dates and times in its own zone, as people write them:
-    "Sat 05 Dec 2026, 18:00 – 20:00 · Central European Standard Time (Berlin)", or for all-day events
-    "Sat 05 Dec – Sun 06 Dec 2026 (all day)"."""
+class LocalSpan(NamedTuple):
+    start: datetime
+    end: datetime
+    last_day: date
+
+
+def local_span(event: Mapping[str, Any]) -> LocalSpan:
+    """An event's start and end in its own zone, and the last day it covers:
+    an all-day event ends at the midnight after its last day."""
     zone = ZoneInfo(event["timezone"])
     start = event["starts_at"].astimezone(zone)
     end = event["ends_at"].astimezone(zone)
     if event["all_day"]:
-        last = (end - timedelta(days=1)).date() if end > start else start.date()
+        return LocalSpan(
+            start, end, max((end - timedelta(days=1)).date(), start.date())
+        )
+    return LocalSpan(start, end, end.date())
+
+
+def event_when(event: Mapping[str, Any]) -> str:
+    """An event's dates and times in its own zone, as people write them:
+    "Sat 05 Dec 2026, 18:00 – 20:00 · Central European Standard Time (Berlin)", or for all-day events
+    "Sat 05 Dec – Sun 06 Dec 2026 (all day)"."""
+    start, end, last = local_span(event)
+    if event["all_day"]:
         if last == start.date():
             return f"{start:%a %d %b %Y} (all day)"
         first = (

@@ -10,7 +10,6 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -143,11 +142,8 @@ def zone_label(zone: str) -> str:
 
 
 def _when(event: Mapping[str, Any]) -> tuple[str, str]:
-    zone = ZoneInfo(event["timezone"])
-    start = event["starts_at"].astimezone(zone)
-    end = event["ends_at"].astimezone(zone)
+    start, end, last = text.local_span(event)
     if event["all_day"]:
-        last = (end - timedelta(days=1)).date() if end > start else start.date()
         if last == start.date():
             return f"{start:%A %-d %B %Y}", "All day"
         return f"{start:%a %-d %b} – {last:%a %-d %b %Y}", "All day"

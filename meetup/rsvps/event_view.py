@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from meetup.core.text import local_span
 from meetup.events.counts import EventCounts
 from meetup.people.queries import FORGOTTEN
 
@@ -31,12 +31,8 @@ class EventTime:
 
 
 def event_time(event: Mapping[str, Any], today: datetime) -> EventTime:
-    zone = ZoneInfo(event["timezone"])
-    start = event["starts_at"].astimezone(zone)
-    end = event["ends_at"].astimezone(zone)
+    start, end, last = local_span(event)
     if event["all_day"]:
-        # ends_at is the midnight after the last day.
-        last = max((end - timedelta(days=1)).date(), start.date())
         date_line = (
             _long_date(start, today)
             if last == start.date()
