@@ -21,9 +21,10 @@ from meetup.coffee import admin as coffee_admin
 from meetup.coffee import routes as coffee_routes
 from meetup.coffee import service as coffee_service
 from meetup.coffee.slot_cache import SlotCache
-from meetup.db import Database
+from meetup.db import Database, versions
 from meetup.events import admin as events_admin
 from meetup.events import public as events_public
+from meetup.events.queries import EventsBySlug
 from meetup.feeds import routes as calendar_routes
 from meetup.feeds.service import FeedCache
 from meetup.followers import routes as followers
@@ -50,6 +51,7 @@ from meetup.sources import admin as source_admin
 from meetup.sources import routes as source_routes
 from meetup.web import errors
 from meetup.web.pagecache import PageCache
+from meetup.web.pages import Stencils
 from meetup.web.ratelimit import RateLimits
 from meetup.web.security import (
     CanonicalOrigin,
@@ -110,6 +112,7 @@ def rsvp_context(settings: Settings, mail: Mail) -> RsvpContext:
 
 def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
     database = db or Database(settings.database_url)
+    versions.remember(database, settings.versions_recheck_seconds)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -179,6 +182,8 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
     app.state.feed_cache = FeedCache()
     app.state.slot_cache = SlotCache()
     app.state.page_cache = PageCache()
+    app.state.events_by_slug = EventsBySlug()
+    app.state.stencils = Stencils()
     app.state.rate_limits = RateLimits(
         settings.redis_url,
         settings.rate_limit_per_client,

@@ -53,6 +53,10 @@ class Settings:
     # its rendered copy), and serve it stale while fetching it again.
     public_max_age: int = 30
     public_stale_seconds: int = 300
+    # How long a worker trusts the data versions it read (meetup.db.versions):
+    # a change made through another worker shows on this one's public pages
+    # at most this late. 0 reads them on every request.
+    versions_recheck_seconds: float = 1.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -170,5 +174,10 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         ),
         public_stale_seconds=config(
             "PUBLIC_STALE_SECONDS", cast=int, default=Settings.public_stale_seconds
+        ),
+        versions_recheck_seconds=config(
+            "VERSIONS_RECHECK_SECONDS",
+            cast=float,
+            default=Settings.versions_recheck_seconds,
         ),
     )

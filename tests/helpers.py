@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 from bs4 import BeautifulSoup
+from starlette.datastructures import Secret
 
-from meetup.db import Database, Row
+from meetup.app import create_app
+from meetup.db import Database, Row, versions
 from meetup.events import service as events
 from meetup.hosts import service as hosts
+from meetup.settings import Settings
 
 _counter = iter(range(1, 1_000_000))
 
@@ -182,3 +189,40 @@ async def add_coffee_rule(db: Database, host: Row, **changes: Any) -> int:
 
     async with db.write():
         return await queries.insert_rule(db, host["id"], **{**COFFEE_RULE, **changes})
+
+
+@dataclass
+class Ticks:
+    """A monotonic clock that moves only when told."""
+
+    seconds: float = 0.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+@dataclass
+class Worker:
+    app: Any
+    client: httpx.AsyncClient
+    clock: Ticks
+
+    def a_second_later(self) -> None:
+        self.clock.seconds += 1.0
+
+
+@asynccontextmanager
+async def other_worker(settings: Settings) -> AsyncIterator[Worker]:
+    """A second app on its own connections to the same database, as another
+    worker process runs it, with the clock it checks versions by."""
+    db = Database(settings.database_url)
+    await db.connect()
+    try:
+        secret = Secret("other-" + uuid.uuid4().hex)
+        app = create_app(settings.with_(secret_key=secret), db=db)
+        clock = Ticks()
+        versions.seen(db).clock = clock
+        async with client_for(app) as client:
+            yield Worker(app, client, clock)
+    finally:
+        await db.disconnect()

@@ -1,6 +1,8 @@
 """PostgreSQL: SQLAlchemy's asyncio engine on asyncpg. Statements are compiled
-once by SQLAlchemy's cache, prepared once per connection by the dialect, and
-sent with typed parameters."""
+once by SQLAlchemy's cache, prepared once per connection, and sent with typed
+parameters. A statement built once and run often goes to asyncpg directly
+(meetup.db.compiled); inside a write, once SQLAlchemy's first statement has
+begun the transaction on the connection."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from sqlalchemy.pool import Pool
 from sqlalchemy.sql.expression import Executable
 
 from meetup.db.backend import Outcome, Params, Violation, outcome
+from meetup.db.compiled import Plans
 from meetup.db.lending import Lender
 
 
@@ -24,12 +27,55 @@ def engine_url(database_url: str) -> sa.URL:
     return sa.make_url(database_url).set(drivername="postgresql+asyncpg")
 
 
+async def _execute(
+    plans: Plans,
+    connection: AsyncConnection,
+    statement: Executable,
+    params: Params,
+    *,
+    direct: bool = True,
+) -> Outcome:
+    plan = plans.get(statement, params) if direct else None
+    if plan is None:
+        result = await connection.execute(statement, params)
+        plans.learn(statement, params, result)
+        return outcome(result)
+    driver = (await connection.get_raw_connection()).driver_connection
+    assert driver is not None  # a connection in use
+    args = plan.args(params)
+    try:
+        if plan.keys:
+            records = await driver.fetch(plan.sql, *args)
+            return Outcome(plan.rows(records), len(records))
+        return Outcome((), _rowcount(await driver.execute(plan.sql, *args)))
+    except asyncpg.IntegrityConstraintViolationError as error:
+        raise IntegrityError(plan.sql, args, error) from error
+    except asyncpg.PostgresError as error:
+        raise DBAPIError(plan.sql, args, error) from error
+    except (OSError, asyncpg.InterfaceError) as error:
+        # The connection is gone or unusable: as SQLAlchemy would, say so.
+        await connection.invalidate()
+        raise DBAPIError(plan.sql, args, error, connection_invalidated=True) from error
+
+
+def _rowcount(status: str) -> int:
+    """The rows an UPDATE, DELETE or INSERT matched, from its command tag."""
+    count = status.rsplit(" ", 1)[-1]
+    return int(count) if count.isdigit() else -1
+
+
 class WriteSession:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, plans: Plans) -> None:
         self._connection = connection
+        self._plans = plans
+        self._begun = False
 
     async def run(self, statement: Executable, params: Params) -> Outcome:
-        return outcome(await self._connection.execute(statement, params))
+        # SQLAlchemy begins the transaction with its first statement.
+        begun, self._begun = self._begun, True
+        return await _execute(
+            self._plans, self._connection, statement, params, direct=begun
+        )
 
 
 class HeldConnections:
@@ -80,6 +126,7 @@ class PostgresBackend:
         autocommit = self._engine.execution_options(isolation_level="AUTOCOMMIT")
         self._readers = HeldConnections(autocommit, readers)
         self._writers = HeldConnections(self._engine, writers)
+        self._plans = Plans(self._engine.dialect)
 
     @property
     def pool(self) -> Pool:
@@ -108,12 +155,12 @@ class PostgresBackend:
 
     async def _read(self, statement: Executable, params: Params) -> Outcome:
         async with self._readers.use() as connection:
-            return outcome(await connection.execute(statement, params))
+            return await _execute(self._plans, connection, statement, params)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[WriteSession]:
         async with self._writers.use() as connection:
-            yield WriteSession(connection)
+            yield WriteSession(connection, self._plans)
             await connection.commit()
 
     def violation(self, error: IntegrityError) -> Violation | None:

@@ -11,6 +11,13 @@ behind an in-process lock, in transactions that begin with `BEGIN IMMEDIATE`
 through the documented `begin` event recipe. Reads run on the other
 connections with no transaction: in WAL mode each SELECT sees a snapshot and
 never waits for a writer.
+
+A write's first statement (which takes the file's write lock, and may wait
+for another process) and its COMMIT (which may checkpoint the WAL to disk)
+run on the writer's thread; the statements in between run on the event
+loop's thread: holding the lock, they wait for nothing, and a trip to the
+thread and back for each, behind whatever the loop is doing meanwhile, made
+the lock's hold, and so every write, several times longer.
 """
 
 from __future__ import annotations
@@ -25,11 +32,12 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, Pool
 from sqlalchemy.sql.expression import Executable
 
 from meetup.db.backend import Outcome, Params, Violation, outcome
+from meetup.db.compiled import Plans
 from meetup.db.lending import Lender
 
 PRAGMAS = (
@@ -127,10 +135,34 @@ class Worker:
             connection.close()
 
 
-def _read(statement: Executable, params: Params) -> Callable[[Connection], Outcome]:
+def _execute(
+    plans: Plans, statement: Executable, params: Params, connection: Connection
+) -> Outcome:
+    plan = plans.get(statement, params)
+    if plan is None:
+        result = connection.execute(statement, params)
+        plans.learn(statement, params, result)
+        return outcome(result)
+    args = plan.args(params)
+    driver = connection.connection.driver_connection
+    assert driver is not None  # an open connection
+    cursor = driver.cursor()
+    try:
+        cursor.execute(plan.sql, args)
+        rows = plan.rows(cursor.fetchall()) if plan.keys else []
+        return Outcome(rows, cursor.rowcount)
+    except sqlite3.Error as error:
+        raise DBAPIError.instance(plan.sql, args, error, sqlite3.Error) from error
+    finally:
+        cursor.close()
+
+
+def _read(
+    plans: Plans, statement: Executable, params: Params
+) -> Callable[[Connection], Outcome]:
     def read(connection: Connection) -> Outcome:
         try:
-            return outcome(connection.execute(statement, params))
+            return _execute(plans, statement, params, connection)
         except BaseException:
             connection.rollback()  # a connection that failed is usable again
             raise
@@ -138,8 +170,12 @@ def _read(statement: Executable, params: Params) -> Callable[[Connection], Outco
     return read
 
 
-def _run(statement: Executable, params: Params) -> Callable[[Connection], Outcome]:
-    return lambda connection: outcome(connection.execute(statement, params))
+def _run(
+    plans: Plans, statement: Executable, params: Params, connection: Connection
+) -> Outcome:
+    if not connection.in_transaction():
+        connection.begin()  # BEGIN IMMEDIATE, by the `begin` event
+    return _execute(plans, statement, params, connection)
 
 
 def _commit(connection: Connection) -> None:
@@ -152,15 +188,30 @@ def _commit(connection: Connection) -> None:
 
 class WriteSession:
     """The writer's transaction, begun (IMMEDIATE) by its first statement, so
-    a write that runs none costs no trip to the writer's thread."""
+    a write that runs none costs no trip to the writer's thread; the next
+    ones run here, on the writer's connection, which its thread leaves alone
+    until the commit."""
 
-    def __init__(self, writer: Worker) -> None:
+    def __init__(self, writer: Worker, plans: Plans) -> None:
         self._writer = writer
+        self._plans = plans
+        # Set as the first statement is sent: a caller cancelled meanwhile
+        # still rolls back what its thread may have begun.
         self.used = False
+        self._connection: Connection | None = None
 
     async def run(self, statement: Executable, params: Params) -> Outcome:
+        if self._connection is not None:
+            return _run(self._plans, statement, params, self._connection)
         self.used = True
-        return await self._writer.call(_run(statement, params))
+        plans = self._plans
+        result, self._connection = await self._writer.call(
+            lambda connection: (
+                _run(plans, statement, params, connection),
+                connection,
+            )
+        )
+        return result
 
 
 class SQLiteBackend:
@@ -168,9 +219,14 @@ class SQLiteBackend:
         # Each worker holds its connection for good, so SQLAlchemy's pool only
         # opens them; a connection never leaves its worker's thread.
         self._engine: Engine = sa.create_engine(
-            engine_url(database_url), poolclass=NullPool
+            engine_url(database_url),
+            poolclass=NullPool,
+            # The writer's connection also serves the loop's thread inside a
+            # write (WriteSession); never two threads at once.
+            connect_args={"check_same_thread": False},
         )
         sa.event.listen(self._engine, "connect", _configure)
+        self._plans = Plans(self._engine.dialect)
         # SQLite has one writer at a time; queueing writers here, in the
         # process, is cheaper and fairer than letting them spin on busy_timeout.
         self._writer_lock = asyncio.Lock()
@@ -194,7 +250,7 @@ class SQLiteBackend:
 
     async def read(self, statement: Executable, params: Params) -> Outcome:
         reader = await self._readers.borrow()
-        done = reader.submit(_read(statement, params))
+        done = reader.submit(_read(self._plans, statement, params))
         # Lent again once its thread is free, not when a caller that gave up
         # (a timeout) stops waiting: the next caller would wait behind it.
         done.add_done_callback(lambda _: self._readers.give_back(reader))
@@ -206,7 +262,7 @@ class SQLiteBackend:
             raise RuntimeError("the database is not connected")
         writer = self._writer
         async with self._writer_lock:
-            session = WriteSession(writer)
+            session = WriteSession(writer, self._plans)
             try:
                 yield session
             except BaseException:

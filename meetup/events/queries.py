@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -53,6 +55,32 @@ async def by_slug_with_host(db: Database, slug: str) -> Row | None:
     if not text.is_slug(slug):
         return None
     return await db.fetch_one(_BY_SLUG, {"slug": slug})
+
+
+@dataclass
+class EventsBySlug:
+    """`by_slug_with_host`, kept per slug while the catalog's version holds:
+    an event's details, status and host change only with it. Not its seat
+    count (`seats_taken` moves with every answer): a caller that counts seats
+    locks the row again, as a submission does."""
+
+    entries: int = 2048
+    _kept: OrderedDict[str, tuple[int, Row | None]] = field(default_factory=OrderedDict)
+
+    async def get(self, db: Database, slug: str) -> Row | None:
+        # The version first: a change committed after it is read bumps it
+        # again, so a row read now is never kept past that change.
+        (catalog,) = await versions.values(db, (versions.CATALOG,))
+        kept = self._kept.get(slug)
+        if kept is not None and kept[0] == catalog:
+            self._kept.move_to_end(slug)
+            return kept[1]
+        row = await by_slug_with_host(db, slug)
+        self._kept[slug] = (catalog, row)
+        self._kept.move_to_end(slug)
+        while len(self._kept) > self.entries:
+            self._kept.popitem(last=False)
+        return row
 
 
 # The public page's event, host and tally (meetup.events.counts), in one

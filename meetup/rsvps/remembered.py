@@ -15,6 +15,7 @@ Two kinds of entry, at most one per event (the latest wins), at most
 
 from __future__ import annotations
 
+import functools
 import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -124,5 +125,9 @@ def _entry(item: object) -> Entry | None:
 
 
 def _serializer(request: Request) -> URLSafeSerializer:
-    secret = str(request.app.state.settings.secret_key)
+    return _serializer_for(str(request.app.state.settings.secret_key))
+
+
+@functools.lru_cache(maxsize=8)
+def _serializer_for(secret: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret, salt="meetup.answers")

@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from meetup.core.clock import now
 from meetup.core.errors import DomainError, NotFound
+from meetup.db import Row
 from meetup.events import queries as events
 from meetup.events.questions import answers_from, from_json
 from meetup.people import service as people_service
@@ -19,13 +20,15 @@ from meetup.sources import service as sources_service
 from meetup.sources.visits import attribution_of, where_we_met
 from meetup.web.csrf import checked_form
 from meetup.web.forms import bind, required
-from meetup.web.pages import PageMeta, render
+from meetup.web.pagecache import has_session
+from meetup.web.pages import BLANK, PageMeta, Stencils, render
 from meetup.web.urls import guest_feed_path
 
 
 async def rsvp(request: Request) -> Response:
     db = request.app.state.db
-    event = await events.by_slug_with_host(db, request.path_params["slug"])
+    slug = request.path_params["slug"]
+    event = await request.app.state.events_by_slug.get(db, slug)
     if event is None or event["status"] == "draft":
         raise NotFound("There is no event at this address.")
     raw = await checked_form(request)
@@ -56,21 +59,34 @@ async def rsvp(request: Request) -> Response:
         show_name=bool(form.show_name.data),
     )
     try:
-        outcome = await service.submit(db, ctx, event["id"], reply, event=event)
+        await service.submit(db, ctx, event["id"], reply, event=event)
     except DomainError as error:
         form.form_errors.append(error.message)
         return await again(error.status)
-    context = {
-        "event": event,
-        "rsvp": outcome.rsvp,
-        "already": outcome.already,
-        "email": reply.email,
-        "meta": PageMeta(title=f"RSVP: {event['title']}", noindex=True),
-    }
-    response = render(request, "rsvps/submitted.html", context)
+    response = _check_your_inbox(request, event, reply.email)
     # Only "check your inbox", whoever the address belongs to (see remembered).
     remembered.remember(request, response, remembered.asked(event["id"]))
     return response
+
+
+def _check_your_inbox(request: Request, event: Row, email: str) -> Response:
+    """The same page whoever the address belongs to (see remembered): for a
+    visitor with no session, rendered once per event as last read."""
+    context = {
+        "event": event,
+        "meta": PageMeta(title=f"RSVP: {event['title']}", noindex=True),
+    }
+    if has_session(request):
+        return render(request, "rsvps/submitted.html", context | {"email": email})
+    stencils: Stencils = request.app.state.stencils
+    return stencils.render(
+        request,
+        ("rsvp_submitted", event["id"]),
+        event,
+        "rsvps/submitted.html",
+        context | {"email": BLANK},
+        email,
+    )
 
 
 async def manage(request: Request) -> Response:

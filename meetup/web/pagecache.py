@@ -90,7 +90,7 @@ class PageCache:
     """The newest copies, least recently used dropped first, within `entries`
     and `max_bytes`."""
 
-    entries: int = 512
+    entries: int = 2048
     max_bytes: int = 32 * 2**20
     _copies: OrderedDict[str, Copy] = field(default_factory=OrderedDict)
     _bytes: int = 0

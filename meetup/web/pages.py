@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -46,3 +50,39 @@ def render(
         request, template, context or {}, status_code=status, headers=headers
     )
     return response
+
+
+# Letters and digits: no filter or escaping changes it.
+BLANK = "blank" + secrets.token_hex(16)
+
+
+@dataclass
+class Stencils:
+    """Pages that differ from one visitor to the next by one piece of text (an
+    address they typed), for visitors the page knows nothing else of: each
+    rendered once, with `BLANK` where that text goes, while what it shows is
+    the same object (`source`), and filled in per request."""
+
+    entries: int = 1024
+    _kept: OrderedDict[Hashable, tuple[object, bytes]] = field(
+        default_factory=OrderedDict
+    )
+
+    def render(
+        self,
+        request: Request,
+        key: Hashable,
+        source: object,
+        template: str,
+        context: dict[str, Any],
+        fill: str,
+    ) -> HTMLResponse:
+        kept = self._kept.get(key)
+        if kept is None or kept[0] is not source:
+            kept = (source, bytes(render(request, template, context).body))
+            self._kept[key] = kept
+            while len(self._kept) > self.entries:
+                self._kept.popitem(last=False)
+        self._kept.move_to_end(key)
+        filled = kept[1].replace(BLANK.encode(), str(escape(fill)).encode())
+        return HTMLResponse(filled)
