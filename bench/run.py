@@ -32,6 +32,7 @@ import asyncio
 import os
 import pickle
 import re
+import resource
 import shutil
 import socket
 import subprocess
@@ -95,6 +96,8 @@ class Figures:
     p99: float
     kb: float  # per response, headers included
     failed: int  # non-2xx/3xx answers and socket errors
+    wrk_cores: float = 0.0  # CPU the load generator used meanwhile
+    pg_cores: float = 0.0  # CPU PostgreSQL used meanwhile
 
 
 @dataclass
@@ -197,7 +200,12 @@ def wrk(
 
     if warm:
         run(min(2, seconds))
+    wrk_before, pg_before = _children_cpu(), _postgres_cpu()
+    started = time.perf_counter()
     out = run(seconds)
+    elapsed = time.perf_counter() - started
+    wrk_cores = (_children_cpu() - wrk_before) / elapsed
+    pg_cores = (_postgres_cpu() - pg_before) / elapsed
     done = re.search(r"(\d+) requests in [\d.]+\w+, ([\d.]+)([KMGT]?B) read", out)
     requests = int(done.group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -215,7 +223,32 @@ def wrk(
         / max(requests, 1)
         / 1024,
         failed=failed,
+        wrk_cores=wrk_cores,
+        pg_cores=pg_cores,
     )
+
+
+def _children_cpu() -> float:
+    """CPU seconds used by this script's finished children (wrk)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _postgres_cpu() -> float:
+    """CPU seconds used so far by the machine's PostgreSQL processes: what
+    the two cores give the database while a row runs."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+            if not fields[0].endswith("(postgres"):
+                continue
+            values = fields[1].split()
+            total += int(values[11]) + int(values[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / ticks
 
 
 def _ms(value: str) -> float:
@@ -456,6 +489,7 @@ def print_table(results: Results, args: argparse.Namespace) -> None:
     header = (
         f"{'page':26} {'setup':14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'KB':>6} {'/Jinja2':>8} {'/bytes':>7} {'2w/1w':>6} {'RSS MB':>7}"
+        f" {'wrk':>5} {'pg':>5}"
     )
     print(header)
     print("-" * len(header))
@@ -474,10 +508,15 @@ def print_table(results: Results, args: argparse.Namespace) -> None:
                 f"{figures.p99:8.1f} {figures.kb:6.1f} "
                 f"{_ratio(figures, jinja):>8} {_ratio(figures, plain):>7} "
                 f"{_ratio(figures, one):>6} {results.rss.get(setup, 0):7.0f}"
+                f" {_cores(figures.wrk_cores)} {_cores(figures.pg_cores)}"
                 + (f"  {figures.failed} failed!" if figures.failed else "")
             )
     for note in results.notes:
         print(note)
+
+
+def _cores(cores: float) -> str:
+    return f"{cores:5.2f}" if cores else " " * 5
 
 
 def _ratio(figures: Figures, against: Figures | None) -> str:

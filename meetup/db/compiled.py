@@ -13,7 +13,7 @@ its second run), nor one SQLAlchemy must finish per call (an expanding IN).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +48,7 @@ class Plan:
             values.append(value if bind is None else bind(value))
         return tuple(values)
 
-    def rows(self, fetched: Sequence[Sequence[Any]]) -> list[Row]:
+    def rows(self, fetched: Iterable[Iterable[Any]]) -> list[Row]:
         keys, results = self.keys, self.results
         if not any(results):
             return [dict(zip(keys, row, strict=True)) for row in fetched]
@@ -131,6 +131,10 @@ class Plans:
             return None
         names = tuple(compiled.positiontup or ())
         columns = list(getattr(statement, "exported_columns", ()))
+        if not columns:
+            # An INSERT may return its new key to SQLAlchemy alone (implicit
+            # RETURNING): no rows for the caller.
+            keys, coltypes = (), ()
         if keys and not (len(columns) == len(keys) == len(set(keys)) == len(coltypes)):
             return None
         dialect = self._dialect

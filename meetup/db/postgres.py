@@ -1,13 +1,13 @@
 """PostgreSQL: SQLAlchemy's asyncio engine on asyncpg. Statements are compiled
 once by SQLAlchemy's cache, prepared once per connection, and sent with typed
 parameters. A statement built once and run often goes to asyncpg directly
-(meetup.db.compiled); inside a write, once SQLAlchemy's first statement has
-begun the transaction on the connection."""
+(meetup.db.compiled), and writes begin and commit on asyncpg too."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -28,20 +28,14 @@ def engine_url(database_url: str) -> sa.URL:
 
 
 async def _execute(
-    plans: Plans,
-    connection: AsyncConnection,
-    statement: Executable,
-    params: Params,
-    *,
-    direct: bool = True,
+    plans: Plans, connection: AsyncConnection, statement: Executable, params: Params
 ) -> Outcome:
-    plan = plans.get(statement, params) if direct else None
+    plan = plans.get(statement, params)
     if plan is None:
         result = await connection.execute(statement, params)
         plans.learn(statement, params, result)
         return outcome(result)
-    driver = (await connection.get_raw_connection()).driver_connection
-    assert driver is not None  # a connection in use
+    driver = await _driver(connection)
     args = plan.args(params)
     try:
         if plan.keys:
@@ -58,6 +52,22 @@ async def _execute(
         raise DBAPIError(plan.sql, args, error, connection_invalidated=True) from error
 
 
+# Each held connection's asyncpg connection: asking SQLAlchemy for it costs a
+# greenlet every time.
+_DRIVERS: weakref.WeakKeyDictionary[AsyncConnection, asyncpg.Connection] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _driver(connection: AsyncConnection) -> asyncpg.Connection:
+    driver = _DRIVERS.get(connection)
+    if driver is None or driver.is_closed():
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None  # a connection in use
+        _DRIVERS[connection] = driver
+    return driver
+
+
 def _rowcount(status: str) -> int:
     """The rows an UPDATE, DELETE or INSERT matched, from its command tag."""
     count = status.rsplit(" ", 1)[-1]
@@ -68,14 +78,44 @@ class WriteSession:
     def __init__(self, connection: AsyncConnection, plans: Plans) -> None:
         self._connection = connection
         self._plans = plans
-        self._begun = False
 
     async def run(self, statement: Executable, params: Params) -> Outcome:
-        # SQLAlchemy begins the transaction with its first statement.
-        begun, self._begun = self._begun, True
-        return await _execute(
-            self._plans, self._connection, statement, params, direct=begun
-        )
+        return await _execute(self._plans, self._connection, statement, params)
+
+
+@asynccontextmanager
+async def _transaction(connection: AsyncConnection) -> AsyncIterator[None]:
+    """A transaction begun and ended on the asyncpg connection itself. A
+    statement SQLAlchemy runs inside it (one not planned) opens SQLAlchemy's
+    own transaction, which asyncpg nests as a savepoint: it is ended first."""
+    driver = await _driver(connection)
+    transaction = driver.transaction()
+    try:
+        await transaction.start()
+    except (OSError, asyncpg.InterfaceError) as error:
+        await connection.invalidate()
+        raise DBAPIError("BEGIN", None, error, connection_invalidated=True) from error
+    try:
+        yield
+        await connection.commit()
+        await transaction.commit()
+    except BaseException:
+        await asyncio.shield(_roll_back(connection, driver, transaction))
+        raise
+
+
+async def _roll_back(
+    connection: AsyncConnection,
+    driver: asyncpg.Connection,
+    transaction: asyncpg.transaction.Transaction,
+) -> None:
+    with contextlib.suppress(DBAPIError, OSError, asyncpg.PostgresError):
+        await connection.rollback()
+    if driver.is_in_transaction() and not driver.is_closed():
+        with contextlib.suppress(
+            OSError, asyncpg.PostgresError, asyncpg.InterfaceError
+        ):
+            await transaction.rollback()
 
 
 class HeldConnections:
@@ -159,9 +199,8 @@ class PostgresBackend:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[WriteSession]:
-        async with self._writers.use() as connection:
+        async with self._writers.use() as connection, _transaction(connection):
             yield WriteSession(connection, self._plans)
-            await connection.commit()
 
     def violation(self, error: IntegrityError) -> Violation | None:
         cause = error.driver_exception

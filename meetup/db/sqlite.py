@@ -1,33 +1,35 @@
-"""SQLite: SQLAlchemy's engine on the standard library's sqlite3 driver. Each
-connection lives on a thread of its own that runs its statements whole, one
-at a time, so no query blocks the event loop.
+"""SQLite: SQLAlchemy's engine on the standard library's sqlite3 driver.
+Reads run on connections that each live on a thread of their own and run
+their statements whole, one at a time, so no query blocks the event loop;
+with no transaction, in WAL mode, each SELECT sees a snapshot and never
+waits for a writer.
 
 Not aiosqlite: SQLAlchemy's aiosqlite adapter makes about five trips to the
 driver's thread per statement (cursor, execute, fetch, close, reset), three
 times the CPU of the one trip made here, and would have slowed every page.
 The workers are the pool: each opens its connection once (set up by the
-engine's `connect` event) and keeps it. Writes run on one writer connection,
-behind an in-process lock, in transactions that begin with `BEGIN IMMEDIATE`
-through the documented `begin` event recipe. Reads run on the other
-connections with no transaction: in WAL mode each SELECT sees a snapshot and
-never waits for a writer.
+engine's `connect` event) and keeps it.
 
-A write's first statement (which takes the file's write lock, and may wait
-for another process) and its COMMIT (which may checkpoint the WAL to disk)
-run on the writer's thread; the statements in between run on the event
-loop's thread: holding the lock, they wait for nothing, and a trip to the
-thread and back for each, behind whatever the loop is doing meanwhile, made
-the lock's hold, and so every write, several times longer.
+Writes run on one writer connection, behind an in-process lock, on the event
+loop's thread: `BEGIN IMMEDIATE` (sent to the driver) is tried without
+waiting, and only if another process holds the file's write lock does the
+writer's own thread wait for it; holding it, the statements and the COMMIT
+wait for nothing (the WAL is checkpointed off the loop, every
+`CHECKPOINT_EVERY` commits). A trip to a thread for each statement, behind
+whatever the loop was doing meanwhile, made every write hold the lock
+several times longer, with the loop idle in between.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import queue
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -40,20 +42,25 @@ from meetup.db.backend import Outcome, Params, Violation, outcome
 from meetup.db.compiled import Plans
 from meetup.db.lending import Lender
 
+BUSY_TIMEOUT_MS = 10_000
+# Commits between two checkpoints of the WAL (SQLite's own default is about
+# every 1,000 pages written, which an answer's five statements fill in ~100).
+CHECKPOINT_EVERY = 100
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
-    "PRAGMA busy_timeout=10000",
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
     "PRAGMA foreign_keys=ON",
     "PRAGMA synchronous=NORMAL",
 )
 UNIQUE = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
 
 T = TypeVar("T")
+logger = logging.getLogger("meetup")
 Job = tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], Callable[[Connection], Any]]
 
 
 def _configure(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
-    # sqlite3 must not emit BEGIN itself: the `begin` event does.
+    # sqlite3 must not emit BEGIN itself: `_begin_immediate` does.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     for pragma in PRAGMAS:
@@ -61,17 +68,63 @@ def _configure(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
     cursor.close()
 
 
+def _driver(connection: Connection) -> sqlite3.Connection:
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)  # an open connection
+    return driver
+
+
 def _begin_immediate(connection: Connection) -> None:
     # The writer takes the write lock before it reads, so a read-then-write
-    # transaction cannot fail halfway with "database is locked".
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # transaction cannot fail halfway with "database is locked". Sent to the
+    # driver: SQLAlchemy's own begin sends nothing on sqlite3 (the driver is
+    # in autocommit mode, `_configure`), so a statement it runs inside joins.
+    _driver(connection).execute("BEGIN IMMEDIATE")
+
+
+def _end(connection: Connection, *, commit: bool) -> None:
+    """COMMIT or ROLLBACK, through SQLAlchemy if it ran a statement in the
+    transaction (it then believes it began one), else on the driver."""
+    try:
+        if connection.in_transaction():
+            connection.commit() if commit else connection.rollback()
+        else:
+            driver = _driver(connection)
+            driver.commit() if commit else driver.rollback()
+    except BaseException:
+        if commit:
+            _end(connection, commit=False)
+        raise
 
 
 def _open_writer(engine: Engine) -> Connection:
     connection = engine.connect()
-    # On this connection only: readers, without listeners, run faster.
-    sa.event.listen(connection, "begin", _begin_immediate)
+    driver = _driver(connection)
+    # BEGIN IMMEDIATE is tried on the event loop's thread, where it must not
+    # wait (`_begin_waiting` waits, on the writer's thread); the WAL is
+    # checkpointed off the loop (`SQLiteBackend._checkpoint`), not by the
+    # COMMIT that happens to fill it.
+    driver.execute("PRAGMA busy_timeout=0")
+    driver.execute("PRAGMA wal_autocheckpoint=0")
     return connection
+
+
+def _begin_waiting(connection: Connection) -> None:
+    """BEGIN IMMEDIATE once another process has let go of the write lock."""
+    driver = _driver(connection)
+    driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    try:
+        _begin_immediate(connection)
+    finally:
+        driver.execute("PRAGMA busy_timeout=0")
+
+
+def _locked(error: sqlite3.OperationalError) -> bool:
+    return getattr(error, "sqlite_errorname", "") == "SQLITE_BUSY"
+
+
+def _checkpoint(connection: Connection) -> None:
+    _driver(connection).execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
 
 def _open_reader(engine: Engine) -> Connection:
@@ -144,9 +197,7 @@ def _execute(
         plans.learn(statement, params, result)
         return outcome(result)
     args = plan.args(params)
-    driver = connection.connection.driver_connection
-    assert driver is not None  # an open connection
-    cursor = driver.cursor()
+    cursor = _driver(connection).cursor()
     try:
         cursor.execute(plan.sql, args)
         rows = plan.rows(cursor.fetchall()) if plan.keys else []
@@ -170,48 +221,30 @@ def _read(
     return read
 
 
-def _run(
-    plans: Plans, statement: Executable, params: Params, connection: Connection
-) -> Outcome:
-    if not connection.in_transaction():
-        connection.begin()  # BEGIN IMMEDIATE, by the `begin` event
-    return _execute(plans, statement, params, connection)
-
-
-def _commit(connection: Connection) -> None:
-    try:
-        connection.commit()
-    except BaseException:
-        connection.rollback()
-        raise
-
-
 class WriteSession:
-    """The writer's transaction, begun (IMMEDIATE) by its first statement, so
-    a write that runs none costs no trip to the writer's thread; the next
-    ones run here, on the writer's connection, which its thread leaves alone
-    until the commit."""
+    """The writer's transaction, run on the event loop's thread: it begins
+    (IMMEDIATE) with its first statement, so a write that runs none costs
+    nothing, and waits on the writer's thread only when another process
+    holds the write lock."""
 
-    def __init__(self, writer: Worker, plans: Plans) -> None:
+    def __init__(self, writer: Worker, connection: Connection, plans: Plans) -> None:
         self._writer = writer
+        self._connection = connection
         self._plans = plans
-        # Set as the first statement is sent: a caller cancelled meanwhile
-        # still rolls back what its thread may have begun.
+        # Set before BEGIN is sent: a caller cancelled while the writer's
+        # thread waits for the lock still rolls back what it may begin.
         self.used = False
-        self._connection: Connection | None = None
 
     async def run(self, statement: Executable, params: Params) -> Outcome:
-        if self._connection is not None:
-            return _run(self._plans, statement, params, self._connection)
-        self.used = True
-        plans = self._plans
-        result, self._connection = await self._writer.call(
-            lambda connection: (
-                _run(plans, statement, params, connection),
-                connection,
-            )
-        )
-        return result
+        if not self.used:
+            self.used = True
+            try:
+                _begin_immediate(self._connection)
+            except sqlite3.OperationalError as error:
+                if not _locked(error):
+                    raise
+                await self._writer.call(_begin_waiting)
+        return _execute(self._plans, statement, params, self._connection)
 
 
 class SQLiteBackend:
@@ -231,6 +264,9 @@ class SQLiteBackend:
         # process, is cheaper and fairer than letting them spin on busy_timeout.
         self._writer_lock = asyncio.Lock()
         self._writer: Worker | None = None
+        self._writing: Connection | None = None
+        self._commits = 0
+        self._checkpoints: set[asyncio.Task[None]] = set()
         self._readers = Lender(max(1, pool_size - 1), self._start_reader)
         self._workers: list[Worker] = []
 
@@ -240,9 +276,12 @@ class SQLiteBackend:
 
     async def connect(self) -> None:
         self._writer = await self._start(_open_writer)
+        self._writing = await self._writer.call(lambda connection: connection)
 
     async def disconnect(self) -> None:
-        self._writer = None
+        for task in list(self._checkpoints):
+            await task
+        self._writer = self._writing = None
         self._readers.drain()
         for worker in self._workers:
             await worker.stop()
@@ -258,19 +297,47 @@ class SQLiteBackend:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[WriteSession]:
-        if self._writer is None:
+        if self._writer is None or self._writing is None:
             raise RuntimeError("the database is not connected")
-        writer = self._writer
+        writer, connection = self._writer, self._writing
         async with self._writer_lock:
-            session = WriteSession(writer, self._plans)
+            session = WriteSession(writer, connection, self._plans)
             try:
                 yield session
             except BaseException:
                 if session.used:
-                    await asyncio.shield(writer.call(Connection.rollback))
+                    # On the writer's thread, after a BEGIN it may be sending.
+                    await asyncio.shield(writer.call(partial(_end, commit=False)))
                 raise
             if session.used:
-                await asyncio.shield(writer.call(_commit))
+                _end(connection, commit=True)
+                self._committed()
+        if session.used:
+            # A write ran without letting the loop run: let it read what came
+            # meanwhile, so a workflow writing part after part takes turns.
+            await asyncio.sleep(0)
+
+    def _committed(self) -> None:
+        self._commits += 1
+        if self._commits % CHECKPOINT_EVERY == 0:
+            task = asyncio.create_task(self._checkpoint())
+            self._checkpoints.add(task)
+            task.add_done_callback(self._checkpoints.discard)
+
+    async def _checkpoint(self) -> None:
+        """Copies the WAL into the database on a reader's thread, between two
+        writes: with none appending meanwhile it copies all of it, and the
+        next write starts the WAL over (so it stops growing), as SQLite's own
+        checkpoint in a COMMIT would, but with the loop free."""
+        try:
+            async with self._writer_lock:
+                reader = await self._readers.borrow()
+                try:
+                    await asyncio.shield(reader.call(_checkpoint))
+                finally:
+                    self._readers.give_back(reader)
+        except Exception:
+            logger.exception("WAL checkpoint failed")
 
     async def _start_reader(self) -> Worker:
         return await self._start(_open_reader)
