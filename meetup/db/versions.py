@@ -3,11 +3,12 @@ a process that caches something derived from the data (a public feed, a
 public page) reads the counters, a few indexed rows in one SELECT, to know
 whether its copy is still current, even when another process made the change.
 
-Each process remembers the values it read for `recheck` seconds (1 by
-default, `remember()`): a page served a thousand times a second reads them
-once a second, not a thousand times. A change made through this process
-forgets them as it commits, so it shows here at once; made through another
-process, it shows here within `recheck`.
+Each process keeps a copy of the table (`Seen`), refreshed every `recheck`
+seconds (1 by default, `remember()`) with the rows changed since: a site
+serving thousands of pages a second reads the table once a second, not
+thousands of times. A change made through this process marks its names as it
+commits, and they are read again before use, so it shows here at once; made
+through another process, it shows here within about `recheck`.
 
 The keys, and what bumps them:
 
@@ -28,7 +29,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -105,40 +106,56 @@ async def bump(db: Database, *names: str) -> None:
         db.on_commit(lambda: seen(db).forget(fresh))
 
 
+# Rows bumped this long before a refresh are read again by it: a change is
+# bumped inside its transaction and becomes visible at its COMMIT, later.
+SLACK = timedelta(seconds=60)
+# And every so often the whole table, whatever the clocks said.
+FULL_READ_SECONDS = 300.0
+ZERO = Version(0, None)
+
+
 @dataclass
 class Seen:
-    """The versions this process read lately, trusted for `recheck` seconds
-    of `clock`. `generation` counts forgets: a read that started before one
-    may have seen the old value and is not remembered."""
+    """The versions table as this process last read it: all of it now and
+    then, and every `recheck` seconds of `clock` the rows changed since. The
+    names this process's own writes bumped (`forget`) are read again before
+    they are used; `generation` counts those forgets, so a refresh that
+    started before one does not settle it."""
 
     recheck: float = 1.0
     clock: Callable[[], float] = time.monotonic
     generation: int = 0
-    # SELECTs under way, by the names they read
-    reading: dict[tuple[str, ...], asyncio.Future[tuple[Version, ...]]] = field(
-        default_factory=dict
-    )
-    _known: dict[str, tuple[Version, float]] = field(default_factory=dict)
+    table: dict[str, Version] | None = None
+    read_at: float = 0.0
+    full_at: float = 0.0
+    since: datetime | None = None
+    # the generation of each name's last forget, and the names to read again
+    forgotten: dict[str, int] = field(default_factory=dict)
+    dirty: set[str] = field(default_factory=set)
+    refreshing: asyncio.Future[None] | None = None
 
-    def lookup(self, names: Sequence[str]) -> tuple[Version, ...] | None:
-        oldest = self.clock() - self.recheck
-        found = []
-        for name in names:
-            known = self._known.get(name)
-            if known is None or known[1] <= oldest:
-                return None
-            found.append(known[0])
-        return tuple(found)
-
-    def store(self, read: dict[str, Version], generation: int) -> None:
-        if generation == self.generation and self.recheck > 0:
-            at = self.clock()
-            self._known |= {name: (version, at) for name, version in read.items()}
+    def expired(self) -> bool:
+        return self.table is None or self.clock() - self.read_at >= self.recheck
 
     def forget(self, names: Iterable[str]) -> None:
         self.generation += 1
         for name in names:
-            self._known.pop(name, None)
+            self.forgotten[name] = self.generation
+            self.dirty.add(name)
+
+    def settle(
+        self, read: dict[str, Version], generation: int, *, complete: bool
+    ) -> None:
+        """Values read by a SELECT that began at `generation`: kept, except
+        for names forgotten since (the SELECT may predate their change)."""
+        if self.table is None:
+            return
+        for name, version in read.items():
+            if self.forgotten.get(name, 0) <= generation:
+                self.table[name] = version
+                self.dirty.discard(name)
+        if complete:  # a refresh saw every change committed before it began
+            self.dirty = {n for n in self.dirty if self.forgotten[n] > generation}
 
 
 _SEEN: weakref.WeakKeyDictionary[Database, Seen] = weakref.WeakKeyDictionary()
@@ -163,39 +180,56 @@ def _read_statement(count: int) -> sa.Select[tuple[str, int, datetime | None]]:
 
 
 _READS = {count: _read_statement(count) for count in range(1, 5)}
+_ALL = sa.select(versions.c.name, versions.c.value, versions.c.changed_at)
+_CHANGED_SINCE = _ALL.where(versions.c.changed_at >= sa.bindparam("since"))
 
 
 async def read(db: Database, names: Sequence[str]) -> tuple[Version, ...]:
-    """The current version of each of `names` (0 for one never bumped): as
-    remembered, or in one SELECT per four names, shared by the requests that
-    ask for the same names meanwhile (a crowd arriving as they expire reads
-    them once)."""
-    if db.writing:
-        return await _select(db, names)
+    """The current version of each of `names` (0 for one never bumped), from
+    this process's copy of the table. When the copy is older than `recheck`,
+    the first request to notice refreshes it and waits; those arriving during
+    that refresh use the copy as it was (a crowd does not queue behind it)."""
     memo = seen(db)
-    known = memo.lookup(names)
-    if known is not None:
-        return known
-    key = tuple(names)
-    pending = memo.reading.get(key)
-    if pending is None:
-        pending = asyncio.ensure_future(_select_and_store(db, memo, key))
-        memo.reading[key] = pending
-        pending.add_done_callback(lambda _: memo.reading.pop(key, None))
-    return await asyncio.shield(pending)
+    if db.writing or memo.recheck <= 0:
+        return await _select(db, names)
+    if memo.expired():
+        if memo.refreshing is None:
+            refresh = asyncio.ensure_future(_refresh(db, memo))
+            memo.refreshing = refresh
+            refresh.add_done_callback(lambda _: setattr(memo, "refreshing", None))
+            await asyncio.shield(refresh)
+        elif memo.table is None:
+            await asyncio.shield(memo.refreshing)
+    assert memo.table is not None
+    stale = [name for name in names if name in memo.dirty]
+    fresh: dict[str, Version] = {}
+    if stale:
+        generation = memo.generation
+        fresh = dict(zip(stale, await _select(db, stale), strict=True))
+        memo.settle(fresh, generation, complete=False)
+    table = memo.table
+    return tuple(fresh.get(name) or table.get(name, ZERO) for name in names)
 
 
-async def _select_and_store(
-    db: Database, memo: Seen, names: tuple[str, ...]
-) -> tuple[Version, ...]:
+async def _refresh(db: Database, memo: Seen) -> None:
     generation = memo.generation
-    found = await _select(db, names)
-    memo.store(dict(zip(names, found, strict=True)), generation)
-    return found
+    started, at = now(), memo.clock()
+    full = memo.table is None or memo.since is None
+    full = full or at - memo.full_at >= FULL_READ_SECONDS
+    if full:
+        rows = await db.fetch_all(_ALL)
+    else:
+        rows = await db.fetch_all(_CHANGED_SINCE, {"since": memo.since})
+    read = {row["name"]: Version(row["value"], row["changed_at"]) for row in rows}
+    if full or memo.table is None:
+        memo.table = {}
+        memo.full_at = at
+    memo.settle(read, generation, complete=True)
+    memo.read_at, memo.since = at, started - SLACK
 
 
 async def _select(db: Database, names: Sequence[str]) -> tuple[Version, ...]:
-    found: dict[str, Version] = {name: Version(0, None) for name in names}
+    found: dict[str, Version] = {name: ZERO for name in names}
     for start in range(0, len(names), 4):
         chunk = names[start : start + 4]
         params = {f"n{n}": name for n, name in enumerate(chunk)}

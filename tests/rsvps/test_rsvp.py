@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from meetup.core.clock import now
 from meetup.db import Database
 from meetup.db.tables import events, outbox, rsvps
+from meetup.events import service as events_service
 from meetup.mail.sender import MailSender
 from meetup.rsvps import service
 from tests.conftest import SmtpServer
@@ -327,3 +328,37 @@ async def test_hosts_questions_are_asked_and_answers_kept(client, db) -> None:
     assert ok.status_code == 200
     [row] = await db.fetch_all(rsvps.select())
     assert json.loads(row["answers"]) == {"What brings you?": "Coffee", "Diet": "vegan"}
+
+
+async def test_check_your_inbox_names_each_guests_own_address_and_event(
+    client, db
+) -> None:
+    """The page after the form is rendered once per event and filled with
+    each visitor's address: every guest sees their own, escaped, on the right
+    event, and an edit of the event shows at once."""
+    host = await make_host(db)
+    tapas = await make_event(db, host, title="Tapas night", slug="tapas")
+    paella = await make_event(db, host, title="Paella & wine", slug="paella")
+    shown = {}
+    for event, email in (
+        (tapas, "ana@example.com"),
+        (tapas, "o'brien&co@example.com"),
+        (paella, "ben@example.com"),
+    ):
+        response = await rsvp(client, event, name="Guest", email=email)
+        assert response.status_code == 200
+        text = page(response).select_one("main").get_text(" ", strip=True)
+        shown[email] = text
+    assert "We sent a link to ana@example.com" in shown["ana@example.com"]
+    assert "o'brien&co@example.com" in shown["o'brien&co@example.com"]
+    assert "ana@example.com" not in shown["o'brien&co@example.com"]
+    assert "Tapas night" in shown["ana@example.com"]
+    assert "Paella & wine" in shown["ben@example.com"]
+    assert "Tapas night" not in shown["ben@example.com"]
+
+    schedule = {key: tapas[key] for key in events_service.SCHEDULE_FIELDS}
+    await events_service.update_event(
+        db, host["id"], tapas["id"], {**schedule, "title": "Tapas & cava"}
+    )
+    again = await rsvp(client, tapas, name="Guest", email="cy@example.com")
+    assert "Tapas & cava" in page(again).select_one("main").get_text(" ", strip=True)
