@@ -67,6 +67,9 @@ PAGES = (
     "/calendar.ics",
 )
 RSVP, DASHBOARD = "POST /e/{slug}/rsvp", "/admin/ (one by one)"
+# Visitors a post brought carry its source in a cookie: "where did we meet?"
+# is theirs, so their event page is rendered for them (never a shared copy).
+VIA_POST = "/e/{slug} from a post"
 JINJA, BYTES = "ceiling: Jinja2", "ceiling: bytes"
 SQLITE, PG, PG2, PROXY = "SQLite", "PostgreSQL", "PostgreSQL 2w", "SQLite+nginx"
 SLUGS = f"""
@@ -279,11 +282,38 @@ class Plan:
     def pages(self, base: str, setup: str, results: Results) -> None:
         for page in PAGES:
             path, script = self.target(page)
-            figures = wrk(
-                base + path, self.args.duration, self.args.connections, script
-            )
-            results.rows[page, setup] = figures
-            print(f"  {setup:14} {page:24} {figures.rps:8.0f} req/s", flush=True)
+            if page == "/e/{slug}":
+                open_every_event(base)
+            self.row(base + path, script, page, setup, results)
+        if setup not in (JINJA, BYTES):
+            self.row(base + "/", self.from_a_post(base), VIA_POST, setup, results)
+
+    def row(
+        self, url: str, script: Path, page: str, setup: str, results: Results
+    ) -> None:
+        figures = wrk(url, self.args.duration, self.args.connections, script)
+        results.rows[page, setup] = figures
+        print(f"  {setup:14} {page:24} {figures.rps:8.0f} req/s", flush=True)
+
+    def from_a_post(self, base: str) -> Path:
+        """Random event pages, with the cookie a tracked link of the host's
+        left (as every visitor a viral post brings has)."""
+        arrival = httpx.get(f"{base}/s/bench001", timeout=30)
+        cookie = "; ".join(f"{k}={v}" for k, v in arrival.cookies.items())
+        if "meetup_touch" not in cookie:
+            raise SystemExit("the tracked link left no cookie")
+        return self.script("post", f'wrk.headers["Cookie"] = "{cookie}"\n' + SLUGS)
+
+
+def open_every_event(base: str) -> None:
+    """Each event page once, as on a site that has been up a while (the
+    render itself is the Jinja2 ceiling's row, and the row "from a post")."""
+
+    def fetch(n: int) -> None:
+        httpx.get(f"{base}/e/{data.slug(n)}", timeout=60)
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(fetch, range(1, data.EVENTS + 1)))
 
 
 def capture(base: str, slot: str) -> dict[str, tuple[str, bytes]]:
@@ -493,14 +523,15 @@ def print_table(results: Results, args: argparse.Namespace) -> None:
     )
     print(header)
     print("-" * len(header))
-    for page in (*PAGES, RSVP, DASHBOARD):
+    for page in (*PAGES, VIA_POST, RSVP, DASHBOARD):
         for setup in setups:
             figures = results.rows.get((page, setup))
             if figures is None:
                 continue
+            ceiling = "/e/{slug}" if page == VIA_POST else page
             jinja, plain = (
-                results.rows.get((page, JINJA)),
-                results.rows.get((page, BYTES)),
+                results.rows.get((ceiling, JINJA)),
+                results.rows.get((ceiling, BYTES)),
             )
             one = results.rows.get((page, PG)) if setup == PG2 else None
             print(

@@ -17,7 +17,9 @@ writer's own thread wait for it; holding it, the statements and the COMMIT
 wait for nothing (the WAL is checkpointed off the loop, every
 `CHECKPOINT_EVERY` commits). A trip to a thread for each statement, behind
 whatever the loop was doing meanwhile, made every write hold the lock
-several times longer, with the loop idle in between.
+several times longer, with the loop idle in between. A long write (a batch
+of invitations) runs its statements past the first `INLINE_STATEMENTS` on
+the writer's thread, so the loop keeps serving pages and others queue.
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ from meetup.db.compiled import Plans
 from meetup.db.lending import Lender
 
 BUSY_TIMEOUT_MS = 10_000
+# Statements a write runs on the event loop's thread (an answer runs five);
+# the rest of a longer one run on the writer's thread.
+INLINE_STATEMENTS = 12
 # Commits between two checkpoints of the WAL (SQLite's own default is about
 # every 1,000 pages written, which an answer's five statements fill in ~100).
 CHECKPOINT_EVERY = 100
@@ -234,6 +239,7 @@ class WriteSession:
         # Set before BEGIN is sent: a caller cancelled while the writer's
         # thread waits for the lock still rolls back what it may begin.
         self.used = False
+        self._inline = INLINE_STATEMENTS
 
     async def run(self, statement: Executable, params: Params) -> Outcome:
         if not self.used:
@@ -244,7 +250,15 @@ class WriteSession:
                 if not _locked(error):
                     raise
                 await self._writer.call(_begin_waiting)
-        return _execute(self._plans, statement, params, self._connection)
+        self._inline -= 1
+        if self._inline >= 0:
+            return _execute(self._plans, statement, params, self._connection)
+        # A long write (a batch) goes on on the writer's thread, so the loop
+        # serves readers meanwhile and the next writers queue for their turn.
+        plans = self._plans
+        return await self._writer.call(
+            lambda connection: _execute(plans, statement, params, connection)
+        )
 
 
 class SQLiteBackend:

@@ -26,7 +26,7 @@ from meetup.rsvps import event_view, remembered
 from meetup.rsvps import queries as rsvp_queries
 from meetup.rsvps.forms import RsvpForm
 from meetup.rsvps.service import closed_reason
-from meetup.sources.visits import remember_arrival, where_is_personal, where_we_met
+from meetup.sources.visits import personal_where, remember_arrival, where_we_met
 from meetup.web.pagecache import Subject, shared_page
 from meetup.web.pages import PageMeta, render
 
@@ -68,16 +68,17 @@ def next_change(event: Row, at: datetime) -> datetime | None:
     return min((m for m in moments if m is not None and m > at), default=None)
 
 
-async def personal_parts(request: Request, subject: Subject) -> bool:
-    """Whether this visitor's cookies change the event page: the answer this
-    browser gave, or a link that told us where we met."""
+async def personal_parts(request: Request, subject: Subject) -> bool | str:
+    """What this visitor's cookies make of the event page: their own page if
+    the browser remembers its answer; the page of everyone a link of the
+    host's brought (no "where did we meet?"); else the shared one."""
     assert subject.event_id is not None and subject.host_id is not None
     entry = remembered.for_event(request, subject.event_id)
     if isinstance(entry, remembered.Answered):
         return True
     if isinstance(entry, remembered.Asked) and entry.fresh(now()):
         return True
-    return await where_is_personal(request, subject.host_id)
+    return await personal_where(request, subject)
 
 
 async def going_count(db: Database, event: Row) -> counts.EventCounts:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -135,11 +136,25 @@ async def count_kind(db: Database, host_id: int, kind: str) -> int:
     return int(await db.fetch_val(query))
 
 
+_OWNER = sa.select(sources.c.host_id).where(sources.c.id == sa.bindparam("source_id"))
+# A source never changes hands, so whose it is is kept (per database, a few
+# thousand at most): a visitor a post brought asks it on every page.
+_OWNERS: weakref.WeakKeyDictionary[Database, dict[int, int]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 async def belongs_to(db: Database, source_id: int, host_id: int) -> bool:
-    query = sa.select(sources.c.id).where(
-        sources.c.id == source_id, sources.c.host_id == host_id
-    )
-    return await db.fetch_one(query) is not None
+    owners = _OWNERS.setdefault(db, {})
+    owner = owners.get(source_id)
+    if owner is None:
+        owner = await db.fetch_val(_OWNER, {"source_id": source_id})
+        if owner is None:
+            return False  # not yet, or no longer: asked again next time
+        if len(owners) >= 4096:
+            owners.clear()
+        owners[source_id] = owner
+    return bool(owner == host_id)
 
 
 async def record_click(

@@ -56,11 +56,16 @@ async def where_is_personal(request: Request, host_id: int) -> bool:
     return await queries.belongs_to(request.app.state.db, last, host_id)
 
 
-async def personal_where(request: Request, subject: Subject) -> bool:
-    """For the page cache: whether "where did we meet?" on a page about the
-    subject's host is this visitor's own."""
+# The page cache's name for the pages of everyone a link of the host's (or a
+# campaign) brought: "where did we meet?" is not asked of them.
+KNOWN_SOURCE = "known-source"
+
+
+async def personal_where(request: Request, subject: Subject) -> bool | str:
+    """For the page cache: visitors whose cookie says a link of the subject's
+    host brought them share a page of their own kind."""
     assert subject.host_id is not None
-    return await where_is_personal(request, subject.host_id)
+    return KNOWN_SOURCE if await where_is_personal(request, subject.host_id) else False
 
 
 async def attribution_of(

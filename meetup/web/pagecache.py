@@ -137,10 +137,13 @@ class PageCache:
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 About = Callable[[Request], Awaitable[Subject | None]]
-Personal = Callable[[Request, Subject], Awaitable[bool]]
+# What a visitor's cookies make of a page: False, the shared copy; True, a
+# page of their own; a name, a copy shared by the visitors its name stands
+# for (all those a post of this host's brought, say), never by a proxy.
+Personal = Callable[[Request, Subject], Awaitable[bool | str]]
 
 
-async def nothing_personal(request: Request, subject: Subject) -> bool:
+async def nothing_personal(request: Request, subject: Subject) -> bool | str:
     return False
 
 
@@ -173,8 +176,11 @@ def shared_page(endpoint: Endpoint, *, about: About, personal: Personal) -> Endp
         subject: Subject | None = None
         values: tuple[int, ...] = ()
         if copy is not None:
-            if await personal(request, copy.subject):
+            who = await personal(request, copy.subject)
+            if who is True:
                 return private(await endpoint(request))
+            if who:
+                return await _variant(request, endpoint, f"{key}#{who}", copy.subject)
             values = await versions.values(db, copy.subject.keys)
             at = now()
             if copy.fresh(values, at):
@@ -187,8 +193,11 @@ def shared_page(endpoint: Endpoint, *, about: About, personal: Personal) -> Endp
                 cache.discard(key)
                 return await endpoint(request)
             if copy is None or subject != copy.subject:
-                if await personal(request, subject):
+                who = await personal(request, subject)
+                if who is True:
                     return private(await endpoint(request))
+                if who:
+                    return await _variant(request, endpoint, f"{key}#{who}", subject)
                 # Read before the page's data: a change committed while it
                 # renders is newer than the copy, which is then made again.
                 values = await versions.values(db, subject.keys)
@@ -197,20 +206,34 @@ def shared_page(endpoint: Endpoint, *, about: About, personal: Personal) -> Endp
     return page
 
 
+async def _variant(
+    request: Request, endpoint: Endpoint, key: str, subject: Subject
+) -> Response:
+    """A copy shared by the visitors a cookie puts in one group: sent to them
+    alone (`private`), kept while the subject's versions hold."""
+    values = await versions.values(request.app.state.db, subject.keys)
+    cache: PageCache = request.app.state.page_cache
+    copy = cache.get(key)
+    if copy is not None and copy.subject == subject and copy.fresh(values, now()):
+        return shared(request, copy, cache_control=PRIVATE)
+    return await _render(request, endpoint, key, subject, values, PRIVATE)
+
+
 async def _render(
     request: Request,
     endpoint: Endpoint,
     key: str,
     subject: Subject,
     values: tuple[int, ...],
+    control: str | None = None,
 ) -> Response:
     """The page rendered and kept; those who come while it renders wait and
     share its copy."""
     cache: PageCache = request.app.state.page_cache
     async with cache.rendering(key):
         copy = cache.get(key)
-        if copy is not None and copy.fresh(values, now()):
-            return shared(request, copy)
+        if copy is not None and copy.subject == subject and copy.fresh(values, now()):
+            return shared(request, copy, cache_control=control)
         at = now()
         response = await endpoint(request)
         made = _copy(request, response, subject, values, at)
@@ -218,7 +241,7 @@ async def _render(
             cache.discard(key)
             return private(response)
         cache.put(key, made)
-    return shared(request, made)
+    return shared(request, made, cache_control=control)
 
 
 def _copy(
@@ -254,7 +277,7 @@ def _copy(
     )
 
 
-def cache_control(request: Request) -> str:
+def public_cache_control(request: Request) -> str:
     settings = request.app.state.settings
     return (
         f"public, max-age={settings.public_max_age}, "
@@ -262,9 +285,12 @@ def cache_control(request: Request) -> str:
     )
 
 
-def shared(request: Request, copy: Copy) -> Response:
+def shared(
+    request: Request, copy: Copy, *, cache_control: str | None = None
+) -> Response:
     """The copy, or 304 Not Modified when the client holds it already."""
-    validators = {"ETag": copy.etag, "Cache-Control": cache_control(request)}
+    control = cache_control or public_cache_control(request)
+    validators = {"ETag": copy.etag, "Cache-Control": control}
     if not_modified(request, copy.etag, None):
         response = Response(status_code=304, headers=validators)
     else:

@@ -263,6 +263,35 @@ async def test_a_visitor_a_link_brought_is_not_asked_where_we_met(
     assert again.headers["cache-control"] == SHARED
 
 
+async def test_visitors_a_post_brought_share_a_page_that_follows_changes(
+    app, client, db
+) -> None:
+    """Everyone a post of the host's brings sees the same page (no "where did
+    we meet?"), kept as one copy for them all, never for a proxy, and as
+    current as the shared one."""
+    host, _ = await site(db)
+    post = await sources.create_source(
+        db, host["id"], kind="post", platform="LinkedIn", label="My post"
+    )
+    code = await db.fetch_val(
+        sa.select(tables.sources.c.code).where(tables.sources.c.id == post)
+    )
+    async with client_for(app) as first, client_for(app) as second:
+        for visitor in (first, second):
+            await visitor.get(f"/s/{code}")
+        shown = [await visitor.get("/e/tapas") for visitor in (first, second)]
+        assert shown[0].content == shown[1].content
+        for told in shown:
+            assert told.headers["cache-control"] == PRIVATE
+            assert page(told).select_one(".where-we-met") is None
+            assert going(told) == "0 going"
+
+        assert (await rsvp(app, "ana@example.com")).status_code == 200
+        for visitor in (first, second):
+            assert going(await visitor.get("/e/tapas")) == "1 going"
+    assert going(await client.get("/e/tapas")) == "1 going"
+
+
 async def test_a_cached_page_turns_when_its_event_does(db) -> None:
     host = await make_host(db)
     event = await make_event(
