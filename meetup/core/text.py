@@ -51,7 +51,7 @@ _ALLOWED_TAGS = {
 
 # Pages show the same few descriptions and bios over and over: each text is
 # rendered once (the text is the key, so an edit is a new entry).
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def render_markdown(source: str) -> Markup:
     """Markdown to HTML, then sanitised: raw HTML and script URLs are dropped."""
     html = _markdown.render(source)

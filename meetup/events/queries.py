@@ -64,7 +64,7 @@ class EventsBySlug:
     count (`seats_taken` moves with every answer): a caller that counts seats
     locks the row again, as a submission does."""
 
-    entries: int = 2048
+    entries: int = 1024
     _kept: OrderedDict[str, tuple[int, Row | None]] = field(default_factory=OrderedDict)
 
     async def get(self, db: Database, slug: str) -> Row | None:

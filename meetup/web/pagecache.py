@@ -91,7 +91,7 @@ class PageCache:
     and `max_bytes`."""
 
     entries: int = 2048
-    max_bytes: int = 32 * 2**20
+    max_bytes: int = 24 * 2**20
     _copies: OrderedDict[str, Copy] = field(default_factory=OrderedDict)
     _bytes: int = 0
     _renders: dict[str, _Turn] = field(default_factory=dict)
