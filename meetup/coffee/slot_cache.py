@@ -13,40 +13,23 @@ each question, from slots it has worked out once per day."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from meetup.coffee import service
 from meetup.coffee.slots import Availability
+from meetup.core.kept import Kept
 from meetup.db import Database, Row, versions
 
 # (versions, the host's zone, their day): what a copy was made from.
 Stamp = tuple[tuple[int, ...], str, date]
 
 
-@dataclass
-class SlotCache:
+class SlotCache(Kept[int, Availability]):
     """The latest availability of the `entries` hosts last asked about."""
 
-    entries: int = 64
-    _kept: OrderedDict[int, tuple[Stamp, Availability]] = field(
-        default_factory=OrderedDict
-    )
-
-    def get(self, host_id: int, stamp: Stamp) -> Availability | None:
-        kept = self._kept.get(host_id)
-        if kept is None or kept[0] != stamp:
-            return None
-        self._kept.move_to_end(host_id)
-        return kept[1]
-
-    def put(self, host_id: int, stamp: Stamp, found: Availability) -> None:
-        self._kept[host_id] = (stamp, found)
-        self._kept.move_to_end(host_id)
-        while len(self._kept) > self.entries:
-            self._kept.popitem(last=False)
+    def __init__(self, entries: int = 64) -> None:
+        super().__init__(entries)
 
 
 async def availability(

@@ -10,6 +10,7 @@ import contextlib
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
@@ -46,10 +47,21 @@ async def _execute(
         raise IntegrityError(plan.sql, args, error) from error
     except asyncpg.PostgresError as error:
         raise DBAPIError(plan.sql, args, error) from error
-    except (OSError, asyncpg.InterfaceError) as error:
-        # The connection is gone or unusable: as SQLAlchemy would, say so.
-        await connection.invalidate()
-        raise DBAPIError(plan.sql, args, error, connection_invalidated=True) from error
+    except LOST as error:
+        raise await _lost(connection, plan.sql, args, error) from error
+
+
+# What asyncpg raises when the connection is gone or unusable.
+LOST = (OSError, asyncpg.InterfaceError)
+
+
+async def _lost(
+    connection: AsyncConnection, sql: str, args: Any, error: Exception
+) -> DBAPIError:
+    """As SQLAlchemy would: the connection invalidated (the pool replaces
+    it), and an error that says so."""
+    await connection.invalidate()
+    return DBAPIError(sql, args, error, connection_invalidated=True)
 
 
 # Each held connection's asyncpg connection: asking SQLAlchemy for it costs a
@@ -92,9 +104,8 @@ async def _transaction(connection: AsyncConnection) -> AsyncIterator[None]:
     transaction = driver.transaction()
     try:
         await transaction.start()
-    except (OSError, asyncpg.InterfaceError) as error:
-        await connection.invalidate()
-        raise DBAPIError("BEGIN", None, error, connection_invalidated=True) from error
+    except LOST as error:
+        raise await _lost(connection, "BEGIN", None, error) from error
     try:
         yield
         await connection.commit()
@@ -112,9 +123,7 @@ async def _roll_back(
     with contextlib.suppress(DBAPIError, OSError, asyncpg.PostgresError):
         await connection.rollback()
     if driver.is_in_transaction() and not driver.is_closed():
-        with contextlib.suppress(
-            OSError, asyncpg.PostgresError, asyncpg.InterfaceError
-        ):
+        with contextlib.suppress(asyncpg.PostgresError, *LOST):
             await transaction.rollback()
 
 

@@ -128,7 +128,7 @@ def _locked(error: sqlite3.OperationalError) -> bool:
     return getattr(error, "sqlite_errorname", "") == "SQLITE_BUSY"
 
 
-def _checkpoint(connection: Connection) -> None:
+def _copy_wal(connection: Connection) -> None:
     _driver(connection).execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
 
@@ -255,9 +255,8 @@ class WriteSession:
             return _execute(self._plans, statement, params, self._connection)
         # A long write (a batch) goes on on the writer's thread, so the loop
         # serves readers meanwhile and the next writers queue for their turn.
-        plans = self._plans
         return await self._writer.call(
-            lambda connection: _execute(plans, statement, params, connection)
+            partial(_execute, self._plans, statement, params)
         )
 
 
@@ -347,7 +346,7 @@ class SQLiteBackend:
             async with self._writer_lock:
                 reader = await self._readers.borrow()
                 try:
-                    await asyncio.shield(reader.call(_checkpoint))
+                    await asyncio.shield(reader.call(_copy_wal))
                 finally:
                     self._readers.give_back(reader)
         except Exception:

@@ -36,7 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from meetup.core.clock import now
-from meetup.db import Database
+from meetup.db import Database, Row
 from meetup.db.tables import versions
 
 CATALOG = "catalog"
@@ -171,17 +171,22 @@ def remember(db: Database, seconds: float) -> None:
     seen(db).recheck = seconds
 
 
+_ALL = sa.select(versions.c.name, versions.c.value, versions.c.changed_at)
+_CHANGED_SINCE = _ALL.where(versions.c.changed_at >= sa.bindparam("since"))
+
+
 def _read_statement(count: int) -> sa.Select[tuple[str, int, datetime | None]]:
     # Equalities, not IN: an expanding IN list is compiled again on every call.
-    wanted = sa.or_(*(versions.c.name == sa.bindparam(f"n{n}") for n in range(count)))
-    return sa.select(versions.c.name, versions.c.value, versions.c.changed_at).where(
-        wanted
+    return _ALL.where(
+        sa.or_(*(versions.c.name == sa.bindparam(f"n{n}") for n in range(count)))
     )
 
 
 _READS = {count: _read_statement(count) for count in range(1, 5)}
-_ALL = sa.select(versions.c.name, versions.c.value, versions.c.changed_at)
-_CHANGED_SINCE = _ALL.where(versions.c.changed_at >= sa.bindparam("since"))
+
+
+def _versions(rows: Iterable[Row]) -> dict[str, Version]:
+    return {row["name"]: Version(row["value"], row["changed_at"]) for row in rows}
 
 
 async def read(db: Database, names: Sequence[str]) -> tuple[Version, ...]:
@@ -214,17 +219,12 @@ async def read(db: Database, names: Sequence[str]) -> tuple[Version, ...]:
 async def _refresh(db: Database, memo: Seen) -> None:
     generation = memo.generation
     started, at = now(), memo.clock()
-    full = memo.table is None or memo.since is None
-    full = full or at - memo.full_at >= FULL_READ_SECONDS
-    if full:
+    if memo.since is None or at - memo.full_at >= FULL_READ_SECONDS:
         rows = await db.fetch_all(_ALL)
+        memo.table, memo.full_at = {}, at
     else:
         rows = await db.fetch_all(_CHANGED_SINCE, {"since": memo.since})
-    read = {row["name"]: Version(row["value"], row["changed_at"]) for row in rows}
-    if full or memo.table is None:
-        memo.table = {}
-        memo.full_at = at
-    memo.settle(read, generation, complete=True)
+    memo.settle(_versions(rows), generation, complete=True)
     memo.read_at, memo.since = at, started - SLACK
 
 
@@ -234,7 +234,7 @@ async def _select(db: Database, names: Sequence[str]) -> tuple[Version, ...]:
         chunk = names[start : start + 4]
         params = {f"n{n}": name for n, name in enumerate(chunk)}
         rows = await db.fetch_all(_READS[len(chunk)], params)
-        found |= {row["name"]: Version(row["value"], row["changed_at"]) for row in rows}
+        found |= _versions(rows)
     return tuple(found[name] for name in names)
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +10,7 @@ import sqlalchemy as sa
 
 from meetup.core import text
 from meetup.core.clock import now
+from meetup.core.kept import Kept
 from meetup.core.statuses import EventStatus
 from meetup.db import Database, Row, versions
 from meetup.db.tables import events, hosts, images, rsvps
@@ -57,29 +56,24 @@ async def by_slug_with_host(db: Database, slug: str) -> Row | None:
     return await db.fetch_one(_BY_SLUG, {"slug": slug})
 
 
-@dataclass
-class EventsBySlug:
+class EventsBySlug(Kept[str, Row]):
     """`by_slug_with_host`, kept per slug while the catalog's version holds:
     an event's details, status and host change only with it. Not its seat
     count (`seats_taken` moves with every answer): a caller that counts seats
     locks the row again, as a submission does."""
 
-    entries: int = 1024
-    _kept: OrderedDict[str, tuple[int, Row | None]] = field(default_factory=OrderedDict)
+    def __init__(self, entries: int = 1024) -> None:
+        super().__init__(entries)
 
-    async def get(self, db: Database, slug: str) -> Row | None:
+    async def find(self, db: Database, slug: str) -> Row | None:
         # The version first: a change committed after it is read bumps it
         # again, so a row read now is never kept past that change.
         (catalog,) = await versions.values(db, (versions.CATALOG,))
-        kept = self._kept.get(slug)
-        if kept is not None and kept[0] == catalog:
-            self._kept.move_to_end(slug)
-            return kept[1]
-        row = await by_slug_with_host(db, slug)
-        self._kept[slug] = (catalog, row)
-        self._kept.move_to_end(slug)
-        while len(self._kept) > self.entries:
-            self._kept.popitem(last=False)
+        row = self.get(slug, catalog)
+        if row is None:
+            row = await by_slug_with_host(db, slug)
+            if row is not None:
+                self.put(slug, catalog, row)
         return row
 
 

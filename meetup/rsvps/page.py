@@ -51,7 +51,7 @@ async def event_subject(request: Request) -> Subject | None:
     catalog (its details, its host's profile) and the host's platforms; it
     changes by itself when RSVPs close, the event starts and when it ends."""
     slug = request.path_params["slug"]
-    event = await request.app.state.events_by_slug.get(request.app.state.db, slug)
+    event = await request.app.state.events_by_slug.find(request.app.state.db, slug)
     if event is None or event["status"] == "draft":
         return None
     event_id, host_id = event["id"], event["host_id"]

@@ -28,7 +28,7 @@ from meetup.web.urls import guest_feed_path
 async def rsvp(request: Request) -> Response:
     db = request.app.state.db
     slug = request.path_params["slug"]
-    event = await request.app.state.events_by_slug.get(db, slug)
+    event = await request.app.state.events_by_slug.find(db, slug)
     if event is None or event["status"] == "draft":
         raise NotFound("There is no event at this address.")
     raw = await checked_form(request)

@@ -68,6 +68,10 @@ class Copy:
     def fresh(self, values: tuple[int, ...], at: datetime) -> bool:
         return values == self.versions and self.made_at <= at < self.fresh_until
 
+    def serves(self, subject: Subject, values: tuple[int, ...], at: datetime) -> bool:
+        """Whether this copy is the page of `subject` at `values`, now."""
+        return self.subject == subject and self.fresh(values, at)
+
     def subject_holds(self, values: tuple[int, ...], at: datetime) -> bool:
         """Whether the address still shows the same subject: subjects are
         looked up in the catalog's data (events by slug, hosts by handle), so
@@ -176,11 +180,9 @@ def shared_page(endpoint: Endpoint, *, about: About, personal: Personal) -> Endp
         subject: Subject | None = None
         values: tuple[int, ...] = ()
         if copy is not None:
-            who = await personal(request, copy.subject)
-            if who is True:
-                return private(await endpoint(request))
-            if who:
-                return await _variant(request, endpoint, f"{key}#{who}", copy.subject)
+            own = await _own_kind(request, endpoint, personal, key, copy.subject)
+            if own is not None:
+                return own
             values = await versions.values(db, copy.subject.keys)
             at = now()
             if copy.fresh(values, at):
@@ -193,11 +195,9 @@ def shared_page(endpoint: Endpoint, *, about: About, personal: Personal) -> Endp
                 cache.discard(key)
                 return await endpoint(request)
             if copy is None or subject != copy.subject:
-                who = await personal(request, subject)
-                if who is True:
-                    return private(await endpoint(request))
-                if who:
-                    return await _variant(request, endpoint, f"{key}#{who}", subject)
+                own = await _own_kind(request, endpoint, personal, key, subject)
+                if own is not None:
+                    return own
                 # Read before the page's data: a change committed while it
                 # renders is newer than the copy, which is then made again.
                 values = await versions.values(db, subject.keys)
@@ -206,15 +206,21 @@ def shared_page(endpoint: Endpoint, *, about: About, personal: Personal) -> Endp
     return page
 
 
-async def _variant(
-    request: Request, endpoint: Endpoint, key: str, subject: Subject
-) -> Response:
-    """A copy shared by the visitors a cookie puts in one group: sent to them
-    alone (`private`), kept while the subject's versions hold."""
+async def _own_kind(
+    request: Request, endpoint: Endpoint, personal: Personal, key: str, subject: Subject
+) -> Response | None:
+    """The page of a visitor whose cookies change it: their own, or the copy
+    shared by their kind (sent to them alone, `private`, kept while the
+    subject's versions hold); None for the shared page."""
+    who = await personal(request, subject)
+    if who is True:
+        return private(await endpoint(request))
+    if not who:
+        return None
+    key = f"{key}#{who}"
     values = await versions.values(request.app.state.db, subject.keys)
-    cache: PageCache = request.app.state.page_cache
-    copy = cache.get(key)
-    if copy is not None and copy.subject == subject and copy.fresh(values, now()):
+    copy = request.app.state.page_cache.get(key)
+    if copy is not None and copy.serves(subject, values, now()):
         return shared(request, copy, cache_control=PRIVATE)
     return await _render(request, endpoint, key, subject, values, PRIVATE)
 
@@ -232,7 +238,7 @@ async def _render(
     cache: PageCache = request.app.state.page_cache
     async with cache.rendering(key):
         copy = cache.get(key)
-        if copy is not None and copy.subject == subject and copy.fresh(values, now()):
+        if copy is not None and copy.serves(subject, values, now()):
             return shared(request, copy, cache_control=control)
         at = now()
         response = await endpoint(request)

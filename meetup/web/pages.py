@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import secrets
-from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
+
+from meetup.core.kept import Kept
 
 
 @dataclass(frozen=True)
@@ -56,17 +57,14 @@ def render(
 BLANK = "blank" + secrets.token_hex(16)
 
 
-@dataclass
-class Stencils:
+class Stencils(Kept[Hashable, bytes]):
     """Pages that differ from one visitor to the next by one piece of text (an
     address they typed), for visitors the page knows nothing else of: each
-    rendered once, with `BLANK` where that text goes, while what it shows is
-    the same object (`source`), and filled in per request."""
+    rendered once, with `BLANK` where that text goes, while what it shows
+    (`source`) is unchanged, and filled in per request."""
 
-    entries: int = 1024
-    _kept: OrderedDict[Hashable, tuple[object, bytes]] = field(
-        default_factory=OrderedDict
-    )
+    def __init__(self, entries: int = 1024) -> None:
+        super().__init__(entries)
 
     def render(
         self,
@@ -77,12 +75,8 @@ class Stencils:
         context: dict[str, Any],
         fill: str,
     ) -> HTMLResponse:
-        kept = self._kept.get(key)
-        if kept is None or kept[0] is not source:
-            kept = (source, bytes(render(request, template, context).body))
-            self._kept[key] = kept
-            while len(self._kept) > self.entries:
-                self._kept.popitem(last=False)
-        self._kept.move_to_end(key)
-        filled = kept[1].replace(BLANK.encode(), str(escape(fill)).encode())
-        return HTMLResponse(filled)
+        body = self.get(key, source)
+        if body is None:
+            body = bytes(render(request, template, context).body)
+            self.put(key, source, body)
+        return HTMLResponse(body.replace(BLANK.encode(), str(escape(fill)).encode()))
