@@ -11,17 +11,23 @@ its own transaction, so every worker's copy goes stale at once.
 
 A visitor whose cookies change the page (a host's session, the answer this
 browser gave, a tracked link that told us where we met) gets a page of their
-own, marked `private, no-store`, and never a shared copy."""
+own, marked `private, no-store`, and never a shared copy.
+
+Copies are kept gzip-compressed (a fifth of their size, so a worker holds
+every page of a large site in a few MB) and sent as they are to the clients
+that accept gzip, which every browser does; others get them inflated."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import zlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -35,8 +41,11 @@ PRIVATE = "private, no-store"
 # Query parameters that record a visit (a tracked link or a campaign): such a
 # request writes, and answers with a cookie; never served from a copy.
 TRACKING = ("ref", "utm_source")
-# What a shared copy varies on: a visitor with a cookie may see their own.
-VARY = "Cookie"
+# What a shared copy varies on: the encoding, and a visitor with a cookie
+# may see their own page.
+VARY = "Accept-Encoding, Cookie"
+GZIP = 31  # zlib's wbits for the gzip format
+GZIP_LEVEL = 6
 # Headers a copy never repeats: its own are set when it is sent.
 _NOT_KEPT = frozenset(
     {b"content-length", b"set-cookie", b"etag", b"cache-control", b"vary"}
@@ -57,13 +66,19 @@ class Subject:
 
 @dataclass(frozen=True)
 class Copy:
-    body: bytes
+    gzipped: bytes
     etag: str
     headers: tuple[tuple[bytes, bytes], ...]
     subject: Subject
     versions: tuple[int, ...]
     made_at: datetime
     fresh_until: datetime
+
+    @property
+    def gzipped_etag(self) -> str:
+        """A strong ETag names one representation: the compressed one has
+        its own (RFC 9110 §8.8.3)."""
+        return self.etag[:-1] + '-gzip"'
 
     def fresh(self, values: tuple[int, ...], at: datetime) -> bool:
         return values == self.versions and self.made_at <= at < self.fresh_until
@@ -95,7 +110,7 @@ class PageCache:
     and `max_bytes`."""
 
     entries: int = 2048
-    max_bytes: int = 24 * 2**20
+    max_bytes: int = 16 * 2**20  # compressed
     _copies: OrderedDict[str, Copy] = field(default_factory=OrderedDict)
     _bytes: int = 0
     _renders: dict[str, _Turn] = field(default_factory=dict)
@@ -123,17 +138,17 @@ class PageCache:
     def put(self, key: str, copy: Copy) -> None:
         self.discard(key)
         self._copies[key] = copy
-        self._bytes += len(copy.body)
+        self._bytes += len(copy.gzipped)
         while self._copies and (
             len(self._copies) > self.entries or self._bytes > self.max_bytes
         ):
             _, dropped = self._copies.popitem(last=False)
-            self._bytes -= len(dropped.body)
+            self._bytes -= len(dropped.gzipped)
 
     def discard(self, key: str) -> None:
         dropped = self._copies.pop(key, None)
         if dropped is not None:
-            self._bytes -= len(dropped.body)
+            self._bytes -= len(dropped.gzipped)
 
     def __len__(self) -> int:
         return len(self._copies)
@@ -269,7 +284,7 @@ def _copy(
     if subject.changes_at is not None and at < subject.changes_at < fresh_until:
         fresh_until = subject.changes_at
     return Copy(
-        body=body,
+        gzipped=_gzip(body),
         etag=f'"{hashlib.sha256(body).hexdigest()[:32]}"',
         headers=tuple(
             (name, value)
@@ -281,6 +296,26 @@ def _copy(
         made_at=at,
         fresh_until=fresh_until,
     )
+
+
+def _gzip(body: bytes) -> bytes:
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, GZIP)
+    return compressor.compress(body) + compressor.flush()
+
+
+@lru_cache(maxsize=64)
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an `Accept-Encoding` allows gzip (RFC 9110 §12.5.3): named, or
+    `*`, without `q=0`. Browsers send a few distinct values: each is read once."""
+    allowed: dict[str, bool] = {}
+    for part in accept_encoding.lower().split(","):
+        name, _, params = part.partition(";")
+        quality = params.strip().removeprefix("q=").strip() or "1"
+        try:
+            allowed[name.strip()] = float(quality) > 0
+        except ValueError:
+            allowed[name.strip()] = False
+    return allowed.get("gzip", allowed.get("x-gzip", allowed.get("*", False)))
 
 
 def public_cache_control(request: Request) -> str:
@@ -296,15 +331,20 @@ def shared(
 ) -> Response:
     """The copy, or 304 Not Modified when the client holds it already."""
     control = cache_control or public_cache_control(request)
-    validators = {"ETag": copy.etag, "Cache-Control": control}
-    if not_modified(request, copy.etag, None):
+    gzipped = accepts_gzip(request.headers.get("accept-encoding", ""))
+    etag = copy.gzipped_etag if gzipped else copy.etag
+    validators = {"ETag": etag, "Cache-Control": control}
+    if not_modified(request, etag, None):
         response = Response(status_code=304, headers=validators)
+    elif gzipped:
+        response = Response(copy.gzipped, headers=validators)
+        response.raw_headers[:0] = [*copy.headers, (b"content-encoding", b"gzip")]
     else:
-        response = Response(copy.body, headers=validators)
+        response = Response(zlib.decompress(copy.gzipped, GZIP), headers=validators)
         response.raw_headers[:0] = list(copy.headers)
-    # The session middleware says it too when the page read the session.
-    if not getattr(request.scope.get("session"), "accessed", False):
-        response.headers["Vary"] = VARY
+    # The session middleware adds Cookie itself when the page read the session.
+    session_read = getattr(request.scope.get("session"), "accessed", False)
+    response.headers["Vary"] = "Accept-Encoding" if session_read else VARY
     return response
 
 

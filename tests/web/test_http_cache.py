@@ -72,7 +72,7 @@ async def test_every_public_page_is_shared_with_a_strong_etag_and_304(
         again = await client.get(path)
         assert first.status_code == 200, path
         assert first.headers["cache-control"] == SHARED, path
-        assert first.headers["vary"] == "Cookie", path
+        assert first.headers["vary"] == "Accept-Encoding, Cookie", path
         etag = first.headers["etag"]
         assert etag.startswith('"') and not etag.startswith("W/"), path
         assert (again.headers["etag"], again.content) == (etag, first.content), path
@@ -92,6 +92,34 @@ async def test_every_public_page_is_shared_with_a_strong_etag_and_304(
         "/calendar.ics", headers={"If-None-Match": feed.headers["etag"]}
     )
     assert revalidated.status_code == 304
+
+
+async def test_a_page_is_sent_gzipped_to_browsers_and_plain_to_other_clients(
+    app, client, db
+) -> None:
+    await site(db)
+    for path in ("/", "/e/tapas", "/@rosa", "/@rosa/coffee"):
+        browser = await client.get(path, headers={"Accept-Encoding": "gzip, br"})
+        plain = await client.get(path, headers={"Accept-Encoding": "identity"})
+        refused = await client.get(path, headers={"Accept-Encoding": "gzip;q=0"})
+        assert browser.headers["content-encoding"] == "gzip", path
+        assert int(browser.headers["content-length"]) < len(browser.content), path
+        for other in (plain, refused):
+            assert "content-encoding" not in other.headers, path
+            assert int(other.headers["content-length"]) == len(other.content), path
+            assert other.content == browser.content, path
+            assert other.headers["etag"] != browser.headers["etag"], path
+        # Each representation revalidates with its own tag, never the other's.
+        for accept, tag, status in (
+            ("gzip", browser.headers["etag"], 304),
+            ("identity", plain.headers["etag"], 304),
+            ("identity", browser.headers["etag"], 200),
+        ):
+            again = await client.get(
+                path, headers={"Accept-Encoding": accept, "If-None-Match": tag}
+            )
+            assert again.status_code == status, (path, accept)
+        assert "Rosa Host" in browser.text, path
 
 
 async def test_an_rsvp_shows_at_once_here_and_within_a_second_elsewhere(
