@@ -101,6 +101,7 @@ class Figures:
     failed: int  # non-2xx/3xx answers and socket errors
     wrk_cores: float = 0.0  # CPU the load generator used meanwhile
     pg_cores: float = 0.0  # CPU PostgreSQL used meanwhile
+    app_cores: float = 0.0  # CPU the site's workers used meanwhile
 
 
 @dataclass
@@ -109,15 +110,19 @@ class Server:
     base: str
     workers: int
 
+    def worker_pids(self) -> list[int]:
+        if self.workers == 1:
+            return [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
     def rss_mb(self) -> float:
         """The largest web worker's resident memory."""
-        pids = [self.process.pid]
-        if self.workers > 1:
-            children = Path(
-                f"/proc/{self.process.pid}/task/{self.process.pid}/children"
-            )
-            pids = [int(pid) for pid in children.read_text().split()]
-        return max(_rss_kb(pid) for pid in pids) / 1024
+        return max(_rss_kb(pid) for pid in self.worker_pids()) / 1024
+
+    def cpu_seconds(self) -> float:
+        """CPU used so far by the web workers."""
+        return sum(_cpu_seconds(pid) for pid in self.worker_pids())
 
     def stop(self) -> None:
         self.process.terminate()
@@ -133,6 +138,11 @@ class Results:
     rows: dict[tuple[str, str], Figures] = field(default_factory=dict)
     rss: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+
+def _cpu_seconds(pid: int) -> float:
+    values = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(values[11]) + int(values[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_kb(pid: int) -> int:
@@ -190,7 +200,13 @@ def _wait_for(url: str, process: subprocess.Popen[bytes] | None, what: str) -> N
 
 
 def wrk(
-    url: str, seconds: int, connections: int, script: Path, *, warm: bool = True
+    url: str,
+    seconds: int,
+    connections: int,
+    script: Path,
+    *,
+    warm: bool = True,
+    app: Server | None = None,
 ) -> Figures:
     def run(duration: int) -> str:
         return subprocess.run(
@@ -203,12 +219,14 @@ def wrk(
 
     if warm:
         run(min(2, seconds))
-    wrk_before, pg_before = _children_cpu(), _postgres_cpu()
+    app_cpu = app.cpu_seconds if app else lambda: 0.0
+    wrk_before, pg_before, app_before = _children_cpu(), _postgres_cpu(), app_cpu()
     started = time.perf_counter()
     out = run(seconds)
     elapsed = time.perf_counter() - started
     wrk_cores = (_children_cpu() - wrk_before) / elapsed
     pg_cores = (_postgres_cpu() - pg_before) / elapsed
+    app_cores = (app_cpu() - app_before) / elapsed
     done = re.search(r"(\d+) requests in [\d.]+\w+, ([\d.]+)([KMGT]?B) read", out)
     requests = int(done.group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -228,6 +246,7 @@ def wrk(
         failed=failed,
         wrk_cores=wrk_cores,
         pg_cores=pg_cores,
+        app_cores=app_cores,
     )
 
 
@@ -267,6 +286,7 @@ class Plan:
     folder: Path
     slot: str  # the coffee slot whose booking page is driven
     args: argparse.Namespace
+    app: Server | None = None  # whose CPU each row reports
 
     def script(self, name: str, text: str) -> Path:
         path = self.folder / f"{name}.lua"
@@ -293,7 +313,8 @@ class Plan:
     def row(
         self, url: str, script: Path, page: str, setup: str, results: Results
     ) -> None:
-        figures = wrk(url, self.args.duration, self.args.connections, script)
+        args = self.args
+        figures = wrk(url, args.duration, args.connections, script, app=self.app)
         results.rows[page, setup] = figures
         print(f"  {setup:14} {page:24} {figures.rps:8.0f} req/s", flush=True)
 
@@ -422,6 +443,7 @@ def site_runs(
     dashboard: bool = True,
 ) -> None:
     server = serve("make_meetup", {"DATABASE_URL": database_url}, workers)
+    plan.app = server
     try:
         plan.pages(server.base, setup, results)
         if dashboard:
@@ -431,7 +453,8 @@ def site_runs(
             print(f"  {setup:14} {DASHBOARD:24} {figures.p50:8.1f} ms p50", flush=True)
         # Last: the answers change what the pages show.
         script = rsvp_script(plan, server.base)
-        figures = wrk(server.base, plan.args.duration, plan.args.connections, script)
+        args = plan.args
+        figures = wrk(server.base, args.duration, args.connections, script, app=server)
         results.rows[RSVP, setup] = figures
         print(f"  {setup:14} {RSVP:24} {figures.rps:8.0f} req/s", flush=True)
         results.rss[setup] = server.rss_mb()
@@ -459,6 +482,7 @@ def nginx(upstream: str, folder: Path) -> Iterator[str]:
 
 def proxy_runs(plan: Plan, results: Results, database_url: str) -> None:
     server = serve("make_meetup", {"DATABASE_URL": database_url})
+    plan.app = server
     folder = plan.folder / "nginx"
     folder.mkdir()
     try:
@@ -487,6 +511,7 @@ def ceiling_runs(plan: Plan, results: Results, sqlite_url: str) -> None:
         ("make_ceiling", JINJA, {"DATABASE_URL": sqlite_url}),
     ):
         server = serve(factory, env)
+        plan.app = server
         try:
             results.notes += same_pages(server.base, pages, setup)
             plan.pages(server.base, setup, results)
@@ -523,7 +548,7 @@ def print_table(results: Results, args: argparse.Namespace) -> None:
     header = (
         f"{'page':26} {'setup':14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'KB':>6} {'/Jinja2':>8} {'/bytes':>7} {'2w/1w':>6} {'RSS MB':>7}"
-        f" {'wrk':>5} {'pg':>5}"
+        f" {'app':>5} {'wrk':>5} {'pg':>5}"
     )
     print(header)
     print("-" * len(header))
@@ -543,7 +568,8 @@ def print_table(results: Results, args: argparse.Namespace) -> None:
                 f"{figures.p99:8.1f} {figures.kb:6.1f} "
                 f"{_ratio(figures, jinja):>8} {_ratio(figures, plain):>7} "
                 f"{_ratio(figures, one):>6} {results.rss.get(setup, 0):7.0f}"
-                f" {_cores(figures.wrk_cores)} {_cores(figures.pg_cores)}"
+                f" {_cores(figures.app_cores)} {_cores(figures.wrk_cores)}"
+                f" {_cores(figures.pg_cores)}"
                 + (f"  {figures.failed} failed!" if figures.failed else "")
             )
     for note in results.notes:
