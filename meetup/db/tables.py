@@ -90,6 +90,32 @@ login_tokens = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 
+# A series: how its events repeat (meetup.calendars.recurrence). Each
+# occurrence is a row of `events` of its own; what they show comes from the
+# latest occurrence not edited on its own, so the series keeps only its rule.
+series = sa.Table(
+    "series",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("slug", sa.String(80), nullable=False, unique=True),
+    sa.Column("title", sa.String(140), nullable=False),
+    sa.Column("frequency", sa.String(8), nullable=False),  # weekly, monthly
+    sa.Column("interval", sa.Integer, nullable=False, server_default="1"),
+    # Weekly: the weekdays, 0 = Monday, as "1,3".
+    sa.Column("weekdays", sa.String(20), nullable=False, server_default=""),
+    sa.Column("monthly_by", sa.String(8), nullable=False, server_default="date"),
+    # The first occurrence's local date; the rule ends on `until` or after `count`.
+    sa.Column("starts_on", sa.Date, nullable=False),
+    sa.Column("until", sa.Date),
+    sa.Column("count", sa.Integer),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.CheckConstraint("interval >= 1", name="interval_positive"),
+    sa.Index("ix_series_host", "host_id"),
+)
+
 events = sa.Table(
     "events",
     metadata,
@@ -142,6 +168,12 @@ events = sa.Table(
     sa.Column("questions", sa.Text, nullable=False, server_default="[]"),
     # When followers were told about this event (once, on first publication).
     sa.Column("announced_at", UTCDateTime),
+    # An occurrence of a series: the rule's date it stands for (kept when the
+    # host moves this one), and whether it was edited on its own, so edits
+    # to "this and following" leave it as it is.
+    sa.Column("series_id", sa.ForeignKey("series.id", ondelete="SET NULL")),
+    sa.Column("occurrence_on", sa.Date),
+    sa.Column("detached", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
@@ -151,6 +183,8 @@ events = sa.Table(
     ),
     sa.Index("ix_events_listing", "status", "visibility", "starts_at"),
     sa.Index("ix_events_host", "host_id", "starts_at"),
+    # One event per date of a series, however many workers extend it at once.
+    sa.UniqueConstraint("series_id", "occurrence_on", name="uq_events_occurrence"),
 )
 
 people = sa.Table(

@@ -17,9 +17,9 @@ from meetup.core import text
 from meetup.core.clock import now
 from meetup.core.errors import DomainError
 from meetup.db import Database, Row
-from meetup.events import counts, outcomes, queries, service
+from meetup.events import counts, outcomes, queries, series, service
 from meetup.events.access import host_event
-from meetup.events.forms import EventForm, form_data_for
+from meetup.events.forms import EventForm, RepeatsForm, ScopeForm, form_data_for
 from meetup.media import queries as media_queries
 from meetup.media import service as media
 from meetup.media import uploads
@@ -52,19 +52,26 @@ async def new_event(request: Request) -> Response:
     host = await require_host(request)
     if request.method == "GET":
         form = bind(EventForm, timezone=host["timezone"], visibility="public")
-        return _editor(request, host, form, event=None)
+        return _editor(request, host, form, event=None, repeats=bind(RepeatsForm))
     submitted = await checked_form(request, max_files=1)
     form = bind(EventForm, submitted)
+    repeats = bind(RepeatsForm, submitted)
     values = _valid_values(form)
     cover = await field_picture(form.cover, submitted, Purpose.COVER)
-    if values is None or form.cover.errors:
-        return _editor(request, host, form, event=None, status=400)
+    if not repeats.validate() or values is None or form.cover.errors:
+        return _editor(request, host, form, event=None, status=400, repeats=repeats)
     db = request.app.state.db
+    rule = repeats.rule()
     try:
-        event = await service.create_event(db, host["id"], values)
+        if rule is None:
+            event = await service.create_event(db, host["id"], values)
+        else:
+            event = await series.create(db, host["id"], values, rule)
     except DomainError as error:
         form.form_errors.append(error.message)
-        return _editor(request, host, form, event=None, status=error.status)
+        return _editor(
+            request, host, form, event=None, status=error.status, repeats=repeats
+        )
     await _apply_cover(db, host["id"], event["id"], form, cover)
     return _see_other(request, "admin:event", event_id=event["id"])
 
@@ -85,7 +92,7 @@ async def edit_event(request: Request) -> Response:
     if BACK in submitted:  # from the confirmation page: edit on, nothing lost
         return _editor(request, host, form, event=event)
     await _apply_cover(db, host["id"], event["id"], form, cover)
-    save = partial(service.update_event, db, host["id"], event["id"], values, tell)
+    save = partial(_saving(event, submitted), db, host["id"], event["id"], values, tell)
     try:
         if not _confirmed(submitted):
             planned = await service.rehearse(db, save)
@@ -99,6 +106,19 @@ async def edit_event(request: Request) -> Response:
     return _see_other(request, "admin:event", event_id=event["id"])
 
 
+def _saving(event: Row, submitted: FormData) -> StatusEdit:
+    """What saving the editor does: this event, or for a date of a series
+    this one alone or it and all following, as the host chose."""
+    if event["series_id"] is None:
+        return service.update_event
+    scope = bind(ScopeForm, submitted).scope.data
+    return series.update_one if scope == "this" else series.update_following
+
+
+StatusEdit = Callable[
+    [Database, int, int, dict[str, Any], service.Listeners],
+    Awaitable[service.Change],
+]
 StatusChange = Callable[
     [Database, int, int, service.Listeners], Awaitable[service.Change]
 ]
@@ -309,13 +329,18 @@ def _editor(
     status: int = 200,
     photos: Sequence[str] | None = None,
     photos_error: str = "",
+    repeats: RepeatsForm | None = None,
 ) -> Response:
-    """The editor; with `photos` (an event's recap photos), their section."""
+    """The editor; with `photos` (an event's recap photos), their section;
+    a new event's `repeats`; a date of a series asks which dates to change."""
     title = f"Edit {event['title']}" if event else "New event"
+    in_series = event is not None and event["series_id"] is not None
     context = {
         "host": host,
         "form": form,
         "event": event,
+        "repeats": repeats,
+        "scope": bind(ScopeForm) if in_series else None,
         "meta": PageMeta(title=title, noindex=True),
         "photos": photos,
         "photos_error": photos_error,
@@ -370,7 +395,7 @@ routes = [
             name=f"{action.name}_event",
         )
         for action, change in (
-            (PUBLISH, service.publish),
+            (PUBLISH, series.publish_all),
             (UNPUBLISH, service.unpublish),
             (CANCEL, service.cancel),
         )

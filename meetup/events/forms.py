@@ -8,11 +8,14 @@ from zoneinfo import ZoneInfo
 
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     FileField,
     Form,
     IntegerField,
+    RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     ValidationError,
@@ -25,6 +28,15 @@ from wtforms.validators import (
     Optional,
 )
 
+from meetup.calendars.recurrence import (
+    BY_DATE,
+    BY_WEEKDAY,
+    MONTHLY,
+    MOST,
+    WEEKDAY_NAMES,
+    WEEKLY,
+    Rule,
+)
 from meetup.core import text
 from meetup.core.dates import is_supported, out_of_range
 from meetup.events import geo
@@ -302,3 +314,94 @@ def form_data_for(event: Any) -> dict[str, Any]:
         .astimezone(zone)
         .replace(tzinfo=None),
     }
+
+
+WEEKDAY_CHOICES = choices(*((str(n), name[:3]) for n, name in enumerate(WEEKDAY_NAMES)))
+
+
+class RepeatsForm(Form):
+    """How a new event repeats; left at "Does not repeat", it stands alone."""
+
+    repeats = SelectField(
+        "Repeats",
+        choices=choices(
+            ("", "Does not repeat"), (WEEKLY, "Weekly"), (MONTHLY, "Monthly")
+        ),
+        default="",
+    )
+    repeat_interval = IntegerField(
+        "Every",
+        [
+            Optional(),
+            NumberRange(min=1, max=12, message="Repeat every 1 to 12 weeks or months."),
+        ],
+        default=1,
+    )
+    repeat_weekdays = SelectMultipleField(
+        "On",
+        choices=WEEKDAY_CHOICES,
+        validate_choice=True,
+        description="Weekly: the days it meets (the first date's day if none).",
+    )
+    repeat_monthly_by = SelectField(
+        "Monthly on",
+        choices=choices(
+            (BY_DATE, "the same date (the 8th)"),
+            (BY_WEEKDAY, "the same weekday (the second Tuesday)"),
+        ),
+        default=BY_DATE,
+    )
+    repeat_end = SelectField(
+        "Ends",
+        choices=choices(("count", "after a number of dates"), ("until", "on a date")),
+        default="count",
+    )
+    repeat_count = IntegerField(
+        "Number of dates",
+        [
+            Optional(),
+            NumberRange(min=2, max=MOST, message=f"A series has 2 to {MOST} dates."),
+        ],
+        default=10,
+    )
+    repeat_until = DateField("Last date", [Optional()])
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.repeats.data:
+            return valid
+        # Optional fields skip their own checks when empty: which one the
+        # series needs depends on how it ends.
+        by_count = self.repeat_end.data == "count"
+        if by_count and not self.repeat_count.data and not self.repeat_count.errors:
+            self.repeat_count.errors = ["Say how many dates the series has."]
+        if not by_count and not self.repeat_until.data and not self.repeat_until.errors:
+            self.repeat_until.errors = ["Say the series' last date."]
+        return valid and not self.repeat_count.errors and not self.repeat_until.errors
+
+    def rule(self) -> Rule | None:
+        """The rule, or None for a one-off; call after `validate()`."""
+        if not self.repeats.data:
+            return None
+        by_count = self.repeat_end.data == "count"
+        return Rule(
+            frequency=self.repeats.data,
+            interval=self.repeat_interval.data or 1,
+            weekdays=tuple(sorted(int(day) for day in self.repeat_weekdays.data or [])),
+            monthly_by=self.repeat_monthly_by.data,
+            count=self.repeat_count.data if by_count else None,
+            until=None if by_count else self.repeat_until.data,
+        )
+
+
+class ScopeForm(Form):
+    """Which dates of a series an edit changes."""
+
+    scope = RadioField(
+        "Change",
+        choices=choices(
+            ("this", "Only this date"),
+            ("following", "This date and all following"),
+        ),
+        default="following",
+    )

@@ -98,6 +98,11 @@ async def by_id_with_host(db: Database, event_id: int) -> Row | None:
     return await db.fetch_one(_with_host.where(events.c.id == event_id))
 
 
+def with_host() -> sa.Select[Any]:
+    """Events with their host's handle, name and pictures: add the filter."""
+    return _with_host
+
+
 async def by_id_for_host(db: Database, event_id: int, host_id: int) -> Row | None:
     query = _with_host.where(events.c.id == event_id, events.c.host_id == host_id)
     return await db.fetch_one(query)
@@ -175,6 +180,10 @@ _NOT_COPIED = frozenset(
         "created_at",
         "updated_at",
         "host_id",
+        # A copy stands alone; a series makes its own dates.
+        "series_id",
+        "occurrence_on",
+        "detached",
     }
 )
 
