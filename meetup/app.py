@@ -24,6 +24,7 @@ from meetup.coffee.slot_cache import SlotCache
 from meetup.db import Database, versions
 from meetup.events import admin as events_admin
 from meetup.events import public as events_public
+from meetup.events import series
 from meetup.events.queries import EventsBySlug
 from meetup.feeds import routes as calendar_routes
 from meetup.feeds.service import FeedCache
@@ -46,6 +47,7 @@ from meetup.rsvps import jobs as rsvp_jobs
 from meetup.rsvps import page as event_page
 from meetup.rsvps import routes as rsvp_routes
 from meetup.rsvps import service as rsvp_service
+from meetup.rsvps import standing, standing_routes
 from meetup.settings import STATIC_DIR, Settings, load_settings
 from meetup.sources import admin as source_admin
 from meetup.sources import routes as source_routes
@@ -87,6 +89,7 @@ def routes() -> list[Route | Mount]:
         *coffee_routes.routes,  # before /r/{token}: booking links are /r/c…
         *attendance.routes,  # /r/{token}/qr.png and /meet, before /r/{token}
         *rsvp_routes.routes,
+        *standing_routes.routes,
         *health.routes,
         *media_routes.routes,
         Mount("/admin", routes=admin, name="admin"),
@@ -95,8 +98,11 @@ def routes() -> list[Route | Mount]:
 
 
 async def run_chores(db: Database, ctx: RsvpContext) -> dict[str, int]:
-    """Time-driven work, each round of the mail sender: holds, reminders."""
+    """Time-driven work, each round of the mail sender: holds, reminders,
+    the next dates of each series."""
     return {
+        "series_dates": await series.extend_all(db),
+        "series_asked": await standing.ask_due(db, ctx),
         **await rsvp_jobs.run_due(db, ctx),
         **await coffee_service.run_due(db, ctx),
     }

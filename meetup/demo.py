@@ -7,12 +7,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from meetup.calendars.recurrence import WEEKLY, Rule
 from meetup.coffee import queries as coffee
 from meetup.core.clock import now
 from meetup.core.tokens import new_nonce
 from meetup.db import Database
 from meetup.db.tables import outbox, rsvps
 from meetup.events import queries as events
+from meetup.events import series
 from meetup.events import service as event_service
 from meetup.hosts import queries as hosts
 from meetup.hosts import service as host_service
@@ -49,6 +51,10 @@ class DemoEvent:
     all_day_days: int = 0  # an all-day event over this many days
     venue_lat: float | None = None
     venue_lon: float | None = None
+    weekly_dates: int = 0  # a weekly series of this many dates
+
+    def rule(self) -> Rule | None:
+        return Rule(WEEKLY, count=self.weekly_dates) if self.weekly_dates else None
 
     def values(self, today: date) -> dict[str, Any]:
         """The event's fields, `days_ahead` of `today` in the demo host's zone."""
@@ -63,7 +69,7 @@ class DemoEvent:
                 starts.date() + timedelta(days=self.all_day_days), time(), zone
             )
         fields = asdict(self)
-        for key in ("days_ahead", "start", "hours", "all_day_days"):
+        for key in ("days_ahead", "start", "hours", "all_day_days", "weekly_dates"):
             del fields[key]
         return {
             **fields,
@@ -89,6 +95,7 @@ DEMO_EVENTS = (
         capacity=12,
         venue_lat=51.5197,
         venue_lon=-0.1089,
+        weekly_dates=12,
     ),
     DemoEvent(
         slug="founders-breakfast",
@@ -165,8 +172,14 @@ async def seed(db: Database, login_url: str, ctx: Context) -> str:
     fresh = []
     for spec in DEMO_EVENTS:
         if not await events.slug_taken(db, spec.slug):
-            event = await event_service.create_event(db, host_id, spec.values(today))
-            await event_service.publish(db, host_id, event["id"])
+            rule = spec.rule()
+            if rule is None:
+                event = await event_service.create_event(
+                    db, host_id, spec.values(today)
+                )
+            else:
+                event = await series.create(db, host_id, spec.values(today), rule)
+            await series.publish_all(db, host_id, event["id"])
             fresh.append((event["id"], spec.slug))
     await _seed_coffee(db, host_id)
     source_ids = await _seed_sources(db, host_id)

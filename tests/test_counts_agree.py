@@ -62,7 +62,7 @@ async def event_list(client, event: Row) -> Shown:  # noqa: ANN001
     [row] = [
         tr
         for tr in doc.select("table.list tbody tr")
-        if tr.find("a", string=event["title"])
+        if tr.find("a", href=re.compile(rf"/admin/events/{event['id']}$"))
     ]
     return read(row.select_one("td.going").get_text(" ", strip=True))
 

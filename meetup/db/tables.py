@@ -249,6 +249,29 @@ rsvps = sa.Table(
     sa.Index("ix_rsvps_holds", "status", "hold_expires_at"),
 )
 
+# Guests of a whole series: "every time" (asked a week before each date, with
+# one click to take a seat: never a seat without it) or following it (told of
+# each new date). Both confirm their address first.
+series_guests = sa.Table(
+    "series_guests",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "series_id", sa.ForeignKey("series.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "person_id", sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("name", sa.String(120), nullable=False, server_default=""),
+    sa.Column("mode", sa.String(12), nullable=False),  # every_time, follow
+    sa.Column("status", sa.String(12), nullable=False),  # pending, active, stopped
+    sa.Column("token_nonce", sa.String(32), nullable=False),
+    sa.Column("source_id", sa.ForeignKey("sources.id", ondelete="SET NULL")),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("confirmed_at", UTCDateTime),
+    sa.UniqueConstraint("series_id", "person_id", name="uq_series_guests_person"),
+)
+
 outbox = sa.Table(
     "outbox",
     metadata,

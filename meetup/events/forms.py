@@ -323,7 +323,7 @@ class RepeatsForm(Form):
     """How a new event repeats; left at "Does not repeat", it stands alone."""
 
     repeats = SelectField(
-        "Repeats",
+        "How often",
         choices=choices(
             ("", "Does not repeat"), (WEEKLY, "Weekly"), (MONTHLY, "Monthly")
         ),
@@ -352,7 +352,7 @@ class RepeatsForm(Form):
         default=BY_DATE,
     )
     repeat_end = SelectField(
-        "Ends",
+        "Series ends",
         choices=choices(("count", "after a number of dates"), ("until", "on a date")),
         default="count",
     )

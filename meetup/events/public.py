@@ -1,4 +1,5 @@
-"""The home page: upcoming public events."""
+"""The home page (upcoming public events) and a series' page (its next
+dates)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from meetup.core.clock import now
+from meetup.core.errors import NotFound
 from meetup.db import Row, versions
-from meetup.events import queries
+from meetup.events import queries, series
 from meetup.hosts import queries as hosts
 from meetup.media.cards import site_card
+from meetup.web.forms import GuestForm
 from meetup.web.pagecache import Subject, nothing_personal, shared_page
 from meetup.web.pages import PageMeta, render
 
@@ -47,10 +50,44 @@ async def home_subject(request: Request) -> Subject:
     return HOME
 
 
+async def series_page(request: Request) -> Response:
+    db = request.app.state.db
+    found = await series.by_slug(db, request.path_params["slug"])
+    dates = await series.occurrences(db, found["id"]) if found else []
+    upcoming = [row for row in dates if row["ends_at"] > now()]
+    if found is None or not dates:
+        raise NotFound("There is no series at this address.")
+    shown = upcoming or dates[-1:]
+    meta = PageMeta(
+        title=found["title"],
+        description=f"{series.describe(found)}, with {shown[0]['host_name']}.",
+        path=str(request.url_for("series", slug=found["slug"]).path),
+    )
+    context = {
+        "series": found,
+        "said": series.describe(found),
+        "next": shown[0],
+        "events": upcoming,
+        "past": len(dates) - len(upcoming),
+        "form": GuestForm(),
+        "meta": meta,
+    }
+    return render(request, "events/series.html", context)
+
+
+async def series_subject(request: Request) -> Subject:
+    return HOME
+
+
 routes = [
+    Route(
+        "/series/{slug}",
+        shared_page(series_page, about=series_subject, personal=nothing_personal),
+        name="series",
+    ),
     Route(
         "/",
         shared_page(home, about=home_subject, personal=nothing_personal),
         name="home",
-    )
+    ),
 ]

@@ -112,10 +112,17 @@ async def create(db: Database, host_id: int, values: dict[str, Any], rule: Rule)
                 "The first date does not follow the rule: start on one of its days.",
                 code="first_date_off_rule",
             )
+        if requested and await queries.slug_taken(db, requested):
+            raise DomainError(
+                f"The link /e/{requested} is taken: choose another.",
+                code="slug_taken",
+            )
         await queries.insert(
             db,
             host_id=host_id,
-            slug=await unique_slug(db, f"{slug}-{first_day.isoformat()}"),
+            # The link the host chose is the first date's; the next ones
+            # are the series' with their date.
+            slug=requested or await unique_slug(db, f"{slug}-{first_day.isoformat()}"),
             status="draft",
             series_id=series_id,
             occurrence_on=first_day,
@@ -144,12 +151,30 @@ async def _unique_series_slug(db: Database, wanted: str) -> str:
 async def extend_all(db: Database, at: datetime | None = None) -> int:
     """The worker's round: every series' next dates made; how many."""
     at = at or now()
-    ids = await db.fetch_all(sa.select(series.c.id).order_by(series.c.id))
+    latest = (
+        sa.select(series, sa.func.max(events.c.occurrence_on).label("last_on"))
+        .join(events, events.c.series_id == series.c.id)
+        .group_by(series.c.id)
+        .order_by(series.c.id)
+    )
     made = 0
-    for row in ids:
-        async with db.write():
-            made += len(await _extend(db, row["id"], at))
+    for row in await db.fetch_all(latest):
+        if _due(row, at):
+            async with db.write():
+                made += len(await _extend(db, row["id"], at))
     return made
+
+
+def _due(row: Row, at: datetime) -> bool:
+    """Whether the series has a date to make: one after its last, within
+    reach (or its last is past). Read without writing: most rounds of the
+    worker find nothing to do."""
+    reach = (at + AHEAD).astimezone(ZoneInfo(row["timezone"])).date()
+    today = at.astimezone(ZoneInfo(row["timezone"])).date()
+    for day in rule_of(row).dates(row["starts_on"]):
+        if day > row["last_on"]:
+            return day <= reach or row["last_on"] < today
+    return False
 
 
 async def _extend(db: Database, series_id: int, at: datetime) -> list[date]:
@@ -367,3 +392,35 @@ async def _locked(db: Database, event_id: int, host_id: int) -> Row:
     if event is None:
         raise NotFound("There is no such event.")
     return event
+
+
+@dataclass(frozen=True)
+class Repeating:
+    """A series as a list shows it once: where its page is, how it repeats,
+    and how many more dates the list held back."""
+
+    slug: str
+    said: str
+    more: int
+
+
+async def collapse(
+    db: Database, rows: Sequence[Row]
+) -> tuple[list[Row], dict[int, Repeating]]:
+    """`rows` (upcoming events in order) with each series' next date only,
+    and what each series is."""
+    kept: list[Row] = []
+    held: dict[int, int] = {}
+    for row in rows:
+        series_id = row["series_id"]
+        if series_id is None or series_id not in held:
+            kept.append(row)
+        if series_id is not None:
+            held[series_id] = held.get(series_id, -1) + 1
+    if not held:
+        return kept, {}
+    found = await db.fetch_all(series.select().where(series.c.id.in_(held)))
+    return kept, {
+        row["id"]: Repeating(row["slug"], describe(row), held[row["id"]])
+        for row in found
+    }

@@ -15,6 +15,7 @@ from meetup.core.clock import now
 from meetup.core.errors import NotFound
 from meetup.db import Row, versions
 from meetup.events import queries as events
+from meetup.events import series
 from meetup.followers.forms import FollowForm
 from meetup.hosts import queries
 from meetup.media.cards import host_card
@@ -29,11 +30,14 @@ async def host_page(request: Request) -> Response:
     host = await queries.by_handle(db, handle)
     if host is None:
         raise NotFound("There is no host with this handle.")
-    upcoming = await events.upcoming_for_host(db, host["id"], now())
+    upcoming, repeating = await series.collapse(
+        db, await events.upcoming_for_host(db, host["id"], now())
+    )
     context = host_context(
         request,
         host,
         upcoming,
+        repeating=repeating,
         offers_coffee=bool(await coffee.rules(db, host["id"])),
         where=await where_we_met(request, host["id"]),
     )
@@ -48,6 +52,7 @@ def host_context(
     *,
     offers_coffee: bool,
     where: list[str] | None,
+    repeating: dict[int, series.Repeating] | None = None,
 ) -> dict[str, Any]:
     """Everything the host page shows, from the host, their upcoming events,
     whether they offer coffee, and "where did we meet?" for this visitor."""
@@ -61,6 +66,7 @@ def host_context(
     return {
         "host": host,
         "events": upcoming,
+        "repeating": repeating or {},
         "offers_coffee": offers_coffee,
         "form": FollowForm(),
         "where_we_met": where,

@@ -18,6 +18,7 @@ class RsvpForm(GuestForm):
         default=0,
     )
     show_name = BooleanField("Show my first name on the event page")
+    every_time = BooleanField("Every time: ask me before each date")
 
 
 class AnswerForm(Form):

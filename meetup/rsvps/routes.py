@@ -10,9 +10,11 @@ from meetup.core.clock import now
 from meetup.core.errors import DomainError, NotFound
 from meetup.db import Row
 from meetup.events import queries as events
+from meetup.events import series
 from meetup.events.questions import answers_from, from_json
+from meetup.mail.context import Context
 from meetup.people import service as people_service
-from meetup.rsvps import remembered, service
+from meetup.rsvps import remembered, service, standing
 from meetup.rsvps.forms import AnswerForm, RsvpForm
 from meetup.rsvps.page import render_event
 from meetup.sources import queries as sources_queries
@@ -63,10 +65,30 @@ async def rsvp(request: Request) -> Response:
     except DomainError as error:
         form.form_errors.append(error.message)
         return await again(error.status)
+    if form.every_time.data and event["series_id"] is not None:
+        await _every_time(request, event, reply, ctx)
     response = _check_your_inbox(request, event, reply.email)
     # Only "check your inbox", whoever the address belongs to (see remembered).
     remembered.remember(request, response, remembered.asked(event["id"]))
     return response
+
+
+async def _every_time(
+    request: Request, event: Row, reply: service.Reply, ctx: Context
+) -> None:
+    """The guest asked to come every time: they confirm it by mail first."""
+    db = request.app.state.db
+    found = await series.by_id(db, event["series_id"])
+    if found is not None:
+        await standing.join(
+            db,
+            ctx,
+            found,
+            reply.name,
+            reply.email,
+            standing.EVERY_TIME,
+            reply.source.last if reply.source else None,
+        )
 
 
 def _check_your_inbox(request: Request, event: Row, email: str) -> Response:

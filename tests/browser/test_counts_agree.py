@@ -88,7 +88,7 @@ async def public_page(page: Page, server: LiveServer, event: Row) -> Shown:
 async def event_list(page: Page, server: LiveServer, event: Row) -> Shown:
     await page.goto(f"{server.url}/admin/events")
     row = page.locator("table.list tbody tr").filter(
-        has=page.get_by_role("link", name=event["title"], exact=True)
+        has=page.locator(f"a[href$='/admin/events/{event['id']}']")
     )
     return read(await row.locator("td.going").inner_text())
 

@@ -232,3 +232,31 @@ async def test_a_new_series_must_start_on_one_of_its_days(client, db) -> None:
     assert refused.status_code == 400
     assert "The first date does not follow the rule" in page(refused).get_text()
     assert await db.fetch_val(sa.select(sa.func.count()).select_from(events)) == 0
+
+
+async def test_the_host_page_shows_a_series_once_and_its_page_every_date(
+    app, client, db
+) -> None:
+    host = await make_host(db, timezone="Europe/London", handle="rosa")
+    soon = (datetime.now(UTC) + timedelta(days=3)).date()
+    first = await new_series(db, host, soon, Rule(WEEKLY, count=4))
+    missing = await client.get(
+        f"/series/{(await series.by_id(db, first['series_id']))['slug']}"
+    )
+    assert missing.status_code == 404  # drafts only: nothing to show yet
+    await series.publish_all(db, host["id"], first["id"], app.state.event_listeners)
+
+    shown = page(await client.get("/@rosa"))
+    cards = shown.select(".event-card h3")
+    assert [card.get_text(strip=True) for card in cards] == ["Coffee & Code"]
+    line = shown.select_one(".series-line").get_text(" ", strip=True)
+    weekday = soon.strftime("%A")
+    assert line == f"Repeats Every {weekday}, 4 times · 3 more dates"
+
+    link = shown.select_one(".series-line a")["href"]
+    listing = page(await client.get(link))
+    assert listing.select_one("h1").get_text(strip=True) == "Coffee & Code"
+    dates = [item["datetime"] for item in listing.select(".series-dates time")]
+    assert len(dates) == 4
+    assert dates == sorted(dates)
+    assert f"Every {weekday}, 4 times" in listing.select_one(".eyebrow").get_text()
