@@ -43,11 +43,11 @@ from meetup.media.uploads import UPLOAD_BODY_LIMITS
 from meetup.profiles import routes as profiles
 from meetup.profiles import sitemap
 from meetup.rsvps import admin as rsvp_admin
+from meetup.rsvps import approval_routes, standing, standing_routes
 from meetup.rsvps import jobs as rsvp_jobs
 from meetup.rsvps import page as event_page
 from meetup.rsvps import routes as rsvp_routes
 from meetup.rsvps import service as rsvp_service
-from meetup.rsvps import standing, standing_routes
 from meetup.settings import STATIC_DIR, Settings, load_settings
 from meetup.sources import admin as source_admin
 from meetup.sources import routes as source_routes
@@ -70,6 +70,7 @@ def routes() -> list[Route | Mount]:
         *events_admin.routes,
         *event_page.admin_routes,
         *rsvp_admin.routes,
+        *approval_routes.admin_routes,
         *attendance.admin_routes,
         *hosts.admin_routes,
         *mail_routes.admin_routes,
@@ -90,6 +91,7 @@ def routes() -> list[Route | Mount]:
         *attendance.routes,  # /r/{token}/qr.png and /meet, before /r/{token}
         *rsvp_routes.routes,
         *standing_routes.routes,
+        *approval_routes.routes,
         *health.routes,
         *media_routes.routes,
         Mount("/admin", routes=admin, name="admin"),

@@ -16,10 +16,12 @@ class EventStatus(StrEnum):
 class RsvpStatus(StrEnum):
     INVITED = "invited"
     PENDING = "pending"  # holds a place until the guest confirms by mail
+    REQUESTED = "requested"  # asks to join: no place until the host approves
     GOING = "going"
     MAYBE = "maybe"
     NOT_GOING = "not_going"
     WAITLISTED = "waitlisted"
+    DECLINED = "declined"  # the host did not take the request
     CANCELLED = "cancelled"
     EXPIRED = "expired"
 

@@ -154,6 +154,9 @@ events = sa.Table(
     sa.Column("max_guests", sa.Integer, nullable=False, server_default="1"),
     sa.Column("waitlist", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("confirm_by_email", sa.Boolean, nullable=False, server_default=sa.true()),
+    # "Ask to join": answers wait as *requested*, holding no seat, until the
+    # host approves them (the seat is taken then) or declines them.
+    sa.Column("approval", sa.Boolean, nullable=False, server_default=sa.false()),
     # How long an unconfirmed answer holds its seats.
     sa.Column(
         "hold_minutes",
@@ -211,7 +214,8 @@ rsvps = sa.Table(
     # The name this guest gave (or the host wrote) for this answer: it belongs
     # to the RSVP, so nobody else's form or invitation can rename the guest.
     sa.Column("name", sa.String(120), nullable=False, server_default=""),
-    # invited, pending, going, maybe, not_going, waitlisted, cancelled, expired
+    # invited, pending, requested, going, maybe, not_going, waitlisted,
+    # declined, cancelled, expired
     sa.Column("status", sa.String(12), nullable=False),
     sa.Column("guests", sa.Integer, nullable=False, server_default="0"),
     # Seats this answer holds now (1 + guests while pending with a hold or

@@ -156,6 +156,10 @@ class EventForm(Form):
         default=True,
         description="Off: an RSVP counts at once; the mail still carries the guest's link.",
     )
+    approval = BooleanField(
+        "Ask to join",
+        description="You approve each guest: a request holds no place until you do.",
+    )
     hold_minutes = hold_field(
         "Hold unconfirmed places for",
         "A place waits this long for the guest to click the link in their mail.",
@@ -259,6 +263,7 @@ class EventForm(Form):
             "max_guests": self.max_guests.data,
             "waitlist": self.waitlist.data,
             "confirm_by_email": self.confirm_by_email.data,
+            "approval": self.approval.data,
             "hold_minutes": self.hold_minutes.data,
             "reminder_hours": self.reminder_hours.data,
             "maybe_nudge_days": self.maybe_nudge_days.data,
@@ -291,6 +296,7 @@ def form_data_for(event: Any) -> dict[str, Any]:
                 "max_guests",
                 "waitlist",
                 "confirm_by_email",
+                "approval",
                 "hold_minutes",
                 "reminder_hours",
                 "maybe_nudge_days",

@@ -31,6 +31,8 @@ from meetup.web.spreadsheets import csv_download, safe_cell
 STATUS_LABELS = {
     "going": "Going",
     "pending": "Not confirmed",
+    "requested": "Asks to join",
+    "declined": "Declined",
     "waitlisted": "Waitlisted",
     "maybe": "Maybe",
     "invited": "Invited",

@@ -8,6 +8,7 @@ from typing import Any
 
 from meetup.calendars import ical
 from meetup.calendars.entries import guest_entry
+from meetup.core import tokens
 from meetup.core.clock import now
 from meetup.core.statuses import CONCERNED
 from meetup.db import Database, Row
@@ -153,3 +154,35 @@ async def mail_guests(
     for rsvp in guests:
         await mail_guest(db, ctx, kind, rsvp, event, extra, host=host)
     return len(guests)
+
+
+# The host's one-click links on a request to join (the mail goes to them alone).
+REQUEST_SCOPE = "join-request"
+
+
+def request_link(ctx: Context, rsvp: Row, action: str) -> str:
+    token = tokens.signed_token(
+        ctx.secret, REQUEST_SCOPE, rsvp["id"], rsvp["token_nonce"]
+    )
+    return f"{ctx.base_url}/requests/{token}/{action}"
+
+
+async def mail_host_request(db: Database, ctx: Context, rsvp: Row, event: Row) -> None:
+    """Tells the host someone asks to join: approve or decline in one click
+    (each link opens a page with one button)."""
+    host = await hosts.by_id(db, event["host_id"])
+    assert host is not None
+    draft = ctx.mail.render(
+        "join_request",
+        to=(host["name"], host["email"]),
+        owner=Owner(host["id"], None),
+        context={
+            "guest_name": rsvp["name"],
+            "guests": rsvp["guests"],
+            "event": event,
+            "approve_link": request_link(ctx, rsvp, "approve"),
+            "decline_link": request_link(ctx, rsvp, "decline"),
+            "guest_list": f"{ctx.base_url}/admin/events/{event['id']}/guests",
+        },
+    )
+    await ctx.queue(db, draft)

@@ -128,6 +128,8 @@ async def submit(
     seen = event or await events.by_id_with_host(db, event_id)
     if seen is None:
         raise NotFound("There is no such event.")
+    if seen["approval"]:
+        return await _ask_to_join(db, ctx, seen, reply)
     plan = _Plan(seen, _likely_kind(seen, reply))
     for _ in range(ATTEMPTS):
         mail = await _prepare(db, ctx, plan, reply)
@@ -139,6 +141,32 @@ async def submit(
         except _Replan as found:
             plan = found.plan
     raise Conflict("This event is changing just now: please send the form again.")
+
+
+async def _ask_to_join(db: Database, ctx: Context, seen: Row, reply: Reply) -> Outcome:
+    """A request to join an event the host approves: it holds no seat; the
+    guest gets their link, the host a mail to approve or decline. An address
+    that has answered before gets its link again, and nothing changes."""
+    async with db.write():
+        event = await events.lock_by_id(db, seen["id"])
+        _check_open(event, reply)
+        assert event is not None
+        person = await people.person_for(db, reply.email, reply.name)
+        existing = await queries.for_person(db, event["id"], person.id)
+        muted = ctx.mutes(reply.email)
+        if existing is not None:
+            if not muted:
+                await notify.mail_guest(db, ctx, "rsvp_existing", existing, seen)
+            return Outcome(existing, already=True)
+        values = _new_answer(event, person.id, reply, "rsvp_requested", 0)
+        row = await queries.insert_new(db, values)
+        assert row is not None  # the event row is locked: nobody else added it
+        await versions.bump(db, versions.event(event["id"]))
+        rsvp = await queries.get(db, row["id"])
+        if not muted:
+            await notify.mail_guest(db, ctx, "rsvp_requested", rsvp, seen)
+            await notify.mail_host_request(db, ctx, rsvp, seen)
+        return Outcome(rsvp)
 
 
 def _likely_kind(event: Row, reply: Reply) -> str:
@@ -289,6 +317,8 @@ def _new_answer(
             "status": "pending",
             "hold_expires_at": min(at + hold, event["starts_at"]),
         }
+    if kind == "rsvp_requested":
+        return values | {"status": "requested"}
     if kind == "rsvp_going":
         # calendar_sequence: the invitation in their mail is their copy's first version.
         return values | {"status": "going", "confirmed_at": at, "calendar_sequence": 1}
@@ -358,10 +388,41 @@ async def answer(
             # Leaving is never refused, even if the host has since lowered
             # the party maximum below this guest's party.
             check_guests(event, party)
+        if status == "going" and event["approval"] and not approved(rsvp):
+            return await _ask_again(db, ctx, event, rsvp, party)
         if status == "going":
             return await _go(db, ctx, event, rsvp, party)
         await _leave(db, ctx, event, rsvp, status, party)
         return await queries.get(db, rsvp["id"])
+
+
+def approved(rsvp: Row) -> bool:
+    """Whether the host let this guest in (or invited them): on an event
+    that asks to join, only they may take a seat from their link."""
+    if rsvp["status"] in ("requested", "declined"):
+        return False
+    return rsvp["status"] in ("invited", "going", "waitlisted") or bool(
+        rsvp["confirmed_at"]
+    )
+
+
+async def _ask_again(
+    db: Database, ctx: Context, event: Row, rsvp: Row, party: int
+) -> Row:
+    """A guest the host has not let in says "going": it is a request (the
+    host hears of it once, when it becomes one), or refused if declined."""
+    if rsvp["status"] == "declined":
+        raise DomainError(
+            "The host could not take your request for this event.", code="declined"
+        )
+    await queries.update(db, rsvp["id"], status="requested", guests=party, seats=0)
+    await queries.release_seats(db, event["id"], rsvp["seats"])
+    asked = await queries.get(db, rsvp["id"])
+    if rsvp["status"] != "requested":
+        host_event = await events.by_id_with_host(db, event["id"])
+        assert host_event is not None
+        await notify.mail_host_request(db, ctx, asked, host_event)
+    return asked
 
 
 async def show_name(db: Database, ctx: Context, token: str, shown: bool) -> None:

@@ -1,0 +1,102 @@
+"""Approving and declining requests to join: buttons on the guest list,
+and the host's mailed links (a page with one button; only its POST acts)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from meetup.core.errors import DomainError
+from meetup.db import Database, Row
+from meetup.events import queries as events
+from meetup.events.access import host_event
+from meetup.mail.context import Context
+from meetup.rsvps import approval
+from meetup.web import notices
+from meetup.web.csrf import checked_form
+from meetup.web.pages import PageMeta, render
+
+Decision = Callable[[Database, Context, int, int], Awaitable[Row]]
+
+
+def from_guest_list(
+    action: str, decide: Decision
+) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        host, event = await host_event(request)
+        await checked_form(request)
+        db, ctx = request.app.state.db, request.app.state.rsvp
+        try:
+            rsvp = await decide(db, ctx, request.path_params["rsvp_id"], host["id"])
+        except DomainError as error:
+            notices.add(request, error.message)
+        else:
+            notices.add(request, f"{rsvp['name']} {_outcome(action, rsvp)}.")
+        url = request.url_for("admin:guests", event_id=event["id"])
+        return RedirectResponse(url, status_code=303)
+
+    return endpoint
+
+
+def from_mail(
+    action: str, decide: Decision
+) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        posted = await checked_form(request) if request.method == "POST" else None
+        db, ctx = request.app.state.db, request.app.state.rsvp
+        rsvp = await approval.of_link(db, ctx, request.path_params["token"])
+        event = await events.by_id_with_host(db, rsvp["event_id"])
+        assert event is not None
+        error = ""
+        if posted is not None:
+            try:
+                rsvp = await decide(db, ctx, rsvp["id"], event["host_id"])
+            except DomainError as refused:
+                error = refused.message
+        context = {
+            "rsvp": rsvp,
+            "event": event,
+            "action": action,
+            "error": error,
+            "outcome": _outcome(action, rsvp) if rsvp["status"] != "requested" else "",
+            "meta": PageMeta(title=f"{rsvp['name']} asks to join", noindex=True),
+        }
+        return render(
+            request, "rsvps/request.html", context, status=409 if error else 200
+        )
+
+    return endpoint
+
+
+def _outcome(action: str, rsvp: Row) -> str:
+    if rsvp["status"] == "going":
+        return "is in: we mailed them"
+    if rsvp["status"] == "waitlisted":
+        return "is on the waitlist (the event is full): we told them"
+    if rsvp["status"] == "declined":
+        return "was declined: we told them"
+    return "has already answered"
+
+
+DECISIONS = (("approve", approval.approve), ("decline", approval.decline))
+admin_routes = [
+    Route(
+        f"/events/{{event_id:id}}/guests/{{rsvp_id:id}}/{action}",
+        from_guest_list(action, decide),
+        methods=["POST"],
+        name=f"{action}_request",
+    )
+    for action, decide in DECISIONS
+]
+routes = [
+    Route(
+        f"/requests/{{token}}/{action}",
+        from_mail(action, decide),
+        methods=["GET", "POST"],
+        name=f"{action}_request_link",
+    )
+    for action, decide in DECISIONS
+]
