@@ -31,6 +31,7 @@ from meetup.feeds.service import FeedCache
 from meetup.followers import routes as followers
 from meetup.followers import service as followers_service
 from meetup.hosts import routes as hosts
+from meetup.hosts import team_routes
 from meetup.insights import routes as dashboard
 from meetup.logs import RequestLog
 from meetup.mail import routes as mail_routes
@@ -73,6 +74,7 @@ def routes() -> list[Route | Mount]:
         *approval_routes.admin_routes,
         *attendance.admin_routes,
         *hosts.admin_routes,
+        *team_routes.admin_routes,
         *mail_routes.admin_routes,
         *calendar_routes.admin_routes,
         *coffee_admin.routes,

@@ -13,9 +13,10 @@ from meetup.core.clock import now
 from meetup.core.tokens import new_nonce
 from meetup.db import Database
 from meetup.db.tables import outbox, rsvps
+from meetup.events import cohosts, log, series
 from meetup.events import queries as events
-from meetup.events import series
 from meetup.events import service as event_service
+from meetup.hosts import members
 from meetup.hosts import queries as hosts
 from meetup.hosts import service as host_service
 from meetup.mail.context import Context
@@ -186,8 +187,51 @@ async def seed(db: Database, login_url: str, ctx: Context) -> str:
     for event_id, slug in fresh:
         await _seed_guests(db, ctx, event_id, source_ids, DEMO_GUESTS[slug])
     await _seed_past_event(db, host_id, today, source_ids)
+    await _seed_team(db, host_id)
     async with db.write():
         return await host_service.new_login_link(db, host_id, login_url)
+
+
+# Dana runs Coffee & Code with Omar (an organiser of @demo), and co-hosts the
+# sunset walk with Python London, a community page Dana also owns.
+ORGANISER = ("omar@example.com", "Omar Okafor")
+COMMUNITY = host_service.NewHost(
+    email="hello@pylondon.example",
+    handle="pylondon",
+    name="Python London",
+    timezone="Europe/London",
+    bio="Talks, sprints and coffee for Pythonistas in London. All levels welcome.",
+    kind="community",
+    owner_email=DEMO_HOST.email,
+)
+COHOSTED = "sunset-walk"
+
+
+async def _seed_team(db: Database, host_id: int) -> None:
+    if await hosts.by_handle(db, COMMUNITY.handle) is not None:
+        return
+    email, name = ORGANISER
+    async with db.write():
+        await members.add(db, host_id, email, name, members.ORGANISER, DEMO_HOST.name)
+    # Omar's edit shows in the series' next date's history.
+    coffee_and_code = await events.by_slug_with_host(db, "coffee-and-code")
+    if coffee_and_code is not None:
+        omar = {"member_name": name, "member_email": email, "role": members.ORGANISER}
+        dana = {
+            "member_name": DEMO_HOST.name,
+            "member_email": DEMO_HOST.email,
+            "role": members.OWNER,
+        }
+        found = await series.by_id(db, coffee_and_code["series_id"])
+        said = series.describe(found) if found else "weekly"
+        await log.record(db, coffee_and_code["id"], dana, f"created the series: {said}")
+        await log.record(db, coffee_and_code["id"], dana, "published")
+        await log.record(db, coffee_and_code["id"], omar, "edited description")
+    community_id = await host_service.create_host(db, COMMUNITY)
+    walk = await events.by_slug_with_host(db, COHOSTED)
+    if walk is not None:
+        await cohosts.invite(db, host_id, walk["id"], COMMUNITY.handle)
+        await cohosts.answer(db, community_id, walk["id"], accept=True)
 
 
 # (label, kind, platform, clicks, distinct visitors, link previews): where the

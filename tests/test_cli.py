@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from meetup.cli import parser
 from meetup.coffee import queries as coffee
 from meetup.db import Database
-from meetup.db.tables import events, hosts, rsvps
+from meetup.db.tables import event_cohosts, events, hosts, members, rsvps
 from tests.conftest import free_port
 
 MEETUP = [sys.executable, "-m", "meetup.cli"]
@@ -52,7 +52,22 @@ async def test_demo_seeds_once_and_prints_a_sign_in_link(
     assert code == 0, first
     assert "/login/" in first
     seeded = (await count(db, hosts), await count(db, events), await count(db, rsvps))
-    assert seeded[0] == 1 and seeded[1] >= 3
+    # Dana's page and Python London, the community she runs too.
+    assert seeded[0] == 2 and seeded[1] >= 3
+    series_dates = await db.fetch_all(
+        events.select().where(
+            events.c.title == "Coffee & Code", events.c.series_id.isnot(None)
+        )
+    )
+    assert (
+        len(series_dates) > 2 and len({row["series_id"] for row in series_dates}) == 1
+    )
+    team = await db.fetch_all(
+        members.select()
+        .join(hosts, hosts.c.id == members.c.host_id)
+        .where(hosts.c.handle == "demo")
+    )
+    assert sorted(row["role"] for row in team) == ["organiser", "owner"]
     breakfast = await db.fetch_one(
         events.select().where(events.c.slug == "founders-breakfast")
     )
@@ -61,6 +76,10 @@ async def test_demo_seeds_once_and_prints_a_sign_in_link(
     assert await counts(db, breakfast["id"]) == {"going": 8, "waitlisted": 2}
     walk = await db.fetch_one(events.select().where(events.c.slug == "sunset-walk"))
     assert (await counts(db, walk["id"]))["invited"] == 3
+    [cohost] = await db.fetch_all(
+        event_cohosts.select().where(event_cohosts.c.event_id == walk["id"])
+    )
+    assert cohost["status"] == "accepted"
     weekend = await db.fetch_one(
         events.select().where(events.c.slug == "chilterns-weekend")
     )
@@ -69,7 +88,7 @@ async def test_demo_seeds_once_and_prints_a_sign_in_link(
     first, after = (weekend[k].astimezone(zone) for k in ("starts_at", "ends_at"))
     assert (first.time(), after.time()) == (time(), time())  # local midnights
     assert after.date() - first.date() == timedelta(days=2)
-    demo_host = await db.fetch_one(hosts.select())
+    demo_host = await db.fetch_one(hosts.select().where(hosts.c.handle == "demo"))
     assert len(await coffee.rules(db, demo_host["id"])) == 1
     from meetup.insights.queries import funnels
 

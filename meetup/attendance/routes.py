@@ -19,12 +19,13 @@ from meetup.core.errors import DomainError, NotFound
 from meetup.core.text import row_id
 from meetup.db import Database, Row
 from meetup.events import queries as events
-from meetup.events.access import host_event
+from meetup.events.access import door_event
+from meetup.hosts import members
 from meetup.mail.context import Context
 from meetup.rsvps import queries as rsvp_queries
 from meetup.rsvps import service as rsvp_service
 from meetup.sources import service as sources
-from meetup.web.auth import require_host
+from meetup.web.auth import require_member
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
 from meetup.web.qr import qr_code
@@ -33,7 +34,7 @@ SESSION_KEY = "my_rsvps"
 
 
 async def door_page(request: Request, problem: str = "", status: int = 200) -> Response:
-    host, event = await host_event(request)
+    host, event = await door_event(request)
     search = request.query_params.get("q", "")[:100]
     guests = await queries.door_list(request.app.state.db, event["id"], search)
     context = {
@@ -50,7 +51,7 @@ async def door_page(request: Request, problem: str = "", status: int = 200) -> R
 
 async def toggle_check_in(request: Request) -> Response:
     form = await checked_form(request)
-    _, event = await host_event(request)
+    _, event = await door_event(request)
     try:
         await service.check_in(
             request.app.state.db,
@@ -70,7 +71,7 @@ async def toggle_check_in(request: Request) -> Response:
 
 async def walk_in(request: Request) -> Response:
     form = await checked_form(request)
-    host, event = await host_event(request)
+    host, event = await door_event(request)
     name = " ".join(str(form.get("name", "")).split())[:120]
     email = str(form.get("email", "")).strip().lower()[:254]
     if not name:
@@ -89,7 +90,7 @@ async def checkin_scanned(request: Request) -> Response:
     """The guest's QR code, scanned by the signed-in host: a page with one
     button that checks them in (a GET changes nothing)."""
     posted = await checked_form(request) if request.method == "POST" else None
-    host = await require_host(request)
+    host = await require_member(request)
     db = request.app.state.db
     ctx = request.app.state.rsvp
     token = request.path_params["token"]
@@ -102,6 +103,8 @@ async def checkin_scanned(request: Request) -> Response:
     event = (
         await events.by_id_for_host(db, rsvp["event_id"], host["id"]) if rsvp else None
     )
+    if event is not None and not await members.may_open_door(db, host, event["id"]):
+        event = None
     if rsvp is None or event is None:
         raise NotFound("This code is not a guest of one of your events.")
     if posted is not None:

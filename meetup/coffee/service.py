@@ -393,12 +393,15 @@ async def _cancel(
 async def record_outcome(
     db: Database, host_id: int, booking_id: int, outcome: str
 ) -> None:
-    if outcome not in OUTCOMES:
-        raise DomainError("Mark a chat as held or as a no-show.", code="bad_outcome")
     async with db.write():
         booking = await queries.by_id(db, booking_id, lock=True)
+        # Another host's chat is a 404 whatever the form says.
         if booking is None or booking["host_id"] != host_id:
             raise NotFound("There is no such chat.")
+        if outcome not in OUTCOMES:
+            raise DomainError(
+                "Mark a chat as held or as a no-show.", code="bad_outcome"
+            )
         if booking["status"] != "confirmed" or booking["ends_at"] > now():
             raise DomainError(
                 "Only a confirmed chat that has ended can be marked.", code="not_past"

@@ -62,7 +62,28 @@ hosts = sa.Table(
     # The host's photo on their page, events and social cards: an images.id,
     # without a foreign key because images belong to hosts (no cycle).
     sa.Column("photo_image_id", sa.Integer),
+    # A person's page, or a community's (several organisers; `email` is its
+    # contact address).
+    sa.Column("kind", sa.String(10), nullable=False, server_default="person"),
     sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Who runs a page: its owner (everything, organisers included), organisers
+# (events, guests, sources, coffee) and door helpers (the door list of the
+# events they are given). Each signs in with their own address; removing
+# one ends their sessions (host_sessions.member_id cascades).
+members = sa.Table(
+    "members",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("name", sa.String(120), nullable=False, server_default=""),
+    sa.Column("role", sa.String(10), nullable=False),  # owner, organiser, door
+    sa.Column("invited_by", sa.String(120), nullable=False, server_default=""),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("host_id", "email", name="uq_members_host_email"),
+    sa.Index("ix_members_email", "email"),
 )
 
 # A signed-in browser. The session cookie carries only a random id whose hash
@@ -73,6 +94,8 @@ host_sessions = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), nullable=False),
+    # Who signed in (the page is host_id): ends with their membership.
+    sa.Column("member_id", sa.ForeignKey("members.id", ondelete="CASCADE")),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("last_seen_at", UTCDateTime, nullable=False),
@@ -84,6 +107,7 @@ login_tokens = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("member_id", sa.ForeignKey("members.id", ondelete="CASCADE")),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("expires_at", UTCDateTime, nullable=False),
     sa.Column("used_at", UTCDateTime),
@@ -274,6 +298,52 @@ series_guests = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("confirmed_at", UTCDateTime),
     sa.UniqueConstraint("series_id", "person_id", name="uq_series_guests_person"),
+)
+
+# Pages that co-host an event with its own page: invited, then accepted by
+# the co-host's team; an accepted co-host shows the event on its page and
+# feed, and its tracked links count for what they bring to it.
+event_cohosts = sa.Table(
+    "event_cohosts",
+    metadata,
+    sa.Column(
+        "event_id", sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("status", sa.String(10), nullable=False),  # invited, accepted
+    sa.Column("invited_at", UTCDateTime, nullable=False),
+    sa.Index("ix_event_cohosts_host", "host_id", "status"),
+)
+
+# The events a door helper is given.
+door_assignments = sa.Table(
+    "door_assignments",
+    metadata,
+    sa.Column(
+        "member_id",
+        sa.ForeignKey("members.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "event_id", sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
+
+# Who changed what on an event: a line per change, with who made it.
+event_log = sa.Table(
+    "event_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "event_id", sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("actor", sa.String(120), nullable=False),
+    sa.Column("role", sa.String(10), nullable=False),
+    sa.Column("action", sa.String(300), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Index("ix_event_log_event", "event_id", "at"),
 )
 
 outbox = sa.Table(

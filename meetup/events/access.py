@@ -8,7 +8,8 @@ from starlette.requests import Request
 from meetup.core.errors import NotFound
 from meetup.db import Row
 from meetup.events import queries
-from meetup.web.auth import require_host
+from meetup.hosts import members
+from meetup.web.auth import require_host, require_member
 
 
 async def host_event(request: Request) -> tuple[Row, Row]:
@@ -21,3 +22,20 @@ async def host_event(request: Request) -> tuple[Row, Row]:
     if event is None:
         raise NotFound("There is no such event among yours.")
     return host, event
+
+
+async def door_event(request: Request) -> tuple[Row, Row]:
+    """The signed-in member and an event whose door they may run: any event
+    of their page for its owner and organisers, the events they are given
+    for a door helper; a 404 otherwise."""
+    member = await require_member(request)
+    event = await door_event_of(request, member, request.path_params["event_id"])
+    return member, event
+
+
+async def door_event_of(request: Request, member: Row, event_id: int) -> Row:
+    db = request.app.state.db
+    event = await queries.by_id_for_host(db, event_id, member["id"])
+    if event is None or not await members.may_open_door(db, member, event["id"]):
+        raise NotFound("There is no such event among yours.")
+    return event

@@ -17,7 +17,7 @@ from meetup.core import text
 from meetup.core.clock import now
 from meetup.core.errors import DomainError
 from meetup.db import Database, Row
-from meetup.events import counts, outcomes, queries, series, service
+from meetup.events import cohosts, counts, log, outcomes, queries, series, service
 from meetup.events.access import host_event
 from meetup.events.forms import EventForm, RepeatsForm, ScopeForm, form_data_for
 from meetup.media import queries as media_queries
@@ -40,6 +40,7 @@ async def event_list(request: Request) -> Response:
     context = {
         "host": host,
         "events": rows,
+        "cohosting": await cohosts.for_page(request.app.state.db, host["id"]),
         "counts": await counts.for_host(request.app.state.db, host["id"]),
         "meta": meta,
         "feed_path": host_feed_path(request, host),
@@ -72,6 +73,12 @@ async def new_event(request: Request) -> Response:
         return _editor(
             request, host, form, event=None, status=error.status, repeats=repeats
         )
+    made = (
+        "created the draft"
+        if rule is None
+        else f"created the series: {rule.describe(event['occurrence_on'])}"
+    )
+    await log.record(db, event["id"], host, made)
     await _apply_cover(db, host["id"], event["id"], form, cover)
     return _see_other(request, "admin:event", event_id=event["id"])
 
@@ -102,8 +109,47 @@ async def edit_event(request: Request) -> Response:
     except DomainError as error:
         form.form_errors.append(error.message)
         return _editor(request, host, form, event=event, status=error.status)
+    await log.record(db, event["id"], host, _edited(event, submitted, change))
     notices.add(request, outcomes.after("Saved.", change))
     return _see_other(request, "admin:event", event_id=event["id"])
+
+
+# The fields an edit's history line names, as hosts call them.
+_LOGGED = {
+    "title": "title",
+    "summary": "summary",
+    "description": "description",
+    "starts_at": "time",
+    "ends_at": "time",
+    "timezone": "time",
+    "all_day": "time",
+    "venue_name": "place",
+    "venue_address": "place",
+    "capacity": "capacity",
+    "visibility": "visibility",
+    "approval": "ask to join",
+    "rsvp_deadline": "RSVP deadline",
+    "questions": "questions",
+}
+
+
+def _edited(event: Row, submitted: FormData, change: service.Change) -> str:
+    """The history line of an edit: what changed, and for which dates."""
+    before, after = change.before, change.after
+    changed = sorted(
+        {name for key, name in _LOGGED.items() if before[key] != after[key]}
+    )
+    said = "edited " + (", ".join(changed) if changed else "nothing visible")
+    if (
+        event["series_id"] is not None
+        and bind(ScopeForm, submitted).scope.data != "this"
+    ):
+        said += " (this date and all following)"
+    if change.mail_count:
+        said += (
+            f"; {change.mail_count} guest{'s' if change.mail_count != 1 else ''} mailed"
+        )
+    return said
 
 
 def _saving(event: Row, submitted: FormData) -> StatusEdit:
@@ -170,7 +216,11 @@ def status_endpoint(
             planned = await service.rehearse(db, work)
             if planned.mail_count or action.always_confirm:
                 return _confirm(request, host, action, planned)
-        notices.add(request, outcomes.after(action.done, await work()))
+        done = await work()
+        await log.record(
+            db, event["id"], host, action.done.split(":")[0].rstrip(".").lower()
+        )
+        notices.add(request, outcomes.after(action.done, done))
         return _see_other(request, "admin:event", event_id=event["id"])
 
     return endpoint
@@ -196,7 +246,11 @@ async def duplicate_event(request: Request) -> Response:
     """A new draft with the event's details, opened in the editor."""
     host, event = await host_event(request)
     await checked_form(request)
-    copy = await service.duplicate(request.app.state.db, host["id"], event["id"])
+    db = request.app.state.db
+    copy = await service.duplicate(db, host["id"], event["id"])
+    await log.record(
+        db, copy.event["id"], host, f"created as a copy of {event['title']}"
+    )
     notices.add(request, _duplicated(copy))
     return _see_other(request, "admin:edit_event", event_id=copy.event["id"])
 
@@ -399,5 +453,76 @@ routes = [
             (UNPUBLISH, service.unpublish),
             (CANCEL, service.cancel),
         )
+    ),
+]
+
+
+async def add_cohost(request: Request) -> Response:
+    """Invites another page, by its handle, to co-host the event."""
+    host, event = await host_event(request)
+    form = await checked_form(request)
+    handle = str(form.get("handle", ""))[:41]
+    db = request.app.state.db
+    try:
+        cohost = await cohosts.invite(db, host["id"], event["id"], handle)
+    except DomainError as error:
+        notices.add(request, error.message)
+    else:
+        await log.record(
+            db, event["id"], host, f"invited @{cohost['handle']} to co-host"
+        )
+        notices.add(request, f"Invited @{cohost['handle']}: their team accepts it.")
+    return _see_other(request, "admin:event", event_id=event["id"])
+
+
+async def remove_cohost(request: Request) -> Response:
+    host, event = await host_event(request)
+    await checked_form(request)
+    db = request.app.state.db
+    await cohosts.remove(db, event["id"], request.path_params["host_id"])
+    await log.record(db, event["id"], host, "removed a co-host")
+    return _see_other(request, "admin:event", event_id=event["id"])
+
+
+def cohosting_answer(accept: bool) -> Callable[[Request], Awaitable[Response]]:
+    """The invited page's team accepts or declines co-hosting an event."""
+
+    async def endpoint(request: Request) -> Response:
+        host = await require_host(request)
+        await checked_form(request)
+        event_id = request.path_params["event_id"]
+        db = request.app.state.db
+        await cohosts.answer(db, host["id"], event_id, accept)
+        said = "accepted to co-host" if accept else "declined to co-host"
+        await log.record(db, event_id, host, f"@{host['handle']} {said}")
+        notices.add(
+            request, "Co-hosting: it is on your page." if accept else "Declined."
+        )
+        return _see_other(request, "admin:events")
+
+    return endpoint
+
+
+routes += [
+    Route(
+        "/events/{event_id:id}/cohosts", add_cohost, methods=["POST"], name="add_cohost"
+    ),
+    Route(
+        "/events/{event_id:id}/cohosts/{host_id:id}/remove",
+        remove_cohost,
+        methods=["POST"],
+        name="remove_cohost",
+    ),
+    Route(
+        "/cohosting/{event_id:id}/accept",
+        cohosting_answer(True),
+        methods=["POST"],
+        name="accept_cohosting",
+    ),
+    Route(
+        "/cohosting/{event_id:id}/decline",
+        cohosting_answer(False),
+        methods=["POST"],
+        name="decline_cohosting",
     ),
 ]

@@ -13,7 +13,7 @@ from meetup.core.clock import now
 from meetup.core.kept import Kept
 from meetup.core.statuses import EventStatus
 from meetup.db import Database, Row, versions
-from meetup.db.tables import events, hosts, images, rsvps
+from meetup.db.tables import event_cohosts, events, hosts, images, rsvps
 from meetup.events import counts
 
 # The public event page needs the event and its host: one query, one
@@ -128,7 +128,7 @@ async def upcoming_for_host(
 ) -> Sequence[Row]:
     query = (
         _with_host.where(
-            events.c.host_id == host_id,
+            hosted_by(host_id),
             events.c.status == "published",
             events.c.visibility == "public",
             events.c.ends_at > after,
@@ -137,6 +137,14 @@ async def upcoming_for_host(
         .limit(limit)
     )
     return await db.fetch_all(query)
+
+
+def hosted_by(host_id: int) -> sa.ColumnElement[bool]:
+    """Events a page hosts: its own, and those it co-hosts (accepted)."""
+    cohosted = sa.select(event_cohosts.c.event_id).where(
+        event_cohosts.c.host_id == host_id, event_cohosts.c.status == "accepted"
+    )
+    return sa.or_(events.c.host_id == host_id, events.c.id.in_(cohosted))
 
 
 async def all_for_host(db: Database, host_id: int) -> Sequence[Row]:

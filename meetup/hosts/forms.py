@@ -15,7 +15,12 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from meetup.core.text import HANDLE_PATTERN
 from meetup.media.uploads import ACCEPT
-from meetup.web.forms import check_email, check_time_zone, time_zone_choices
+from meetup.web.forms import (
+    check_email,
+    check_time_zone,
+    choices,
+    time_zone_choices,
+)
 
 
 class LoginForm(Form):
@@ -52,6 +57,51 @@ class ProfileForm(Form):
         render_kw={"accept": ACCEPT},
     )
     remove_photo = BooleanField("Remove my photo")
+    timezone = SelectField(
+        "Time zone", [check_time_zone], choices=time_zone_choices, validate_choice=False
+    )
+
+
+class InviteForm(Form):
+    """Someone to add to a page's team: they sign in with this address."""
+
+    name = StringField("Name", [DataRequired("Enter their name."), Length(max=120)])
+    email = EmailField(
+        "Email",
+        [DataRequired("Enter their email address."), Length(max=254), check_email],
+        description="They sign in with this address: we mail them a link.",
+    )
+    role = SelectField(
+        "Role",
+        choices=choices(
+            ("organiser", "Organiser: events, guests, sources, coffee"),
+            ("door", "Door helper: the door list of the events you give them"),
+        ),
+        default="organiser",
+    )
+
+
+class CommunityForm(Form):
+    """A new community page, run by a team."""
+
+    name = StringField("Name", [DataRequired("Name the community."), Length(max=120)])
+    handle = StringField(
+        "Handle",
+        [
+            DataRequired("Choose a handle."),
+            Length(max=40),
+            Regexp(
+                HANDLE_PATTERN, message="Use 1–40 lower-case letters, digits, _ or -."
+            ),
+        ],
+        filters=[lambda value: (value or "").strip().lower()],
+        description="Its page is /@handle.",
+    )
+    email = EmailField(
+        "Contact email",
+        [DataRequired("Give the community's contact address."), check_email],
+        description="Where mail for the community goes (not anyone's sign-in).",
+    )
     timezone = SelectField(
         "Time zone", [check_time_zone], choices=time_zone_choices, validate_choice=False
     )

@@ -47,7 +47,14 @@ async def count(db: Database) -> int:
 
 
 async def insert(
-    db: Database, *, email: str, handle: str, name: str, timezone: str, bio: str = ""
+    db: Database,
+    *,
+    email: str,
+    handle: str,
+    name: str,
+    timezone: str,
+    bio: str = "",
+    kind: str = "person",
 ) -> int:
     await versions.bump(db)  # the home page stops welcoming a site with no host
     return await db.insert(
@@ -57,6 +64,7 @@ async def insert(
             name=name,
             timezone=timezone,
             bio=bio,
+            kind=kind,
             feed_nonce=new_nonce(),
             created_at=now(),
         )
@@ -76,11 +84,12 @@ async def handle_taken(db: Database, handle: str, *, except_id: int = 0) -> bool
 
 
 async def insert_login_token(
-    db: Database, host_id: int, token_hash: str, expires_at: datetime
+    db: Database, host_id: int, member_id: int, token_hash: str, expires_at: datetime
 ) -> None:
     await db.execute(
         login_tokens.insert().values(
             host_id=host_id,
+            member_id=member_id,
             token_hash=token_hash,
             expires_at=expires_at,
             created_at=now(),

@@ -14,8 +14,10 @@ from meetup.media import service as media
 from meetup.media.pictures import Purpose
 from meetup.media.uploads import field_picture
 from meetup.web.auth import (
+    DOOR,
     current_host,
-    require_host,
+    require_member,
+    require_owner,
     sign_in,
     sign_out,
     sign_out_everywhere,
@@ -30,7 +32,7 @@ LOGIN_META = PageMeta(title="Sign in", path="/login", noindex=True)
 async def login(request: Request) -> Response:
     if request.method == "GET":
         if await current_host(request):
-            return RedirectResponse(request.url_for("admin:home"), status_code=303)
+            return RedirectResponse(await _landing(request), status_code=303)
         return render(
             request, "hosts/login.html", {"form": LoginForm(), "meta": LOGIN_META}
         )
@@ -62,9 +64,17 @@ async def login_link(request: Request) -> Response:
             request, "hosts/login_confirm.html", {"token": token, "meta": LOGIN_META}
         )
     await checked_form(request)
-    host_id = await service.use_login_token(db, token)
-    await sign_in(request, host_id)
-    return RedirectResponse(request.url_for("admin:home"), status_code=303)
+    host_id, member_id = await service.use_login_token(db, token)
+    await sign_in(request, host_id, member_id)
+    return RedirectResponse(await _landing(request), status_code=303)
+
+
+async def _landing(request: Request) -> str:
+    """Where a signed-in member starts: the dashboard, or for a door helper
+    the doors they may run."""
+    member = await current_host(request)
+    name = "admin:doors" if member and member["role"] == DOOR else "admin:home"
+    return str(request.url_for(name))
 
 
 async def logout(request: Request) -> Response:
@@ -81,14 +91,14 @@ async def logout(request: Request) -> Response:
 
 async def sign_out_all(request: Request) -> Response:
     """The profile's "sign out everywhere": for a lost phone or a shared computer."""
-    host = await require_host(request)
+    host = await require_member(request)
     await checked_form(request)
-    await sign_out_everywhere(request, host["id"])
+    await sign_out_everywhere(request, host["member_id"])
     return RedirectResponse(request.url_for("login"), status_code=303)
 
 
 async def profile(request: Request) -> Response:
-    host = await require_host(request)
+    host = await require_owner(request)
     db = request.app.state.db
     context = {
         "host": host,

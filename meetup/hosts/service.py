@@ -9,7 +9,7 @@ from meetup.core import tokens
 from meetup.core.clock import now
 from meetup.core.errors import Conflict, DomainError, NotFound
 from meetup.db import Database, Row
-from meetup.hosts import queries
+from meetup.hosts import members, queries
 from meetup.mail import outbox
 from meetup.mail.messages import Mail, Owner
 
@@ -23,6 +23,8 @@ class NewHost:
     name: str
     timezone: str = "UTC"
     bio: str = ""
+    kind: str = "person"  # or "community": `email` is then its contact address
+    owner_email: str = ""  # a community's first owner (default: `email`)
 
 
 async def create_host(db: Database, host: NewHost) -> int:
@@ -34,39 +36,60 @@ async def create_host(db: Database, host: NewHost) -> int:
             )
         if await queries.handle_taken(db, host.handle):
             raise Conflict(f"The handle @{host.handle} is taken.", code="handle_taken")
-        return await queries.insert(
+        host_id = await queries.insert(
             db,
             email=host.email,
             handle=host.handle,
             name=host.name,
             timezone=host.timezone,
             bio=host.bio,
+            kind=host.kind,
         )
+        await members.add(
+            db, host_id, host.owner_email or host.email, host.name, members.OWNER
+        )
+        return host_id
 
 
-async def new_login_link(db: Database, host_id: int, login_url: str) -> str:
-    """A fresh single-use link (the caller adds it to a mail or prints it)."""
+async def new_login_link(
+    db: Database, host_id: int, login_url: str, member_id: int | None = None
+) -> str:
+    """A fresh single-use link for a member of the page (its owner unless
+    `member_id` says whom); the caller adds it to a mail or prints it."""
+    if member_id is None:
+        owner = await members.owner_of(db, host_id)
+        if owner is None:
+            raise NotFound("This page has no owner to sign in.")
+        member_id = owner["id"]
     token = tokens.new_token()
     expires_at = now() + LOGIN_LINK_LIFETIME
-    await queries.insert_login_token(db, host_id, tokens.token_hash(token), expires_at)
+    await queries.insert_login_token(
+        db, host_id, member_id, tokens.token_hash(token), expires_at
+    )
     return login_url.format(token=token)
 
 
 async def request_login(db: Database, email: str, login_url: str, mail: Mail) -> None:
-    """Mails a sign-in link if the email belongs to a host; silent otherwise,
-    so the page cannot be used to find out who has an account."""
+    """Mails a sign-in link if the address helps run a page (the first of
+    theirs: the others are a click away once in); silent otherwise, so the
+    page cannot be used to find out who has an account."""
     async with db.write():
-        host = await queries.by_email(db, email)
-        if host is None:
+        found = await members.memberships(db, email)
+        if not found:
             return
-        link = await new_login_link(db, host["id"], login_url)
+        member = found[0]
+        link = await new_login_link(db, member["host_id"], login_url, member["id"])
         await outbox.enqueue(
             db,
             mail.render(
                 "login",
-                to=(host["name"], host["email"]),
-                owner=Owner(host["id"]),
-                context={"host": host, "link": link, "minutes": 15},
+                to=(member["name"], member["email"]),
+                owner=Owner(member["host_id"]),
+                context={
+                    "host": {"name": member["name"] or member["page_name"]},
+                    "link": link,
+                    "minutes": 15,
+                },
             ),
         )
 
@@ -92,15 +115,17 @@ async def valid_login_token(
     return row
 
 
-async def use_login_token(db: Database, token: str) -> int:
-    """Consumes the token and returns the host id to sign in."""
+async def use_login_token(db: Database, token: str) -> tuple[int, int]:
+    """Consumes the token: the page and the member to sign in."""
     async with db.write():
         row = await valid_login_token(db, token)
-        if not await queries.use_login_token(db, row["id"], now()):
+        if row["member_id"] is None or not await queries.use_login_token(
+            db, row["id"], now()
+        ):
             raise DomainError(
                 "This sign-in link has been used already.", code="login_used"
             )
-        return int(row["host_id"])
+        return int(row["host_id"]), int(row["member_id"])
 
 
 async def update_profile(db: Database, host_id: int, values: dict[str, str]) -> None:
@@ -128,3 +153,43 @@ async def renew_feed_link(db: Database, host_id: int) -> None:
 async def set_weekly_goal(db: Database, host_id: int, goal: int) -> None:
     async with db.write():
         await queries.set_weekly_goal(db, host_id, goal)
+
+
+async def invite_member(
+    db: Database,
+    mail: Mail,
+    page: Row,
+    email: str,
+    name: str,
+    role: str,
+    login_url: str,
+) -> int:
+    """Adds someone to the page's team and mails them a sign-in link."""
+    if (
+        role not in members.ROLE_NAMES
+        or role == members.OWNER
+        and page["role"] != members.OWNER
+    ):
+        raise DomainError("Choose organiser or door helper.", code="bad_role")
+    async with db.write():
+        member_id = await members.add(
+            db, page["id"], email, name, role, page["member_name"]
+        )
+        link = await new_login_link(db, page["id"], login_url, member_id)
+        await outbox.enqueue(
+            db,
+            mail.render(
+                "team_invitation",
+                to=(name, email),
+                owner=Owner(page["id"]),
+                context={
+                    "name": name,
+                    "page": page,
+                    "inviter": page["member_name"] or page["name"],
+                    "role": members.ROLE_NAMES[role].lower(),
+                    "link": link,
+                    "minutes": 15,
+                },
+            ),
+        )
+        return member_id

@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from meetup.core.errors import DomainError
 from meetup.db import Database, Row
+from meetup.events import log
 from meetup.events import queries as events
 from meetup.events.access import host_event
 from meetup.mail.context import Context
@@ -34,7 +35,8 @@ def from_guest_list(
         except DomainError as error:
             notices.add(request, error.message)
         else:
-            notices.add(request, f"{rsvp['name']} {_outcome(action, rsvp)}.")
+            notices.add(request, f"{rsvp['name']} {_outcome(rsvp)}.")
+            await log.record(db, event["id"], host, f"{action}d {rsvp['name']}")
         url = request.url_for("admin:guests", event_id=event["id"])
         return RedirectResponse(url, status_code=303)
 
@@ -56,12 +58,20 @@ def from_mail(
                 rsvp = await decide(db, ctx, rsvp["id"], event["host_id"])
             except DomainError as refused:
                 error = refused.message
+            else:
+                # Whoever holds the host's mail: named as the page.
+                by_mail = {
+                    "member_name": f"{event['host_name']} (mailed link)",
+                    "member_email": "",
+                    "role": "owner",
+                }
+                await log.record(db, event["id"], by_mail, f"{action}d {rsvp['name']}")
         context = {
             "rsvp": rsvp,
             "event": event,
             "action": action,
             "error": error,
-            "outcome": _outcome(action, rsvp) if rsvp["status"] != "requested" else "",
+            "outcome": _outcome(rsvp) if rsvp["status"] != "requested" else "",
             "meta": PageMeta(title=f"{rsvp['name']} asks to join", noindex=True),
         }
         return render(
@@ -71,7 +81,7 @@ def from_mail(
     return endpoint
 
 
-def _outcome(action: str, rsvp: Row) -> str:
+def _outcome(rsvp: Row) -> str:
     if rsvp["status"] == "going":
         return "is in: we mailed them"
     if rsvp["status"] == "waitlisted":

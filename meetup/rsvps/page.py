@@ -5,6 +5,7 @@ it is closed, or the answer this browser gave), who is going or who came,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,7 @@ from meetup.core.clock import now
 from meetup.core.errors import NotFound
 from meetup.core.text import event_preview
 from meetup.db import Database, Row, versions
-from meetup.events import counts, geo, queries
+from meetup.events import cohosts, counts, geo, log, queries
 from meetup.events.access import host_event
 from meetup.events.jsonld import event_jsonld
 from meetup.media import queries as media_queries
@@ -168,6 +169,8 @@ async def render_event(
     status: int = 200,
     where: list[str] | None = None,
     tally: counts.EventCounts | None = None,
+    history: Sequence[Row] = (),
+    invited_cohosts: Sequence[Row] = (),
 ) -> Response:
     answer = None if preview or form else await your_answer(request, event)
     is_past = event["ends_at"] <= now()
@@ -182,6 +185,14 @@ async def render_event(
         where=where,
         answer=answer,
     )
+    context["history"] = history
+    context["invited_cohosts"] = invited_cohosts
+    context["cohosts"] = [
+        row
+        for row in invited_cohosts
+        or await cohosts.of_event(request.app.state.db, event["id"], accepted=True)
+        if row["status"] == "accepted"
+    ]
     # A page that names this visitor's answer is theirs alone.
     headers = {"Cache-Control": "private, no-store"} if answer else None
     return render(request, "events/event.html", context, status=status, headers=headers)
@@ -225,6 +236,9 @@ def event_context(
         "venue_map": venue_map(event),
         "host_initials": event_view.initials(event["host_name"]),
         "your_answer": answer,
+        "cohosts": (),
+        "history": (),
+        "invited_cohosts": (),
         **figures,
         "jsonld": event_jsonld(
             event,
@@ -236,7 +250,16 @@ def event_context(
 
 async def preview_event(request: Request) -> Response:
     host, event = await host_event(request)
-    return await render_event(request, event, preview=True, host=host)
+    db = request.app.state.db
+    history = await log.of_event(db, event["id"])
+    return await render_event(
+        request,
+        event,
+        preview=True,
+        host=host,
+        history=history,
+        invited_cohosts=await cohosts.of_event(db, event["id"]),
+    )
 
 
 routes = [

@@ -57,7 +57,7 @@ async def rsvp(request: Request) -> Response:
         email=required(form.email.data),
         guests=required(form.guests.data),
         answers=answers,
-        source=await attribution_of(request, event["host_id"], raw),
+        source=await attribution_of(request, event["host_id"], raw, event["id"]),
         show_name=bool(form.show_name.data),
     )
     try:

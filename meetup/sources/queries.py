@@ -145,16 +145,21 @@ _OWNERS: weakref.WeakKeyDictionary[Database, dict[int, int]] = (
 
 
 async def belongs_to(db: Database, source_id: int, host_id: int) -> bool:
+    return await owner_of(db, source_id) == host_id
+
+
+async def owner_of(db: Database, source_id: int) -> int | None:
+    """The page a source belongs to (kept: a source never changes hands)."""
     owners = _OWNERS.setdefault(db, {})
     owner = owners.get(source_id)
     if owner is None:
         owner = await db.fetch_val(_OWNER, {"source_id": source_id})
         if owner is None:
-            return False  # not yet, or no longer: asked again next time
+            return None  # not yet, or no longer: asked again next time
         if len(owners) >= 4096:
             owners.clear()
         owners[source_id] = owner
-    return bool(owner == host_id)
+    return int(owner)
 
 
 async def record_click(

@@ -17,6 +17,7 @@ from meetup.core import text
 from meetup.core.clock import now
 from meetup.core.errors import Conflict
 from meetup.db import Database, Row, UniqueViolation
+from meetup.events import cohosts
 from meetup.sources import queries
 from meetup.sources.bots import is_preview
 from meetup.sources.kinds import SHARED_KINDS, SYSTEM_KINDS
@@ -144,26 +145,40 @@ async def _capped(
 
 
 async def attribute(
-    db: Database, host_id: int, touch: Touch, answer: str = "", told: str = ""
+    db: Database,
+    host_id: int,
+    touch: Touch,
+    answer: str = "",
+    told: str = "",
+    event_id: int | None = None,
 ) -> Attribution:
     """First and last source for a new RSVP, booking or follower: the touch if
-    it belongs to this host, else what the guest told us ("where did we
-    meet?": one of the host's sources, or free text), else direct."""
-    first = await _resolved(db, host_id, touch.first)
-    last = await _resolved(db, host_id, touch.last)
+    it belongs to this host (or, for an answer to `event_id`, to one of its
+    co-hosts), else what the guest told us ("where did we meet?": one of the
+    host's sources, or free text), else direct."""
+    first = await _resolved(db, host_id, touch.first, event_id)
+    last = await _resolved(db, host_id, touch.last, event_id)
     if last:
         return Attribution(first or last, last)
     source_id = await _told(db, host_id, answer, told)
     return Attribution(first or source_id, source_id)
 
 
-async def _resolved(db: Database, host_id: int, mark: Any) -> int | None:
+async def _resolved(
+    db: Database, host_id: int, mark: Any, event_id: int | None
+) -> int | None:
     """A touch as one of this host's sources: a campaign's source is found or
-    made now (at a submission, never on a GET); another host's source counts
-    for nothing here."""
+    made now (at a submission, never on a GET); a co-host's source counts for
+    an answer to the event they co-host; any other page's counts for nothing."""
     if isinstance(mark, list):
         return await campaign_source(db, host_id, mark) if mark[0] else None
-    if mark and await queries.belongs_to(db, mark, host_id):
+    if not mark:
+        return None
+    owner = await queries.owner_of(db, mark)
+    if owner == host_id:
+        return int(mark)
+    cohost = owner is not None and event_id is not None
+    if cohost and await cohosts.cohosts(db, event_id or 0, owner or 0):
         return int(mark)
     return None
 

@@ -69,13 +69,15 @@ async def personal_where(request: Request, subject: Subject) -> bool | str:
 
 
 async def attribution_of(
-    request: Request, host_id: int, form: Any
+    request: Request, host_id: int, form: Any, event_id: int | None = None
 ) -> service.Attribution:
-    """First and last source for what this visitor is submitting now."""
+    """First and last source for what this visitor is submitting now (an
+    answer to `event_id` also credits that event's co-hosts' links)."""
     return await service.attribute(
         request.app.state.db,
         host_id,
         touch.read(request),
         str(form.get("met_source", "")),
         str(form.get("met_text", "")),
+        event_id,
     )

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from meetup.db import Database
 from meetup.db.migrate import migrate
-from meetup.db.tables import clicks, events, people, rsvps, source_visitors
+from meetup.db.tables import clicks, events, hosts, people, rsvps, source_visitors
 from meetup.events import counts
 from meetup.events.counts import SourceCounts, explained, explained_by_visitors
 from meetup.sources import queries, service
@@ -173,7 +173,18 @@ async def test_the_migration_rolls_up_the_clicks_already_there(tmp_path) -> None
     db = Database(url)
     await db.connect()
     try:
-        host = await make_host(db)
+        async with db.write():  # a host as schema 0010 has them (no team yet)
+            host_id = await db.insert(
+                hosts.insert().values(
+                    email="old@example.com",
+                    handle="old",
+                    name="Old Host",
+                    timezone="UTC",
+                    feed_nonce="",
+                    created_at=START,
+                )
+            )
+        host = {"id": host_id}
         source_id = await service.create_source(
             db, host["id"], label="Post", kind="post", target="host"
         )

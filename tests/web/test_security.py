@@ -43,6 +43,8 @@ def concrete(path: str, event: dict) -> str:
         .replace("{rule_id:id}", "1")
         .replace("{booking_id:id}", "1")
         .replace("{rsvp_id:id}", "1")
+        .replace("{member_id:id}", "1")
+        .replace("{host_id:id}", "1")
         .replace("{day}", "2031-01-01")
     )
 
