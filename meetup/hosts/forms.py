@@ -23,6 +23,22 @@ from meetup.web.forms import (
 )
 
 
+def handle_field(description: str) -> StringField:
+    """A page's handle: the /@handle of its address."""
+    return StringField(
+        "Handle",
+        [
+            DataRequired("Choose a handle."),
+            Length(max=40),
+            Regexp(
+                HANDLE_PATTERN, message="Use 1–40 lower-case letters, digits, _ or -."
+            ),
+        ],
+        filters=[lambda value: (value or "").strip().lower()],
+        description=description,
+    )
+
+
 class LoginForm(Form):
     email = EmailField(
         "Email",
@@ -37,18 +53,7 @@ class ProfileForm(Form):
         [DataRequired("Enter your name."), Length(max=120)],
         render_kw={"autocomplete": "name"},
     )
-    handle = StringField(
-        "Handle",
-        [
-            DataRequired("Choose a handle."),
-            Length(max=40),
-            Regexp(
-                HANDLE_PATTERN, message="Use 1–40 lower-case letters, digits, _ or -."
-            ),
-        ],
-        filters=[lambda value: (value or "").strip().lower()],
-        description="Your page is /@handle.",
-    )
+    handle = handle_field("Your page is /@handle.")
     bio = TextAreaField("Bio (Markdown)", [Optional(), Length(max=2000)])
     photo = FileField(
         "Photo",
@@ -85,18 +90,7 @@ class CommunityForm(Form):
     """A new community page, run by a team."""
 
     name = StringField("Name", [DataRequired("Name the community."), Length(max=120)])
-    handle = StringField(
-        "Handle",
-        [
-            DataRequired("Choose a handle."),
-            Length(max=40),
-            Regexp(
-                HANDLE_PATTERN, message="Use 1–40 lower-case letters, digits, _ or -."
-            ),
-        ],
-        filters=[lambda value: (value or "").strip().lower()],
-        description="Its page is /@handle.",
-    )
+    handle = handle_field("Its page is /@handle.")
     email = EmailField(
         "Contact email",
         [DataRequired("Give the community's contact address."), check_email],
