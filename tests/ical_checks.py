@@ -1,6 +1,7 @@
-"""Reading calendars back in tests: icalendar, vobject and libical (the last
-through Debian's python3, see libical_check.py), so every calendar we make is
-checked by parsers that share no code with the one that wrote it."""
+"""Reading calendars back in tests: icalendar, vobject, libical (through
+Debian's python3, see libical_check.py) and ical.js (the parser of web
+calendar clients, through node, see icaljs_check.mjs), so every calendar we
+make is checked by parsers that share no code with the one that wrote it."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tests.conftest import IN_CI
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 CHECKER = Path(__file__).with_name("libical_check.py")
+ICALJS_CHECKER = Path(__file__).with_name("icaljs_check.mjs")
 
 
 def parse(data: bytes) -> icalendar.Calendar:
@@ -68,3 +70,24 @@ def assert_valid(*calendars: bytes) -> None:
         assert data.endswith(b"\r\n") and b"\n" not in data.replace(b"\r\n", b"")
         assert all(len(line) <= 75 for line in data.split(b"\r\n")), "unfolded line"
     assert libical_errors(*calendars) == [[] for _ in calendars]
+
+
+def icaljs_events(*calendars: bytes) -> list[list[list[object]]]:
+    """ical.js's reading of each calendar: its events as [uid, summary,
+    start in UTC (ISO 8601), sequence]; a calendar it refuses fails the test."""
+    done = subprocess.run(
+        ["node", str(ICALJS_CHECKER)],
+        input=json.dumps([c.decode() for c in calendars]),
+        capture_output=True,
+        text=True,
+        cwd=CHECKER.parent.parent,  # node_modules (npm ci)
+    )
+    if done.returncode != 0:
+        message = f"ical.js through node failed ({done.stderr.strip()[-300:]}): npm ci"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    read = json.loads(done.stdout)
+    errors = [result["error"] for result in read if "error" in result]
+    assert not errors, errors
+    return [result["events"] for result in read]

@@ -18,6 +18,7 @@ from meetup.events import series
 from meetup.events import service as event_service
 from meetup.rsvps import service as rsvp_service
 from tests.helpers import form_values, make_host, page, sign_in
+from tests.ical_checks import assert_valid, icaljs_events, parse, read_vobject
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -260,3 +261,32 @@ async def test_the_host_page_shows_a_series_once_and_its_page_every_date(
     assert len(dates) == 4
     assert dates == sorted(dates)
     assert f"Every {weekday}, 4 times" in listing.select_one(".eyebrow").get_text()
+
+
+async def test_a_series_across_the_clock_change_reads_the_same_in_four_parsers(
+    app, client, db
+) -> None:
+    """Each date is its own VEVENT with its own UID; icalendar, vobject,
+    libical and ical.js all read 18:00 London on both sides of the change."""
+    host = await make_host(db, timezone="Europe/London", handle="rosa")
+    first = await new_series(db, host, date(2027, 3, 16), Rule(WEEKLY, count=4))
+    await series.extend_all(db, at=datetime(2027, 3, 1, tzinfo=UTC))
+    await series.publish_all(db, host["id"], first["id"])
+    feed = (await client.get("/@rosa/calendar.ics")).content
+    download = (await client.get(f"/e/{first['slug']}.ics")).content
+    assert_valid(feed, download)
+
+    wanted = [london(date(2027, 3, 16) + timedelta(weeks=n)) for n in range(4)]
+    events = sorted(parse(feed).walk("VEVENT"), key=lambda e: e.decoded("DTSTART"))
+    assert [e.decoded("DTSTART").astimezone(UTC) for e in events] == wanted
+    assert len({str(e["UID"]) for e in events}) == 4
+    assert not any("RRULE" in event for event in events)  # dates, not a rule
+    vevents = sorted(read_vobject(feed).vevent_list, key=lambda e: e.dtstart.value)
+    assert [e.dtstart.value.astimezone(UTC) for e in vevents] == wanted
+    [from_js, one_js] = icaljs_events(feed, download)
+    assert sorted(start for _, _, start, _ in from_js) == [
+        moment.strftime("%Y-%m-%dT%H:%M:%S.000Z") for moment in wanted
+    ]
+    assert [start for _, _, start, _ in one_js] == [
+        wanted[0].strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    ]
