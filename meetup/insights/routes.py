@@ -11,7 +11,8 @@ from starlette.routing import Route
 from meetup.core.clock import now
 from meetup.core.text import row_id
 from meetup.hosts import service as host_service
-from meetup.insights import queries
+from meetup.insights import people, queries
+from meetup.sources import queries as source_queries
 from meetup.sources.kinds import KIND_LABELS, SHARED_KINDS
 from meetup.web.auth import require_host
 from meetup.web.csrf import checked_form
@@ -92,7 +93,72 @@ async def attributed_csv(request: Request) -> Response:
     return csv_download("attributed-guests.csv", header, rows)
 
 
+async def people_page(request: Request) -> Response:
+    """Everyone this page has met or heard from, searchable and filtered."""
+    host = await require_host(request)
+    found, search, which, platform = await _people(request, host["id"])
+    context = {
+        "host": host,
+        "people": found[:500],
+        "total": len(found),
+        "search": search,
+        "which": which,
+        "platform": platform,
+        "filters": people.FILTERS,
+        "platforms": sorted(await queries_platforms(request, host["id"])),
+        "meta": PageMeta(title="People", noindex=True),
+    }
+    return render(request, "admin/people.html", context)
+
+
+async def people_csv(request: Request) -> Response:
+    host = await require_host(request)
+    found, *_ = await _people(request, host["id"])
+    header = [
+        "name",
+        "email",
+        "answered",
+        "attended",
+        "chats",
+        "follows",
+        "first source",
+        "last met",
+    ]
+    rows = (
+        [
+            one.name,
+            one.email,
+            one.answered,
+            one.attended,
+            one.chats,
+            "yes" if one.follows else "no",
+            one.first_source,
+            one.last_met.isoformat() if one.last_met else "",
+        ]
+        for one in found
+    )
+    return csv_download(f"people-{host['handle']}.csv", header, rows)
+
+
+async def _people(
+    request: Request, host_id: int
+) -> tuple[list[people.Person], str, str, str]:
+    query = request.query_params
+    search = query.get("q", "").strip()[:100]
+    which = query.get("filter", "")
+    which = which if which in people.FILTERS else ""
+    platform = query.get("platform", "")[:40]
+    found = await people.of_page(request.app.state.db, host_id)
+    return people.filtered(found, search, which, platform), search, which, platform
+
+
+async def queries_platforms(request: Request, host_id: int) -> list[str]:
+    return list(await source_queries.platforms(request.app.state.db, host_id))
+
+
 routes = [
+    Route("/people", people_page, name="people"),
+    Route("/people.csv", people_csv, name="people_csv"),
     Route("/", dashboard, name="home"),
     Route("/goal", set_goal, methods=["POST"], name="set_goal"),
     Route("/attribution.csv", attributed_csv, name="attribution_csv"),

@@ -1,0 +1,165 @@
+"""Everyone a page has met or heard from: who answered its events, booked a
+chat, follows it or was checked in, one row per person with what they did
+(issue 16's people list). Only this page's own rows are read, so another
+page's guests never appear."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from meetup.core.clock import now
+from meetup.db import Database, Row
+from meetup.db.tables import bookings, events, followers, people, rsvps, sources
+
+ANSWERED = ("going", "maybe", "not_going", "waitlisted", "cancelled", "pending")
+LIMIT = 5000
+
+
+@dataclass
+class Person:
+    person_id: int
+    name: str
+    email: str
+    answered: int = 0
+    attended: int = 0
+    chats: int = 0
+    follows: bool = False
+    first_seen: datetime | None = None
+    first_source: str = ""
+    platforms: set[str] = field(default_factory=set)
+    last_met: datetime | None = None
+
+    def seen(self, at: datetime, source: str, platform: str) -> None:
+        if self.first_seen is None or at < self.first_seen:
+            self.first_seen, self.first_source = at, source
+        if platform:
+            self.platforms.add(platform)
+
+    def met(self, at: datetime | None) -> None:
+        if at is not None and (self.last_met is None or at > self.last_met):
+            self.last_met = at
+
+
+_SOURCE = sa.func.coalesce(sources.c.label, "")
+_PLATFORM = sa.func.coalesce(sources.c.platform, "")
+
+
+async def of_page(db: Database, host_id: int) -> list[Person]:
+    """Everyone with something to do with the page, most recently met first."""
+    found: dict[int, Person] = {}
+
+    def person(row: Row) -> Person:
+        key = int(row["person_id"])
+        if key not in found:
+            found[key] = Person(key, str(row["name"]), str(row["email"]))
+        return found[key]
+
+    answers = (
+        sa.select(
+            rsvps.c.person_id,
+            rsvps.c.name,
+            people.c.email,
+            rsvps.c.status,
+            rsvps.c.checked_in_at,
+            rsvps.c.created_at,
+            _SOURCE.label("source"),
+            _PLATFORM.label("platform"),
+        )
+        .join(events, events.c.id == rsvps.c.event_id)
+        .join(people, people.c.id == rsvps.c.person_id)
+        .outerjoin(sources, sources.c.id == rsvps.c.first_source_id)
+        .where(events.c.host_id == host_id, rsvps.c.status != "invited")
+        .limit(LIMIT * 4)
+    )
+    for row in await db.fetch_all(answers):
+        one = person(row)
+        one.answered += row["status"] in ANSWERED
+        one.attended += row["checked_in_at"] is not None
+        one.met(row["checked_in_at"])
+        one.seen(row["created_at"], row["source"], row["platform"])
+    chats = (
+        sa.select(
+            bookings.c.person_id,
+            bookings.c.name,
+            people.c.email,
+            bookings.c.status,
+            bookings.c.outcome,
+            bookings.c.ends_at,
+            bookings.c.created_at,
+            _SOURCE.label("source"),
+            _PLATFORM.label("platform"),
+        )
+        .join(people, people.c.id == bookings.c.person_id)
+        .outerjoin(sources, sources.c.id == bookings.c.first_source_id)
+        .where(bookings.c.host_id == host_id, bookings.c.status == "confirmed")
+        .limit(LIMIT)
+    )
+    for row in await db.fetch_all(chats):
+        one = person(row)
+        held = row["outcome"] == "held" or (
+            row["outcome"] == "" and row["ends_at"] <= now()
+        )
+        one.chats += held
+        one.met(row["ends_at"] if held else None)
+        one.seen(row["created_at"], row["source"], row["platform"])
+    follows = (
+        sa.select(
+            followers.c.person_id,
+            followers.c.name,
+            people.c.email,
+            followers.c.created_at,
+            _SOURCE.label("source"),
+            _PLATFORM.label("platform"),
+        )
+        .join(people, people.c.id == followers.c.person_id)
+        .outerjoin(sources, sources.c.id == followers.c.first_source_id)
+        .where(followers.c.host_id == host_id, followers.c.status == "confirmed")
+        .limit(LIMIT)
+    )
+    for row in await db.fetch_all(follows):
+        one = person(row)
+        one.follows = True
+        one.seen(row["created_at"], row["source"], row["platform"])
+    far = now() - timedelta(days=36500)
+    return sorted(
+        found.values(), key=lambda p: (p.last_met or far, p.person_id), reverse=True
+    )[:LIMIT]
+
+
+FILTERS = {
+    "": "Everyone",
+    "attended2": "Came twice or more",
+    "not_met_60": "Not met in 60 days",
+    "follows": "Follow you",
+    "chatted": "Had a coffee chat",
+}
+
+
+def filtered(
+    found: Sequence[Person], search: str, which: str, platform: str
+) -> list[Person]:
+    """The people a search, a filter and a platform ("came through
+    LinkedIn") leave."""
+    words = search.casefold().split()
+    since = now() - timedelta(days=60)
+    kept = []
+    for one in found:
+        text = f"{one.name} {one.email}".casefold()
+        if words and not all(word in text for word in words):
+            continue
+        if platform and platform not in one.platforms:
+            continue
+        if which == "attended2" and one.attended < 2:
+            continue
+        if which == "not_met_60" and (one.last_met is None or one.last_met >= since):
+            continue
+        if which == "follows" and not one.follows:
+            continue
+        if which == "chatted" and not one.chats:
+            continue
+        kept.append(one)
+    return kept
