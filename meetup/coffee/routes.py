@@ -18,6 +18,7 @@ from meetup.core.clock import now
 from meetup.core.errors import DomainError, NotFound
 from meetup.db import Row, versions
 from meetup.hosts import queries as hosts
+from meetup.mail.context import for_form
 from meetup.media.cards import coffee_card
 from meetup.sources.visits import (
     attribution_of,
@@ -98,11 +99,7 @@ async def _book(request: Request, key: str, raw: Any) -> Response:
     form = bind(BookingForm, raw)
     if not form.validate():
         return await _booking_page(request, host, found, slot, form, status=400)
-    ctx = request.app.state.rsvp
-    if not await request.app.state.rate_limits.check(
-        request, "coffee", form.email.data
-    ):
-        ctx = ctx.muting(form.email.data)
+    ctx = await for_form(request, "coffee", required(form.email.data))
     try:
         booking = await service.book(
             db,

@@ -99,7 +99,8 @@ async def edit_event(request: Request) -> Response:
     if BACK in submitted:  # from the confirmation page: edit on, nothing lost
         return _editor(request, host, form, event=event)
     await _apply_cover(db, host["id"], event["id"], form, cover)
-    save = partial(_saving(event, submitted), db, host["id"], event["id"], values, tell)
+    scope = _scope(event, submitted)
+    save = partial(_SAVING[scope], db, host["id"], event["id"], values, tell)
     try:
         if not _confirmed(submitted):
             planned = await service.rehearse(db, save)
@@ -109,7 +110,7 @@ async def edit_event(request: Request) -> Response:
     except DomainError as error:
         form.form_errors.append(error.message)
         return _editor(request, host, form, event=event, status=error.status)
-    await log.record(db, event["id"], host, _edited(event, submitted, change))
+    await log.record(db, event["id"], host, _edited(scope, change))
     notices.add(request, outcomes.after("Saved.", change))
     return _see_other(request, "admin:event", event_id=event["id"])
 
@@ -133,17 +134,14 @@ _LOGGED = {
 }
 
 
-def _edited(event: Row, submitted: FormData, change: service.Change) -> str:
+def _edited(scope: str, change: service.Change) -> str:
     """The history line of an edit: what changed, and for which dates."""
     before, after = change.before, change.after
     changed = sorted(
         {name for key, name in _LOGGED.items() if before[key] != after[key]}
     )
     said = "edited " + (", ".join(changed) if changed else "nothing visible")
-    if (
-        event["series_id"] is not None
-        and bind(ScopeForm, submitted).scope.data != "this"
-    ):
+    if scope == FOLLOWING:
         said += " (this date and all following)"
     if change.mail_count:
         said += (
@@ -152,13 +150,15 @@ def _edited(event: Row, submitted: FormData, change: service.Change) -> str:
     return said
 
 
-def _saving(event: Row, submitted: FormData) -> StatusEdit:
-    """What saving the editor does: this event, or for a date of a series
-    this one alone or it and all following, as the host chose."""
+# Which dates an edit changes: a one-off event, or for a date of a series
+# this one alone or it and all following, as the host chose.
+ONE_OFF, THIS, FOLLOWING = "one-off", "this", "following"
+
+
+def _scope(event: Row, submitted: FormData) -> str:
     if event["series_id"] is None:
-        return service.update_event
-    scope = bind(ScopeForm, submitted).scope.data
-    return series.update_one if scope == "this" else series.update_following
+        return ONE_OFF
+    return THIS if bind(ScopeForm, submitted).scope.data == THIS else FOLLOWING
 
 
 StatusEdit = Callable[
@@ -168,6 +168,11 @@ StatusEdit = Callable[
 StatusChange = Callable[
     [Database, int, int, service.Listeners], Awaitable[service.Change]
 ]
+_SAVING: dict[str, StatusEdit] = {
+    ONE_OFF: service.update_event,
+    THIS: series.update_one,
+    FOLLOWING: series.update_following,
+}
 
 
 @dataclass(frozen=True)

@@ -17,16 +17,22 @@ from meetup.db.tables import event_cohosts, events, hosts
 INVITED, ACCEPTED = "invited", "accepted"
 
 
+def hosted_by(host_id: int | sa.BindParameter[int]) -> sa.ColumnElement[bool]:
+    """Events a page hosts: its own, and those it co-hosts (accepted). The
+    page may be a bound parameter, for statements built once."""
+    cohosted = sa.select(event_cohosts.c.event_id).where(
+        event_cohosts.c.host_id == host_id, event_cohosts.c.status == ACCEPTED
+    )
+    return sa.or_(events.c.host_id == host_id, events.c.id.in_(cohosted))
+
+
 async def invite(db: Database, host_id: int, event_id: int, handle: str) -> Row:
     """Invites the page `handle` to co-host the event of `host_id`."""
+    handle = handle.strip().lstrip("@").lower()
     async with db.write():
-        cohost = await db.fetch_one(
-            hosts.select().where(hosts.c.handle == handle.strip().lstrip("@").lower())
-        )
+        cohost = await db.fetch_one(hosts.select().where(hosts.c.handle == handle))
         if cohost is None:
-            raise DomainError(
-                f"There is no page @{handle.lstrip('@')}.", code="no_page"
-            )
+            raise DomainError(f"There is no page @{handle}.", code="no_page")
         if cohost["id"] == host_id:
             raise DomainError("This is your own page.", code="own_page")
         taken = await db.fetch_one(

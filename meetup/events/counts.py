@@ -54,12 +54,12 @@ from meetup.db import Database, Row
 from meetup.db.tables import (
     UTCDateTime,
     click_totals,
-    event_cohosts,
     events,
     rsvps,
     source_visitors,
     sources,
 )
+from meetup.events.cohosts import hosted_by
 
 R = RsvpStatus
 
@@ -302,13 +302,10 @@ _sv = source_visitors.c
 def _host_answers(*columns: Any) -> sa.Select[Any]:
     """Answers to the events a page hosts, its co-hosted ones included: what
     its own sources brought to either counts for it."""
-    cohosted = sa.select(event_cohosts.c.event_id).where(
-        event_cohosts.c.host_id == _HOST, event_cohosts.c.status == "accepted"
-    )
     return (
         sa.select(*columns)
         .join(events, events.c.id == rsvps.c.event_id)
-        .where(sa.or_(events.c.host_id == _HOST, events.c.id.in_(cohosted)), ANSWERED)
+        .where(hosted_by(_HOST), ANSWERED)
     )
 
 

@@ -58,14 +58,15 @@ async def series_page(request: Request) -> Response:
     if found is None or not dates:
         raise NotFound("There is no series at this address.")
     shown = upcoming or dates[-1:]
+    said = series.describe(found)
     meta = PageMeta(
         title=found["title"],
-        description=f"{series.describe(found)}, with {shown[0]['host_name']}.",
+        description=f"{said}, with {shown[0]['host_name']}.",
         path=str(request.url_for("series", slug=found["slug"]).path),
     )
     context = {
         "series": found,
-        "said": series.describe(found),
+        "said": said,
         "next": shown[0],
         "events": upcoming,
         "past": len(dates) - len(upcoming),
@@ -75,14 +76,11 @@ async def series_page(request: Request) -> Response:
     return render(request, "events/series.html", context)
 
 
-async def series_subject(request: Request) -> Subject:
-    return HOME
-
-
 routes = [
     Route(
         "/series/{slug}",
-        shared_page(series_page, about=series_subject, personal=nothing_personal),
+        # A series' page shows the public catalog, as the home page does.
+        shared_page(series_page, about=home_subject, personal=nothing_personal),
         name="series",
     ),
     Route(

@@ -13,8 +13,9 @@ from meetup.core.clock import now
 from meetup.core.kept import Kept
 from meetup.core.statuses import EventStatus
 from meetup.db import Database, Row, versions
-from meetup.db.tables import event_cohosts, events, hosts, images, rsvps
+from meetup.db.tables import events, hosts, images, rsvps
 from meetup.events import counts
+from meetup.events.cohosts import hosted_by
 
 # The public event page needs the event and its host: one query, one
 # round-trip. The pictures' digests (NULL when none) name their URLs.
@@ -137,14 +138,6 @@ async def upcoming_for_host(
         .limit(limit)
     )
     return await db.fetch_all(query)
-
-
-def hosted_by(host_id: int) -> sa.ColumnElement[bool]:
-    """Events a page hosts: its own, and those it co-hosts (accepted)."""
-    cohosted = sa.select(event_cohosts.c.event_id).where(
-        event_cohosts.c.host_id == host_id, event_cohosts.c.status == "accepted"
-    )
-    return sa.or_(events.c.host_id == host_id, events.c.id.in_(cohosted))
 
 
 async def all_for_host(db: Database, host_id: int) -> Sequence[Row]:

@@ -10,6 +10,7 @@ extend at once: (series_id, occurrence_on) is unique."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -28,6 +29,9 @@ from meetup.events import queries
 from meetup.events.service import (
     Change,
     Listeners,
+    check_link_free,
+    first_free,
+    locked,
     publish,
     unique_slug,
     update_event,
@@ -64,16 +68,11 @@ async def by_slug(db: Database, slug: str) -> Row | None:
     return await db.fetch_one(series.select().where(series.c.slug == slug))
 
 
-async def occurrences(
-    db: Database, series_id: int, *, after: datetime | None = None, public: bool = True
-) -> Sequence[Row]:
-    """The series' events in order (those ending after `after`); `public`:
-    only what a visitor may see."""
-    query = queries.with_host().where(events.c.series_id == series_id)
-    if after is not None:
-        query = query.where(events.c.ends_at > after)
-    if public:
-        query = query.where(events.c.status != "draft")
+async def occurrences(db: Database, series_id: int) -> Sequence[Row]:
+    """The series' dates a visitor may see (published or cancelled), in order."""
+    query = queries.with_host().where(
+        events.c.series_id == series_id, events.c.status != "draft"
+    )
     return await db.fetch_all(query.order_by(events.c.starts_at).limit(200))
 
 
@@ -86,6 +85,13 @@ async def create(db: Database, host_id: int, values: dict[str, Any], rule: Rule)
         requested = values.pop("slug", "")
         zone = ZoneInfo(values["timezone"])
         first_day = values["starts_at"].astimezone(zone).date()
+        if first_day not in set(rule.dates(first_day)):
+            raise DomainError(
+                "The first date does not follow the rule: start on one of its days.",
+                code="first_date_off_rule",
+            )
+        if requested:
+            await check_link_free(db, requested)
         slug = await _unique_series_slug(
             db, requested or text.make_slug(values["title"])
         )
@@ -107,16 +113,6 @@ async def create(db: Database, host_id: int, values: dict[str, Any], rule: Rule)
                 updated_at=at,
             )
         )
-        if first_day not in set(rule.dates(first_day)):
-            raise DomainError(
-                "The first date does not follow the rule: start on one of its days.",
-                code="first_date_off_rule",
-            )
-        if requested and await queries.slug_taken(db, requested):
-            raise DomainError(
-                f"The link /e/{requested} is taken: choose another.",
-                code="slug_taken",
-            )
         await queries.insert(
             db,
             host_id=host_id,
@@ -141,11 +137,11 @@ async def create(db: Database, host_id: int, values: dict[str, Any], rule: Rule)
 
 
 async def _unique_series_slug(db: Database, wanted: str) -> str:
-    base = wanted[:60].strip("-") or "series"
-    slug, n = base, 2
-    while await db.fetch_one(sa.select(series.c.id).where(series.c.slug == slug)):
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    async def taken(slug: str) -> bool:
+        query = sa.select(series.c.id).where(series.c.slug == slug)
+        return await db.fetch_one(query) is not None
+
+    return await first_free(wanted[:60].strip("-") or "series", taken)
 
 
 async def extend_all(db: Database, at: datetime | None = None) -> int:
@@ -266,26 +262,6 @@ async def _template(db: Database, series_id: int) -> Row | None:
     return await db.fetch_one(ordered)
 
 
-@dataclass(frozen=True)
-class Changes:
-    """What an edit of several dates did: each date's change, and the mails
-    they queued together."""
-
-    changes: tuple[Change, ...]
-
-    @property
-    def mailed(self) -> dict[str, int]:
-        total: dict[str, int] = {}
-        for change in self.changes:
-            for kind, count in change.mailed.items():
-                total[kind] = total.get(kind, 0) + count
-        return total
-
-    @property
-    def mail_count(self) -> int:
-        return sum(self.mailed.values())
-
-
 async def update_following(
     db: Database,
     host_id: int,
@@ -297,7 +273,7 @@ async def update_following(
     each keeps its own day and takes the new time of day and length; the
     guests of each date that changed hear of it once (a higher SEQUENCE)."""
     async with db.write():
-        event = await _locked(db, event_id, host_id)
+        event = await locked(db, event_id, host_id)
         if event["series_id"] is None:
             raise NotFound("This event is not part of a series.")
         deadline = values.get("rsvp_deadline")
@@ -317,7 +293,7 @@ async def update_following(
             )
             .order_by(events.c.starts_at)
         )
-        mailed = dict(first.mailed)
+        mailed = Counter(first.mailed)
         for other in later:
             day = other["starts_at"].astimezone(zone).date()
             starts_at = occurrence_start(day, wall, values["timezone"])
@@ -333,14 +309,13 @@ async def update_following(
                 },
                 tell,
             )
-            for kind, count in change.mailed.items():
-                mailed[kind] = mailed.get(kind, 0) + count
+            mailed.update(change.mailed)
         await db.execute(
             series.update()
             .where(series.c.id == event["series_id"])
             .values(title=values["title"], updated_at=now())
         )
-        return Change(first.before, first.after, mailed)
+        return Change(first.before, first.after, dict(mailed))
 
 
 async def update_one(
@@ -364,7 +339,7 @@ async def publish_all(
     """This date and every later draft of its series, published together;
     the host's followers hear of the series once (its first date)."""
     async with db.write():
-        event = await _locked(db, event_id, host_id)
+        event = await locked(db, event_id, host_id)
         first = await publish(db, host_id, event_id, tell)
         if event["series_id"] is None:
             return first
@@ -385,13 +360,6 @@ async def publish_all(
                 updated_at=now(),
             )
         return first
-
-
-async def _locked(db: Database, event_id: int, host_id: int) -> Row:
-    event = await queries.lock(db, event_id, host_id)
-    if event is None:
-        raise NotFound("There is no such event.")
-    return event
 
 
 @dataclass(frozen=True)

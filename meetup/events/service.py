@@ -55,11 +55,26 @@ Listeners = Sequence[Listener]
 
 
 async def unique_slug(db: Database, wanted: str, *, except_id: int = 0) -> str:
-    base = wanted[:70].strip("-") or "event"
+    async def taken(slug: str) -> bool:
+        return await queries.slug_taken(db, slug, except_id=except_id)
+
+    return await first_free(wanted[:70].strip("-") or "event", taken)
+
+
+async def first_free(base: str, taken: Callable[[str], Awaitable[bool]]) -> str:
+    """`base`, or `base-2`, `base-3`, … : the first that `taken` refuses."""
     slug, n = base, 2
-    while await queries.slug_taken(db, slug, except_id=except_id):
+    while await taken(slug):
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+async def check_link_free(db: Database, slug: str, *, except_id: int = 0) -> None:
+    """A link the host chose, refused (409) when another event has it."""
+    if await queries.slug_taken(db, slug, except_id=except_id):
+        raise Conflict(
+            f"The link /e/{slug} is taken: choose another.", code="slug_taken"
+        )
 
 
 async def create_event(db: Database, host_id: int, values: dict[str, Any]) -> Row:
@@ -84,10 +99,8 @@ async def _insert_event(db: Database, host_id: int, values: dict[str, Any]) -> R
         await db.serialise("event-slugs")
         values = dict(values)
         requested = values.pop("slug", "")
-        if requested and await queries.slug_taken(db, requested):
-            raise Conflict(
-                f"The link /e/{requested} is taken: choose another.", code="slug_taken"
-            )
+        if requested:
+            await check_link_free(db, requested)
         at = now()
         event_id = await queries.insert(
             db,
@@ -111,7 +124,7 @@ async def update_event(
     tell: Listeners = (),
 ) -> Change:
     async with db.write():
-        event = await _locked(db, event_id, host_id)
+        event = await locked(db, event_id, host_id)
         values = dict(values)
         requested = values.pop("slug", "") or event["slug"]
         if requested != event["slug"]:
@@ -120,11 +133,7 @@ async def update_event(
                     "The link of a published event cannot change: people have shared it.",
                     code="slug_frozen",
                 )
-            if await queries.slug_taken(db, requested, except_id=event_id):
-                raise Conflict(
-                    f"The link /e/{requested} is taken: choose another.",
-                    code="slug_taken",
-                )
+            await check_link_free(db, requested, except_id=event_id)
         capacity = values.get("capacity")
         if capacity is not None and capacity < event["seats_taken"]:
             raise DomainError(
@@ -147,7 +156,7 @@ async def publish(
     db: Database, host_id: int, event_id: int, tell: Listeners = ()
 ) -> Change:
     async with db.write():
-        event = await _locked(db, event_id, host_id)
+        event = await locked(db, event_id, host_id)
         if event["status"] == "cancelled":
             raise DomainError(
                 "A cancelled event cannot be published again.", code="cancelled"
@@ -167,7 +176,7 @@ async def unpublish(
     db: Database, host_id: int, event_id: int, tell: Listeners = ()
 ) -> Change:
     async with db.write():
-        event = await _locked(db, event_id, host_id)
+        event = await locked(db, event_id, host_id)
         if event["status"] != "published":
             raise DomainError(
                 "Only a published event can be unpublished.", code="not_published"
@@ -180,7 +189,7 @@ async def cancel(
     db: Database, host_id: int, event_id: int, tell: Listeners = ()
 ) -> Change:
     async with db.write():
-        event = await _locked(db, event_id, host_id)
+        event = await locked(db, event_id, host_id)
         if event["status"] == "cancelled":
             return await _changed(
                 db, event, host_id, tell
@@ -221,7 +230,7 @@ async def delete_draft(db: Database, host_id: int, event_id: int) -> Row:
     """Deletes a draft nobody has answered; anything else is cancelled
     instead, so the people who answered hear of it."""
     async with db.write():
-        event = await _locked(db, event_id, host_id)
+        event = await locked(db, event_id, host_id)
         if event["status"] != "draft":
             raise DomainError(
                 "Only a draft can be deleted: cancel a published event instead, "
@@ -299,7 +308,8 @@ async def _changed(db: Database, before: Row, host_id: int, tell: Listeners) -> 
     return replace(change, mailed={kind: n for kind, n in mailed.items() if n})
 
 
-async def _locked(db: Database, event_id: int, host_id: int) -> Row:
+async def locked(db: Database, event_id: int, host_id: int) -> Row:
+    """The host's event, locked for the rest of the write; a 404 otherwise."""
     event = await queries.lock(db, event_id, host_id)
     if event is None:
         raise NotFound("There is no such event.")

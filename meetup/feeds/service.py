@@ -30,7 +30,7 @@ from meetup.coffee import queries as coffee
 from meetup.core.statuses import IN_FEED
 from meetup.db import Database, Row, versions
 from meetup.db.tables import bookings, events, hosts, rsvps
-from meetup.events import queries as event_queries
+from meetup.events.cohosts import hosted_by
 from meetup.events.counts import PARTY
 
 KEEP_PAST = timedelta(days=30)
@@ -86,7 +86,7 @@ async def public_events(
 ) -> Sequence[Row]:
     query = events.select().where(_shown(since), events.c.visibility == "public")
     if host_id is not None:
-        query = query.where(event_queries.hosted_by(host_id))
+        query = query.where(hosted_by(host_id))
     return await db.fetch_all(query.order_by(events.c.starts_at).limit(FEED_LIMIT))
 
 

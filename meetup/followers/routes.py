@@ -13,6 +13,7 @@ from meetup.db import Row
 from meetup.followers import queries, service
 from meetup.followers.forms import FollowForm
 from meetup.hosts import queries as host_queries
+from meetup.mail.context import for_form
 from meetup.sources.visits import attribution_of
 from meetup.web.csrf import checked_form
 from meetup.web.forms import bind, required
@@ -48,11 +49,7 @@ async def follow_form(request: Request) -> Response:
             {"host": host, "form": form, "meta": meta},
             status=400,
         )
-    ctx = request.app.state.rsvp
-    if not await request.app.state.rate_limits.check(
-        request, "follow", form.email.data
-    ):
-        ctx = ctx.muting(form.email.data)
+    ctx = await for_form(request, "follow", required(form.email.data))
     source = await attribution_of(request, host["id"], raw)
     await service.follow(
         db,

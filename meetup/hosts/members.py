@@ -14,7 +14,11 @@ from meetup.core.errors import Conflict, DomainError, NotFound
 from meetup.db import Database, Row
 from meetup.db.tables import door_assignments, events, hosts, members
 
-OWNER, ORGANISER, DOOR = "owner", "organiser", "door"
+# The roles, as web.auth checks them (re-exported: the team speaks of them).
+from meetup.web.auth import DOOR as DOOR
+from meetup.web.auth import ORGANISER as ORGANISER
+from meetup.web.auth import OWNER as OWNER
+
 ROLE_NAMES = {OWNER: "Owner", ORGANISER: "Organiser", DOOR: "Door helper"}
 # Which membership a sign-in opens first, for an address with several.
 _FIRST = sa.case({OWNER: 0, ORGANISER: 1}, value=members.c.role, else_=2)

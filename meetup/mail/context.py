@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from starlette.requests import Request
+
 from meetup.calendars.entries import Site
 from meetup.core import tokens
 from meetup.db import Database, Row
@@ -54,3 +56,13 @@ class Context:
 
     def mutes(self, address: str) -> bool:
         return address.lower() in self.muted
+
+
+async def for_form(request: Request, limit: str, address: str) -> Context:
+    """The app's context for a visitor's public form: past the per-address
+    limit `limit`, mail to `address` is muted instead of the person refused
+    (the page they see is the same either way)."""
+    ctx: Context = request.app.state.rsvp
+    if await request.app.state.rate_limits.check(request, limit, address):
+        return ctx
+    return ctx.muting(address)

@@ -187,12 +187,11 @@ async def render_event(
     )
     context["history"] = history
     context["invited_cohosts"] = invited_cohosts
-    context["cohosts"] = [
-        row
-        for row in invited_cohosts
-        or await cohosts.of_event(request.app.state.db, event["id"], accepted=True)
-        if row["status"] == "accepted"
-    ]
+    context["cohosts"] = (
+        [row for row in invited_cohosts if row["status"] == cohosts.ACCEPTED]
+        if preview
+        else await cohosts.of_event(request.app.state.db, event["id"], accepted=True)
+    )
     # A page that names this visitor's answer is theirs alone.
     headers = {"Cache-Control": "private, no-store"} if answer else None
     return render(request, "events/event.html", context, status=status, headers=headers)

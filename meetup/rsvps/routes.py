@@ -12,7 +12,7 @@ from meetup.db import Row
 from meetup.events import queries as events
 from meetup.events import series
 from meetup.events.questions import answers_from, from_json
-from meetup.mail.context import Context
+from meetup.mail.context import Context, for_form
 from meetup.people import service as people_service
 from meetup.rsvps import remembered, service, standing
 from meetup.rsvps.forms import AnswerForm, RsvpForm
@@ -49,9 +49,7 @@ async def rsvp(request: Request) -> Response:
     except ValueError as error:
         form.form_errors.append(str(error))
         return await again(400)
-    ctx = request.app.state.rsvp
-    if not await request.app.state.rate_limits.check(request, "rsvp", form.email.data):
-        ctx = ctx.muting(form.email.data)
+    ctx = await for_form(request, "rsvp", required(form.email.data))
     reply = service.Reply(
         name=required(form.name.data).strip(),
         email=required(form.email.data),

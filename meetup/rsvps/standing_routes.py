@@ -12,6 +12,7 @@ from starlette.routing import Route
 from meetup.core.errors import NotFound
 from meetup.db import Row
 from meetup.events import series
+from meetup.mail.context import for_form
 from meetup.rsvps import standing
 from meetup.sources.visits import attribution_of
 from meetup.web.csrf import checked_form
@@ -32,11 +33,7 @@ async def follow_series(request: Request) -> Response:
     if not form.validate():
         context = {"series": found, "form": form, "meta": meta}
         return render(request, "rsvps/series_follow.html", context, status=400)
-    ctx = request.app.state.rsvp
-    if not await request.app.state.rate_limits.check(
-        request, "follow", form.email.data
-    ):
-        ctx = ctx.muting(form.email.data)
+    ctx = await for_form(request, "follow", required(form.email.data))
     source = await attribution_of(request, found["host_id"], raw)
     await standing.join(
         db,

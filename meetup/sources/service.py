@@ -177,10 +177,9 @@ async def _resolved(
     owner = await queries.owner_of(db, mark)
     if owner == host_id:
         return int(mark)
-    cohost = owner is not None and event_id is not None
-    if cohost and await cohosts.cohosts(db, event_id or 0, owner or 0):
-        return int(mark)
-    return None
+    if owner is None or event_id is None:
+        return None
+    return int(mark) if await cohosts.cohosts(db, event_id, owner) else None
 
 
 async def _told(db: Database, host_id: int, answer: str, told: str) -> int:

@@ -23,7 +23,6 @@ from meetup.db import Database, Row
 from meetup.db.tables import host_sessions, hosts, members
 
 OWNER, ORGANISER, DOOR = "owner", "organiser", "door"
-ROLES = (OWNER, ORGANISER, DOOR)
 
 SESSION_KEY = "sid"
 IDLE_LIFETIME = timedelta(days=1)
