@@ -108,7 +108,7 @@ async def record(
 
 
 def meet_token(ctx: Context, rsvp: Row) -> str:
-    return tokens.signed_token(ctx.secret, MEET_SCOPE, rsvp["id"], rsvp["token_nonce"])
+    return ctx.signed(MEET_SCOPE, rsvp)
 
 
 async def show_me(db: Database, rsvp_id: int, shown: bool) -> None:

@@ -17,11 +17,6 @@ CONFIRM_SCOPE = "follow"
 UNSUBSCRIBE_SCOPE = "unfollow"
 
 
-def link(ctx: Context, scope: str, row: Row, path: str) -> str:
-    token = tokens.signed_token(ctx.secret, scope, row["id"], row["token_nonce"])
-    return f"{ctx.base_url}/{path}/{token}"
-
-
 async def follow(
     db: Database, ctx: Context, host: Row, name: str, email: str, source: Attribution
 ) -> None:
@@ -49,7 +44,7 @@ async def follow(
         follower = await queries.by_id(db, follower_id)
         assert follower is not None
         if follower["status"] != "confirmed":
-            confirm_link = link(ctx, CONFIRM_SCOPE, follower, "f")
+            confirm_link = ctx.signed_link(CONFIRM_SCOPE, follower, "f/{token}")
             await _mail(
                 db, ctx, "follow_confirm", follower, {"confirm_link": confirm_link}
             )
@@ -82,7 +77,9 @@ async def announce(db: Database, ctx: Context, event: Row) -> int:
     """A newly published public event, to each confirmed follower, once."""
     count = 0
     for follower in await queries.confirmed(db, event["host_id"]):
-        unsubscribe = link(ctx, UNSUBSCRIBE_SCOPE, follower, "unsubscribe")
+        unsubscribe = ctx.signed_link(
+            UNSUBSCRIBE_SCOPE, follower, "unsubscribe/{token}"
+        )
         extra: dict[str, object] = {
             "event": event,
             "event_url": f"{ctx.base_url}/e/{event['slug']}",

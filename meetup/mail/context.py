@@ -38,9 +38,15 @@ class Context:
             await outbox.enqueue(db, draft)
 
     def token(self, rsvp: Row) -> str:
-        return tokens.signed_token(
-            self.secret, TOKEN_SCOPE, rsvp["id"], rsvp["token_nonce"]
-        )
+        return self.signed(TOKEN_SCOPE, rsvp)
+
+    def signed(self, scope: str, row: Row) -> str:
+        """`row`'s token for `scope`: revoked with a new `token_nonce`."""
+        return tokens.signed_token(self.secret, scope, row["id"], row["token_nonce"])
+
+    def signed_link(self, scope: str, row: Row, path: str) -> str:
+        """An absolute link to `path` ("f/{token}") with `row`'s token."""
+        return f"{self.base_url}/{path.format(token=self.signed(scope, row))}"
 
     @property
     def site(self) -> Site:

@@ -8,7 +8,6 @@ from typing import Any
 
 from meetup.calendars import ical
 from meetup.calendars.entries import guest_entry
-from meetup.core import tokens
 from meetup.core.clock import now
 from meetup.core.statuses import CONCERNED
 from meetup.db import Database, Row
@@ -161,10 +160,7 @@ REQUEST_SCOPE = "join-request"
 
 
 def request_link(ctx: Context, rsvp: Row, action: str) -> str:
-    token = tokens.signed_token(
-        ctx.secret, REQUEST_SCOPE, rsvp["id"], rsvp["token_nonce"]
-    )
-    return f"{ctx.base_url}/requests/{token}/{action}"
+    return ctx.signed_link(REQUEST_SCOPE, rsvp, f"requests/{{token}}/{action}")
 
 
 async def mail_host_request(db: Database, ctx: Context, rsvp: Row, event: Row) -> None:

@@ -41,11 +41,6 @@ _with_series = (
 )
 
 
-def link(ctx: Context, scope: str, row: Row, path: str) -> str:
-    token = tokens.signed_token(ctx.secret, scope, row["id"], row["token_nonce"])
-    return f"{ctx.base_url}/{path}/{token}"
-
-
 async def by_id(db: Database, guest_id: int) -> Row | None:
     return await db.fetch_one(_with_series.where(series_guests.c.id == guest_id))
 
@@ -89,7 +84,7 @@ async def join(
             guest_id = row["id"]
         guest = await by_id(db, guest_id)
         assert guest is not None
-        confirm = link(ctx, CONFIRM_SCOPE, guest, "series-guest")
+        confirm = ctx.signed_link(CONFIRM_SCOPE, guest, "series-guest/{token}")
         confirm += f"?mode={mode}"
         await _mail(
             db, ctx, "series_confirm", guest, {"confirm_link": confirm, "mode": mode}
@@ -178,7 +173,7 @@ async def _ask(db: Database, ctx: Context, guest_id: int, event_id: int) -> int:
     rsvp = await queries.get(db, made["id"])
     extra = {
         "every_time": guest["mode"] == EVERY_TIME,
-        "stop_link": link(ctx, STOP_SCOPE, guest, "series-guest/stop"),
+        "stop_link": ctx.signed_link(STOP_SCOPE, guest, "series-guest/stop/{token}"),
         "series_title": guest["series_title"],
     }
     await notify.mail_guest(db, ctx, "series_date", rsvp, event, extra)
