@@ -101,8 +101,8 @@ async def _unsubscribe_link(site: Site, email: str) -> str:
     )
     assert row is not None
     ctx = site.server.app.state.rsvp
-    return follower_service.link(
-        ctx, follower_service.UNSUBSCRIBE_SCOPE, row, "unsubscribe"
+    return ctx.signed_link(
+        follower_service.UNSUBSCRIBE_SCOPE, row, "unsubscribe/{token}"
     )
 
 
