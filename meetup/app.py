@@ -32,6 +32,7 @@ from meetup.followers import routes as followers
 from meetup.followers import service as followers_service
 from meetup.hosts import routes as hosts
 from meetup.hosts import team_routes
+from meetup.insights import person_routes
 from meetup.insights import routes as dashboard
 from meetup.logs import RequestLog
 from meetup.mail import routes as mail_routes
@@ -68,6 +69,7 @@ from meetup.web.templating import environment, make_templates
 def routes() -> list[Route | Mount]:
     admin = [
         *dashboard.routes,
+        *person_routes.routes,
         *events_admin.routes,
         *event_page.admin_routes,
         *rsvp_admin.routes,

@@ -57,8 +57,18 @@ hosts = sa.Table(
     sa.Column("timezone", sa.String(64), nullable=False, server_default="UTC"),
     # Part of the private calendar feed link's signature: a new one revokes it.
     sa.Column("feed_nonce", sa.String(32), nullable=False, server_default=""),
-    # Connections (check-ins, chats held) the host aims for each week.
+    # Connections (check-ins, chats held, "we met") the host aims for each
+    # week, or each day (`goal_period`).
     sa.Column("weekly_goal", sa.Integer, nullable=False, server_default="5"),
+    sa.Column("goal_period", sa.String(5), nullable=False, server_default="week"),
+    # After each event: "thanks for coming" (and "sorry we missed you"), with
+    # the host's own words, unless turned off.
+    sa.Column("thanks_on", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("thanks_text", sa.Text, nullable=False, server_default=""),
+    # The weekly digest to the page's owner (off unless asked for), and when
+    # the last one was queued (once per week, however many workers).
+    sa.Column("digest_on", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("digest_sent_at", UTCDateTime),
     # The host's photo on their page, events and social cards: an images.id,
     # without a foreign key because images belong to hosts (no cycle).
     sa.Column("photo_image_id", sa.Integer),
@@ -268,6 +278,15 @@ rsvps = sa.Table(
     # The guest lets the event page show their first name among who is going
     # (otherwise only their initial).
     sa.Column("show_name", sa.Boolean, nullable=False, server_default=sa.false()),
+    # After the event: introduce this guest to the others (their first name
+    # and the one link they chose to share), the thanks or "missed you" mail
+    # (queued once, in the write that sets this), and their feedback.
+    sa.Column("introduce", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("intro_link", sa.String(300), nullable=False, server_default=""),
+    sa.Column("followed_up_at", UTCDateTime),
+    sa.Column("feedback", sa.String(10), nullable=False, server_default=""),
+    sa.Column("feedback_note", sa.Text, nullable=False, server_default=""),
+    sa.Column("feedback_at", UTCDateTime),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("event_id", "person_id", name="uq_rsvps_event_person"),
@@ -370,6 +389,8 @@ outbox = sa.Table(
     # For list mail (new events to followers): the one-click unsubscribe URL
     # (List-Unsubscribe and List-Unsubscribe-Post, RFC 8058).
     sa.Column("unsubscribe_url", sa.String(500), nullable=False, server_default=""),
+    # A host's own words to a guest (a note, a newsletter): replies go to them.
+    sa.Column("reply_to", sa.String(254), nullable=False, server_default=""),
     sa.Column("status", sa.String(10), nullable=False, server_default="pending"),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("next_attempt_at", UTCDateTime, nullable=False),
@@ -628,4 +649,60 @@ event_photos = sa.Table(
     ),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("event_id", "image_id", name="uq_event_photos_event_image"),
+)
+
+
+# --- relationships: what a page keeps of the people it meets ------------------
+
+# A page's private notes and tags on a person (never shown to them, gone
+# with "forget me").
+person_notes = sa.Table(
+    "person_notes",
+    metadata,
+    sa.Column(
+        "host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "person_id", sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("body", sa.Text, nullable=False, server_default=""),
+    # Comma-separated, as the host typed them: "speaker, designer".
+    sa.Column("tags", sa.String(300), nullable=False, server_default=""),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# A newsletter: written in Markdown, sent to the page's confirmed followers
+# (draft, sending, sent), its links counted through a source of its own.
+newsletters = sa.Table(
+    "newsletters",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=False),
+    sa.Column("body", sa.Text, nullable=False, server_default=""),
+    sa.Column("status", sa.String(10), nullable=False, server_default="draft"),
+    # Shown in the archive on the page once sent.
+    sa.Column("public", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("source_id", sa.ForeignKey("sources.id", ondelete="SET NULL")),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime),
+    sa.Index("ix_newsletters_host", "host_id", "status"),
+)
+
+# Who a newsletter was queued for: one row per follower, written in the
+# write that queues their mail, so each gets it exactly once.
+newsletter_deliveries = sa.Table(
+    "newsletter_deliveries",
+    metadata,
+    sa.Column(
+        "newsletter_id",
+        sa.ForeignKey("newsletters.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "person_id", sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("queued_at", UTCDateTime, nullable=False),
+    sa.Index("ix_newsletter_deliveries_queued", "queued_at"),
 )

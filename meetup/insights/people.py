@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from meetup.core.clock import now
 from meetup.db import Database, Row
 from meetup.db.tables import bookings, events, followers, people, rsvps, sources
+from meetup.insights.person import tags_of_page
 
 ANSWERED = ("going", "maybe", "not_going", "waitlisted", "cancelled", "pending")
 LIMIT = 5000
@@ -32,6 +33,8 @@ class Person:
     first_source: str = ""
     platforms: set[str] = field(default_factory=set)
     last_met: datetime | None = None
+    met_at: set[str] = field(default_factory=set)  # titles of events they came to
+    tags: list[str] = field(default_factory=list)
 
     def seen(self, at: datetime, source: str, platform: str) -> None:
         if self.first_seen is None or at < self.first_seen:
@@ -65,6 +68,7 @@ async def of_page(db: Database, host_id: int) -> list[Person]:
             people.c.email,
             rsvps.c.status,
             rsvps.c.checked_in_at,
+            events.c.title,
             rsvps.c.created_at,
             _SOURCE.label("source"),
             _PLATFORM.label("platform"),
@@ -80,6 +84,8 @@ async def of_page(db: Database, host_id: int) -> list[Person]:
         one.answered += row["status"] in ANSWERED
         one.attended += row["checked_in_at"] is not None
         one.met(row["checked_in_at"])
+        if row["checked_in_at"] is not None:
+            one.met_at.add(row["title"])
         one.seen(row["created_at"], row["source"], row["platform"])
     chats = (
         sa.select(
@@ -124,6 +130,9 @@ async def of_page(db: Database, host_id: int) -> list[Person]:
         one = person(row)
         one.follows = True
         one.seen(row["created_at"], row["source"], row["platform"])
+    for person_id, tags in (await tags_of_page(db, host_id)).items():
+        if person_id in found:
+            found[person_id].tags = tags
     far = now() - timedelta(days=36500)
     return sorted(
         found.values(), key=lambda p: (p.last_met or far, p.person_id), reverse=True
@@ -140,18 +149,20 @@ FILTERS = {
 
 
 def filtered(
-    found: Sequence[Person], search: str, which: str, platform: str
+    found: Sequence[Person], search: str, which: str, platform: str, met_at: str = ""
 ) -> list[Person]:
-    """The people a search, a filter and a platform ("came through
-    LinkedIn") leave."""
+    """The people a search (names, addresses, tags), a filter, a platform
+    ("came through LinkedIn") and an event ("met at Coffee & Code") leave."""
     words = search.casefold().split()
     since = now() - timedelta(days=60)
     kept = []
     for one in found:
-        text = f"{one.name} {one.email}".casefold()
+        text = f"{one.name} {one.email} {' '.join(one.tags)}".casefold()
         if words and not all(word in text for word in words):
             continue
         if platform and platform not in one.platforms:
+            continue
+        if met_at and met_at not in one.met_at:
             continue
         if which == "attended2" and one.attended < 2:
             continue
@@ -163,3 +174,20 @@ def filtered(
             continue
         kept.append(one)
     return kept
+
+
+async def event_titles(db: Database, host_id: int) -> list[str]:
+    """The titles of the page's past events ("met at …"): a series' dates
+    share one."""
+    rows = await db.fetch_all(
+        sa.select(events.c.title)
+        .where(
+            events.c.host_id == host_id,
+            events.c.status != "draft",
+            events.c.starts_at <= now(),
+        )
+        .group_by(events.c.title)
+        .order_by(sa.func.max(events.c.starts_at).desc())
+        .limit(100)
+    )
+    return [str(row["title"]) for row in rows]

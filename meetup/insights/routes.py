@@ -96,7 +96,7 @@ async def attributed_csv(request: Request) -> Response:
 async def people_page(request: Request) -> Response:
     """Everyone this page has met or heard from, searchable and filtered."""
     host = await require_host(request)
-    found, search, which, platform = await _people(request, host["id"])
+    found, search, which, platform, met_at = await _people(request, host["id"])
     context = {
         "host": host,
         "people": found[:500],
@@ -104,6 +104,8 @@ async def people_page(request: Request) -> Response:
         "search": search,
         "which": which,
         "platform": platform,
+        "met_at": met_at,
+        "event_titles": await people.event_titles(request.app.state.db, host["id"]),
         "filters": people.FILTERS,
         "platforms": sorted(await queries_platforms(request, host["id"])),
         "meta": PageMeta(title="People", noindex=True),
@@ -123,6 +125,7 @@ async def people_csv(request: Request) -> Response:
         "follows",
         "first source",
         "last met",
+        "tags",
     ]
     rows = (
         [
@@ -134,6 +137,7 @@ async def people_csv(request: Request) -> Response:
             "yes" if one.follows else "no",
             one.first_source,
             one.last_met.isoformat() if one.last_met else "",
+            ", ".join(one.tags),
         ]
         for one in found
     )
@@ -142,14 +146,16 @@ async def people_csv(request: Request) -> Response:
 
 async def _people(
     request: Request, host_id: int
-) -> tuple[list[people.Person], str, str, str]:
+) -> tuple[list[people.Person], str, str, str, str]:
     query = request.query_params
     search = query.get("q", "").strip()[:100]
     which = query.get("filter", "")
     which = which if which in people.FILTERS else ""
     platform = query.get("platform", "")[:40]
+    met_at = query.get("met_at", "")[:140]
     found = await people.of_page(request.app.state.db, host_id)
-    return people.filtered(found, search, which, platform), search, which, platform
+    kept = people.filtered(found, search, which, platform, met_at)
+    return kept, search, which, platform, met_at
 
 
 async def queries_platforms(request: Request, host_id: int) -> list[str]:

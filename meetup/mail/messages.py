@@ -47,6 +47,7 @@ class Draft:
     calendar: str = ""  # an iTIP invitation (text/calendar), or empty
     calendar_method: str = ""
     unsubscribe_url: str = ""  # list mail: one-click unsubscribe (RFC 8058)
+    reply_to: str = ""  # the host, for their own words to a guest
 
     def filled(self, values: Mapping[str, str], owner: Owner) -> Draft:
         """The draft with each placeholder in `values` replaced, for a message
@@ -112,6 +113,7 @@ class Mail:
         created_at: datetime | None = None,
         calendar: tuple[str, bytes] | None = None,
         unsubscribe_url: str = "",
+        reply_to: str = "",
     ) -> Draft:
         """`calendar` is (METHOD, iCalendar bytes) for a message that carries
         an invitation; `created_at` its time (its Date and DTSTAMP)."""
@@ -121,6 +123,7 @@ class Mail:
             calendar=ics.decode(),
             calendar_method=method,
             unsubscribe_url=unsubscribe_url,
+            reply_to=reply_to,
             kind=kind,
             owner=owner,
             recipient=to[1],
@@ -147,6 +150,8 @@ class Mail:
         if stored.get("unsubscribe_url"):
             message["List-Unsubscribe"] = f"<{stored['unsubscribe_url']}>"
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        if stored.get("reply_to"):
+            message["Reply-To"] = stored["reply_to"]
         if stored["calendar"]:
             _attach_invitation(message, stored["calendar"], stored["calendar_method"])
         return message

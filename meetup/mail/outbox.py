@@ -36,6 +36,7 @@ async def enqueue(db: Database, draft: Draft) -> None:
             "calendar": draft.calendar,
             "calendar_method": draft.calendar_method,
             "unsubscribe_url": draft.unsubscribe_url,
+            "reply_to": draft.reply_to,
             "next_attempt_at": at,
             "created_at": at,
         },
@@ -80,6 +81,7 @@ async def claim_due(
             outbox.c.calendar,
             outbox.c.calendar_method,
             outbox.c.unsubscribe_url,
+            outbox.c.reply_to,
             outbox.c.created_at,
         )
     )

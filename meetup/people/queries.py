@@ -10,7 +10,15 @@ import sqlalchemy as sa
 from meetup.core.clock import now
 from meetup.core.tokens import new_nonce
 from meetup.db import Database, Row, insert_unless_taken, versions
-from meetup.db.tables import bookings, followers, outbox, people, rsvps, sources
+from meetup.db.tables import (
+    bookings,
+    followers,
+    outbox,
+    people,
+    person_notes,
+    rsvps,
+    sources,
+)
 
 FORGOTTEN = "Forgotten guest"
 # Built once: every answer, booking and follow asks them.
@@ -88,7 +96,13 @@ async def forget_person(db: Database, person_id: int) -> None:
         rsvps.update()
         .where(rsvps.c.person_id == person_id)
         .values(
-            name=FORGOTTEN, answers="{}", token_nonce=new_nonce(), meet_opt_in=False
+            name=FORGOTTEN,
+            answers="{}",
+            token_nonce=new_nonce(),
+            meet_opt_in=False,
+            introduce=False,
+            intro_link="",
+            feedback_note="",
         )
     )
     await db.execute(
@@ -101,6 +115,8 @@ async def forget_person(db: Database, person_id: int) -> None:
         .where(followers.c.person_id == person_id)
         .values(name=FORGOTTEN, status="unsubscribed", token_nonce=new_nonce())
     )
+    # What hosts wrote about them.
+    await db.execute(person_notes.delete().where(person_notes.c.person_id == person_id))
     await db.execute(
         sources.update()
         .where(sources.c.person_id == person_id)

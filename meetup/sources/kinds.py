@@ -15,6 +15,8 @@ KINDS = (
 # Sources the site makes itself, never by hand.
 SYSTEM_KINDS = {
     "guest_referral": "Guest referral",
+    # The host's one-click invitation or coffee offer from a person's page.
+    "reinvite": "Re-invited",
     # A visitor's click on a share button: one per platform and page.
     "share": "Share button",
     "self_reported": "Self-reported",

@@ -134,6 +134,7 @@ def url_of(route: Route, site: dict[str, Any], event: Row) -> str:
         "{event_id:id}": event["id"],
         "{host_id:id}": site["partner"]["id"],
         "{rsvp_id:id}": site["rsvp"]["id"],
+        "{person_id:id}": site["rsvp"]["person_id"],
         "{member_id:id}": site["spare"],
         "{rule_id:id}": site["rule_id"],
         "{booking_id:id}": site["booking_id"],
