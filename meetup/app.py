@@ -30,6 +30,8 @@ from meetup.feeds import routes as calendar_routes
 from meetup.feeds.service import FeedCache
 from meetup.followers import routes as followers
 from meetup.followers import service as followers_service
+from meetup.followups import routes as followups
+from meetup.followups import service as followups_service
 from meetup.hosts import routes as hosts
 from meetup.hosts import team_routes
 from meetup.insights import person_routes
@@ -69,6 +71,7 @@ from meetup.web.templating import environment, make_templates
 def routes() -> list[Route | Mount]:
     admin = [
         *dashboard.routes,
+        *followups.admin_routes,
         *person_routes.routes,
         *events_admin.routes,
         *event_page.admin_routes,
@@ -96,6 +99,7 @@ def routes() -> list[Route | Mount]:
         *rsvp_routes.routes,
         *standing_routes.routes,
         *approval_routes.routes,
+        *followups.routes,
         *health.routes,
         *media_routes.routes,
         Mount("/admin", routes=admin, name="admin"),
@@ -109,6 +113,7 @@ async def run_chores(db: Database, ctx: RsvpContext) -> dict[str, int]:
     return {
         "series_dates": await series.extend_all(db),
         "series_asked": await standing.ask_due(db, ctx),
+        "followed_up": await followups_service.send_due(db, ctx),
         **await rsvp_jobs.run_due(db, ctx),
         **await coffee_service.run_due(db, ctx),
     }

@@ -24,7 +24,7 @@ TIERS: list[set[str]] = [
     {"events"},
     {"sources"},
     {"rsvps", "coffee", "followers"},
-    {"attendance", "insights", "feeds"},
+    {"attendance", "insights", "feeds", "followups"},
     {"profiles", "health"},
     {"app", "demo"},
     {"cli"},

@@ -196,6 +196,20 @@ async def show_name(request: Request) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
+async def introduce(request: Request) -> Response:
+    """The guest chooses whether the thanks mail introduces them to the
+    other guests, and the one link they share there."""
+    form = await checked_form(request)
+    token = request.path_params["token"]
+    wanted = form.get("introduce") == "yes"
+    link = str(form.get("intro_link", ""))[:1000]
+    await service.introduce(
+        request.app.state.db, request.app.state.rsvp, token, wanted, link
+    )
+    target = request.url_for("rsvp_manage", token=token).include_query_params(saved=1)
+    return RedirectResponse(target, status_code=303)
+
+
 async def share_link(request: Request) -> Response:
     """A going guest's own link to the event: whoever comes through it is
     counted as brought by them (a guest-referral source)."""
@@ -235,5 +249,6 @@ routes = [
     Route("/r/{token}", manage, methods=["GET", "POST"], name="rsvp_manage"),
     Route("/r/{token}/share", share_link, methods=["POST"], name="share_link"),
     Route("/r/{token}/show-name", show_name, methods=["POST"], name="show_name"),
+    Route("/r/{token}/introduce", introduce, methods=["POST"], name="introduce"),
     Route("/r/{token}/forget", forget_me, methods=["POST"], name="forget_me"),
 ]

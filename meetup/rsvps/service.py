@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from meetup.core import tokens
+from meetup.core import text, tokens
 from meetup.core.clock import now
 from meetup.core.errors import Conflict, DomainError, NotFound
 from meetup.core.statuses import GUEST_ANSWERS
@@ -432,6 +432,39 @@ async def show_name(db: Database, ctx: Context, token: str, shown: bool) -> None
         rsvp = await valid_rsvp(db, ctx, token, lock=True)
         await versions.bump(db, versions.event(rsvp["event_id"]))
         await queries.update(db, rsvp["id"], show_name=shown)
+
+
+async def introduce(
+    db: Database, ctx: Context, token: str, wanted: bool, link: str
+) -> None:
+    """From the guest's link: whether the thanks mail after the event
+    introduces them to the other guests, with the one link they share."""
+    link = " ".join(link.split())
+    if wanted and not intro_link_ok(link):
+        raise DomainError(
+            "Share a web address (https://…) or an email address, up to 300 "
+            "characters.",
+            code="bad_link",
+        )
+    async with db.write():
+        rsvp = await valid_rsvp(db, ctx, token, lock=True)
+        await queries.update(
+            db, rsvp["id"], introduce=wanted, intro_link=link if wanted else ""
+        )
+
+
+def intro_link_ok(link: str) -> bool:
+    """An https/http address or an email address, nothing a mail could run."""
+    if not link or len(link) > 300:
+        return False
+    if link.startswith(("https://", "http://")):
+        host = link.split("/")[2] if link.count("/") >= 2 else ""
+        return "." in host and " " not in link
+    try:
+        text.normalised_email(link)
+    except ValueError:
+        return False
+    return True
 
 
 async def rsvp_of_link(
