@@ -44,6 +44,8 @@ from meetup.mail.sender import MailSender, transport_for
 from meetup.media import routes as media_routes
 from meetup.media.routes import CardCache
 from meetup.media.uploads import UPLOAD_BODY_LIMITS
+from meetup.newsletters import routes as newsletters
+from meetup.newsletters import service as newsletters_service
 from meetup.profiles import routes as profiles
 from meetup.profiles import sitemap
 from meetup.rsvps import admin as rsvp_admin
@@ -72,6 +74,7 @@ def routes() -> list[Route | Mount]:
     admin = [
         *dashboard.routes,
         *followups.admin_routes,
+        *newsletters.admin_routes,
         *person_routes.routes,
         *events_admin.routes,
         *event_page.admin_routes,
@@ -100,6 +103,7 @@ def routes() -> list[Route | Mount]:
         *standing_routes.routes,
         *approval_routes.routes,
         *followups.routes,
+        *newsletters.routes,
         *health.routes,
         *media_routes.routes,
         Mount("/admin", routes=admin, name="admin"),
@@ -107,13 +111,18 @@ def routes() -> list[Route | Mount]:
     ]
 
 
-async def run_chores(db: Database, ctx: RsvpContext) -> dict[str, int]:
+async def run_chores(
+    db: Database, ctx: RsvpContext, newsletter_per_minute: int = 60
+) -> dict[str, int]:
     """Time-driven work, each round of the mail sender: holds, reminders,
-    the next dates of each series."""
+    the next dates of each series, mails after events, newsletters."""
     return {
         "series_dates": await series.extend_all(db),
         "series_asked": await standing.ask_due(db, ctx),
         "followed_up": await followups_service.send_due(db, ctx),
+        "newsletter": await newsletters_service.send_due(
+            db, ctx, newsletter_per_minute
+        ),
         **await rsvp_jobs.run_due(db, ctx),
         **await coffee_service.run_due(db, ctx),
     }
@@ -143,7 +152,12 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
                 claim_timeout=timedelta(seconds=settings.mail_claim_timeout),
                 retry_base=timedelta(seconds=settings.mail_retry_seconds),
             )
-            chores = partial(run_chores, database, app.state.rsvp)
+            chores = partial(
+                run_chores,
+                database,
+                app.state.rsvp,
+                settings.newsletter_per_minute,
+            )
             sender_task = asyncio.create_task(
                 sender.run(settings.mail_poll_seconds, chores)
             )

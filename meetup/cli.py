@@ -188,7 +188,12 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> None:
             claim_timeout=timedelta(seconds=settings.mail_claim_timeout),
             retry_base=timedelta(seconds=settings.mail_retry_seconds),
         )
-        chores = partial(run_chores, db, rsvp_context(settings, mail))
+        chores = partial(
+            run_chores,
+            db,
+            rsvp_context(settings, mail),
+            settings.newsletter_per_minute,
+        )
         task = asyncio.create_task(sender.run(settings.mail_poll_seconds, chores))
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -7,12 +7,25 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+
 from meetup.calendars.recurrence import WEEKLY, Rule
 from meetup.coffee import queries as coffee
 from meetup.core.clock import now
 from meetup.core.tokens import new_nonce
 from meetup.db import Database
-from meetup.db.tables import outbox, rsvps
+from meetup.db.tables import (
+    followers,
+    meetings,
+    newsletter_deliveries,
+    newsletters,
+    outbox,
+    person_notes,
+    rsvps,
+)
+from meetup.db.tables import (
+    people as people_table,
+)
 from meetup.events import cohosts, log, series
 from meetup.events import queries as events
 from meetup.events import service as event_service
@@ -187,6 +200,7 @@ async def seed(db: Database, login_url: str, ctx: Context) -> str:
     for event_id, slug in fresh:
         await _seed_guests(db, ctx, event_id, source_ids, DEMO_GUESTS[slug])
     await _seed_past_event(db, host_id, today, source_ids)
+    await _seed_relationships(db, host_id)
     await _seed_team(db, host_id)
     async with db.write():
         return await host_service.new_login_link(db, host_id, login_url)
@@ -347,6 +361,105 @@ async def _seed_past_event(
                 .values(
                     created_at=answered + timedelta(hours=n),
                     updated_at=answered + timedelta(hours=n),
+                )
+            )
+
+
+FEEDBACK = (
+    ("great", "Best Thursday morning in ages. More of these please!"),
+    ("great", ""),
+    ("good", "Loved it; a bit loud near the espresso machine."),
+    ("great", "Met two people from my field, thank you."),
+)
+LETTER = """Hi friends,
+
+December is here, and with it a new season of **Coffee & Code**: every
+Thursday morning at Prufrock. Bring a laptop, or just a question.
+
+- Thank you to the eight of you who came last month: seven new connections!
+- Want a 1:1 instead? My coffee page is open for December.
+
+See you at the long table,
+
+Dana"""
+
+
+async def _seed_relationships(db: Database, host_id: int) -> None:
+    """After last month's meetup: who met whom, their feedback, six of them
+    following the page, a note on Alex, and a newsletter they were sent."""
+    past = await db.fetch_all(
+        sa.select(rsvps.c.id, rsvps.c.person_id, rsvps.c.checked_in_at)
+        .join(people_table, people_table.c.id == rsvps.c.person_id)
+        .where(people_table.c.email.like("past%@example.com"))
+        .order_by(rsvps.c.id)
+    )
+    if not past or await db.fetch_val(
+        sa.select(sa.func.count()).where(newsletters.c.host_id == host_id)
+    ):
+        return
+    event_id = await _event_id(db, "coffee-and-code-october")
+    at = past[0]["checked_in_at"]
+    async with db.write():
+        for a, b in ((0, 1), (0, 2), (1, 3), (2, 4), (3, 5)):
+            await db.execute(
+                meetings.insert().values(
+                    event_id=event_id,
+                    rsvp_a=past[a]["id"],
+                    rsvp_b=past[b]["id"],
+                    created_at=at + timedelta(minutes=30 + a),
+                )
+            )
+        for row, (answer, note) in zip(past, FEEDBACK, strict=False):
+            await db.execute(
+                rsvps.update()
+                .where(rsvps.c.id == row["id"])
+                .values(
+                    feedback=answer,
+                    feedback_note=note,
+                    feedback_at=at + timedelta(hours=5),
+                    followed_up_at=at + timedelta(hours=4),
+                )
+            )
+        for n, row in enumerate(past[:6]):
+            await db.execute(
+                followers.insert().values(
+                    host_id=host_id,
+                    person_id=row["person_id"],
+                    name=NAMES[n],
+                    status="confirmed",
+                    token_nonce=new_nonce(),
+                    created_at=at + timedelta(hours=6 + n),
+                    confirmed_at=at + timedelta(hours=6 + n),
+                )
+            )
+        await db.execute(
+            person_notes.insert().values(
+                host_id=host_id,
+                person_id=past[0]["person_id"],
+                body="Runs the Python user group in Leeds; wants to co-host a "
+                "sprint in the spring.",
+                tags="speaker, Python, co-host?",
+                updated_at=at + timedelta(days=1),
+            )
+        )
+        sent_at = now() - timedelta(days=3)
+        letter_id = await db.insert(
+            newsletters.insert().values(
+                host_id=host_id,
+                subject="December: a new season of Coffee & Code",
+                body=LETTER,
+                status="sent",
+                created_at=sent_at,
+                updated_at=sent_at,
+                sent_at=sent_at,
+            )
+        )
+        for row in past[:6]:
+            await db.execute(
+                newsletter_deliveries.insert().values(
+                    newsletter_id=letter_id,
+                    person_id=row["person_id"],
+                    queued_at=sent_at,
                 )
             )
 

@@ -49,6 +49,9 @@ class Settings:
     mail_retry_seconds: float = 30.0  # first retry after a 4xx; doubles
     # Invitation mails one host may queue in 24 hours (re-sends count too).
     invitations_per_day: int = 1000
+    # Newsletter mails the worker queues per minute, site-wide (what the
+    # SMTP provider takes without marking the site a spammer).
+    newsletter_per_minute: int = 60
     # How long browsers and proxies may keep a public page (and this process
     # its rendered copy), and serve it stale while fetching it again.
     public_max_age: int = 30
@@ -168,6 +171,9 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         mail_retry_seconds=config("MAIL_RETRY_SECONDS", cast=float, default=30.0),
         invitations_per_day=config(
             "INVITATIONS_PER_DAY", cast=int, default=Settings.invitations_per_day
+        ),
+        newsletter_per_minute=config(
+            "NEWSLETTER_PER_MINUTE", cast=int, default=Settings.newsletter_per_minute
         ),
         public_max_age=config(
             "PUBLIC_MAX_AGE", cast=int, default=Settings.public_max_age

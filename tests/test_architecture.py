@@ -24,7 +24,7 @@ TIERS: list[set[str]] = [
     {"events"},
     {"sources"},
     {"rsvps", "coffee", "followers"},
-    {"attendance", "insights", "feeds", "followups"},
+    {"attendance", "insights", "feeds", "followups", "newsletters"},
     {"profiles", "health"},
     {"app", "demo"},
     {"cli"},

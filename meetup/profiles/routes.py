@@ -19,6 +19,7 @@ from meetup.events import series
 from meetup.followers.forms import FollowForm
 from meetup.hosts import queries
 from meetup.media.cards import host_card
+from meetup.newsletters import queries as letters
 from meetup.sources.visits import personal_where, remember_arrival, where_we_met
 from meetup.web.pagecache import Subject, shared_page
 from meetup.web.pages import PageMeta, render
@@ -41,6 +42,7 @@ async def host_page(request: Request) -> Response:
         offers_coffee=bool(await coffee.rules(db, host["id"])),
         where=await where_we_met(request, host["id"]),
     )
+    context["has_archive"] = bool(await letters.public_archive(db, host["id"]))
     response = render(request, "hosts/host.html", context)
     return await remember_arrival(request, host["id"], response)
 

@@ -24,6 +24,7 @@ from meetup.db.tables import hosts as hosts_table
 from meetup.events import cohosts
 from meetup.hosts import members
 from meetup.hosts import service as hosts
+from meetup.newsletters import service as newsletters
 from meetup.rsvps import service as rsvp_service
 from meetup.sources import service as sources
 from tests.helpers import (
@@ -111,12 +112,14 @@ async def a_page_with_a_team(
     await cohosts.answer(db, partner["id"], event["id"], accept=True)
     await cohosts.invite(db, partner["id"], partner_event["id"], handle)
     owner = await members.owner_of(db, host["id"])
+    letter_id = await newsletters.create(db, host["id"], "News", "Some news.")
     return {
         "host": host,
         "event": event,
         "other_event": other_event,
         "rsvp": done.rsvp,
         "rule_id": rule_id,
+        "letter_id": letter_id,
         "booking_id": booking["id"],
         "source_id": source_id,
         "message_id": message_id,
@@ -137,6 +140,7 @@ def url_of(route: Route, site: dict[str, Any], event: Row) -> str:
         "{person_id:id}": site["rsvp"]["person_id"],
         "{member_id:id}": site["spare"],
         "{rule_id:id}": site["rule_id"],
+        "{letter_id:id}": site["letter_id"],
         "{booking_id:id}": site["booking_id"],
         "{source_id:id}": site["source_id"],
         "{message_id:id}": site["message_id"],
