@@ -34,7 +34,7 @@ from meetup.followups import routes as followups
 from meetup.followups import service as followups_service
 from meetup.hosts import routes as hosts
 from meetup.hosts import team_routes
-from meetup.insights import person_routes
+from meetup.insights import digest, person_routes
 from meetup.insights import routes as dashboard
 from meetup.logs import RequestLog
 from meetup.mail import routes as mail_routes
@@ -120,6 +120,7 @@ async def run_chores(
         "series_dates": await series.extend_all(db),
         "series_asked": await standing.ask_due(db, ctx),
         "followed_up": await followups_service.send_due(db, ctx),
+        "digest": await digest.send_due(db, ctx),
         "newsletter": await newsletters_service.send_due(
             db, ctx, newsletter_per_minute
         ),

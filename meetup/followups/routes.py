@@ -25,11 +25,12 @@ PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 async def feedback(request: Request) -> Response:
     db, ctx = request.app.state.db, request.app.state.rsvp
     token = request.path_params["token"]
+    # Another site's form is refused before anything is looked up.
+    form = await checked_form(request) if request.method == "POST" else None
     guest = await service.guest_of_link(db, ctx, token)
     event = await events.by_id_with_host(db, guest["event_id"])
     assert event is not None
-    if request.method == "POST":
-        form = await checked_form(request)
+    if form is not None:
         answer, note = str(form.get("answer", "")), str(form.get("note", ""))
         try:
             guest = await service.give_feedback(db, ctx, token, answer, note)

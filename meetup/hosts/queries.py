@@ -120,7 +120,13 @@ async def renew_feed_nonce(db: Database, host_id: int) -> None:
     )
 
 
-async def set_weekly_goal(db: Database, host_id: int, goal: int) -> None:
+async def set_goal(db: Database, host_id: int, goal: int, period: str) -> None:
     await db.execute(
-        hosts.update().where(hosts.c.id == host_id).values(weekly_goal=goal)
+        hosts.update()
+        .where(hosts.c.id == host_id)
+        .values(weekly_goal=goal, goal_period=period)
     )
+
+
+async def set_digest(db: Database, host_id: int, on: bool) -> None:
+    await db.execute(hosts.update().where(hosts.c.id == host_id).values(digest_on=on))

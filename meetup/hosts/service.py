@@ -150,9 +150,16 @@ async def renew_feed_link(db: Database, host_id: int) -> None:
         await queries.renew_feed_nonce(db, host_id)
 
 
-async def set_weekly_goal(db: Database, host_id: int, goal: int) -> None:
+async def set_goal(db: Database, host_id: int, goal: int, period: str) -> None:
+    """The connections the page aims for each day or each week."""
     async with db.write():
-        await queries.set_weekly_goal(db, host_id, goal)
+        await queries.set_goal(db, host_id, goal, period)
+
+
+async def set_digest(db: Database, host_id: int, on: bool) -> None:
+    """Whether the page's owner gets the weekly digest by mail."""
+    async with db.write():
+        await queries.set_digest(db, host_id, on)
 
 
 async def invite_member(

@@ -70,8 +70,9 @@ def _back(request: Request, found: person.Known) -> Response:
 
 
 async def save_notes(request: Request) -> Response:
+    posted = await checked_form(request)  # another site's form: 403 first
     host, found = await _known(request)
-    form = bind(NotesForm, await checked_form(request))
+    form = bind(NotesForm, posted)
     if not form.validate():
         return await _page(request, host, found, 400, notes=form)
     db = request.app.state.db
@@ -84,8 +85,9 @@ async def save_notes(request: Request) -> Response:
 
 
 async def offer_coffee(request: Request) -> Response:
+    posted = await checked_form(request)  # another site's form: 403 first
     host, found = await _known(request)
-    form = bind(CoffeeOfferForm, await checked_form(request))
+    form = bind(CoffeeOfferForm, posted)
     if not form.validate():
         return await _page(request, host, found, 400, coffee=form)
     link = await outreach.offer_coffee(
@@ -100,8 +102,9 @@ async def offer_coffee(request: Request) -> Response:
 
 
 async def invite(request: Request) -> Response:
+    posted = await checked_form(request)  # another site's form: 403 first
     host, found = await _known(request)
-    form = bind(InviteForm, await checked_form(request))
+    form = bind(InviteForm, posted)
     upcoming = await outreach.upcoming_events(request.app.state.db, host["id"])
     form.event.choices = [(row["id"], row["title"]) for row in upcoming]
     if not form.validate():
@@ -127,8 +130,9 @@ async def invite(request: Request) -> Response:
 
 
 async def write_note(request: Request) -> Response:
+    posted = await checked_form(request)  # another site's form: 403 first
     host, found = await _known(request)
-    form = bind(NoteForm, await checked_form(request))
+    form = bind(NoteForm, posted)
     if not form.validate():
         return await _page(request, host, found, 400, note=form)
     await outreach.send_note(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -80,9 +81,12 @@ class Funnel:
         return (-self.links.came, -self.people, self.label)
 
 
-def week_start(at: datetime) -> datetime:
-    day = at.astimezone(UTC).date()
-    return datetime.combine(day - timedelta(days=day.weekday()), time(), tzinfo=UTC)
+def week_start(at: datetime, zone: str = "UTC") -> datetime:
+    """Monday 00:00 of `at`'s week where the host lives, as a UTC instant."""
+    local = ZoneInfo(zone)
+    day = at.astimezone(local).date()
+    monday = datetime.combine(day - timedelta(days=day.weekday()), time(), tzinfo=local)
+    return monday.astimezone(UTC)
 
 
 async def _grouped(db: Database, query: sa.Select[Any], host_id: int) -> dict[int, int]:
@@ -176,6 +180,9 @@ def _per_week() -> sa.Select[Any]:
             bookings.c.outcome == "held",
             bookings.c.starts_at >= _week(0),
         ),
+        sa.select(meetings.c.created_at.label("at"))
+        .join(events, events.c.id == meetings.c.event_id)
+        .where(events.c.host_id == _HOST, meetings.c.created_at >= _week(0)),
     ).subquery()
     in_week = (
         sa.and_(moments.c.at >= _week(n), moments.c.at < _week(n + 1))
@@ -195,11 +202,16 @@ _PER_WEEK = _per_week()
 
 
 async def connections_per_week(
-    db: Database, host_id: int, at: datetime
+    db: Database, host_id: int, at: datetime, zone: str = "UTC"
 ) -> list[tuple[datetime, int]]:
-    """Guests checked in at the host's events and chats held, per week."""
-    since = week_start(at) - timedelta(weeks=WEEKS - 1)
-    starts = [since + timedelta(weeks=n) for n in range(WEEKS + 1)]
+    """Connections per week where the host lives (meetup.insights.connections
+    says which count)."""
+    local = ZoneInfo(zone)
+    monday = week_start(at, zone).astimezone(local)
+    starts = [
+        (monday - timedelta(weeks=WEEKS - 1 - n)).astimezone(UTC)
+        for n in range(WEEKS + 1)
+    ]
     params = {"host_id": host_id} | {
         f"week_start_{n}": start for n, start in enumerate(starts)
     }

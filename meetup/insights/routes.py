@@ -4,6 +4,9 @@ per event, and the CSV of attributed guests."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -11,9 +14,10 @@ from starlette.routing import Route
 from meetup.core.clock import now
 from meetup.core.text import row_id
 from meetup.hosts import service as host_service
-from meetup.insights import people, queries
+from meetup.insights import connections, people, queries
 from meetup.sources import queries as source_queries
 from meetup.sources.kinds import KIND_LABELS, SHARED_KINDS
+from meetup.web import notices
 from meetup.web.auth import require_host
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
@@ -25,12 +29,13 @@ async def dashboard(request: Request) -> Response:
     db = request.app.state.db
     at = now()
     per_source = await queries.funnels(db, host["id"])
-    weeks = await queries.connections_per_week(db, host["id"], at)
+    weeks = await queries.connections_per_week(db, host["id"], at, host["timezone"])
+    weekly_line = host["weekly_goal"] if host["goal_period"] == "week" else 0
     context = {
         "host": host,
-        "this_week": weeks[-1][1],
+        "goal": await connections.goal(db, host, at),
         "weeks": weeks,
-        "most": max([n for _, n in weeks] + [host["weekly_goal"], 1]),
+        "most": max([n for _, n in weeks] + [weekly_line, 1]),
         "total": queries.total(per_source),
         "sources": sorted(
             (f for f in per_source.values() if _worth_listing(f)),
@@ -55,10 +60,51 @@ async def set_goal(request: Request) -> Response:
     host = await require_host(request)
     form = await checked_form(request)
     goal = row_id(form.get("weekly_goal", ""))
+    period = str(form.get("goal_period", host["goal_period"]))
     if goal is None or not 1 <= goal <= 1000:
-        return Response("The weekly goal is a number from 1 to 1000.", status_code=400)
-    await host_service.set_weekly_goal(request.app.state.db, host["id"], goal)
+        return Response("The goal is a number from 1 to 1000.", status_code=400)
+    if period not in connections.PERIODS:
+        return Response("The goal is per day or per week.", status_code=400)
+    await host_service.set_goal(request.app.state.db, host["id"], goal, period)
     return RedirectResponse(request.url_for("admin:home"), status_code=303)
+
+
+async def set_digest(request: Request) -> Response:
+    host = await require_host(request)
+    form = await checked_form(request)
+    on = form.get("digest") == "yes"
+    await host_service.set_digest(request.app.state.db, host["id"], on)
+    notices.add(
+        request,
+        "Every Monday we'll mail you a digest of your week."
+        if on
+        else "No more weekly digest.",
+    )
+    return RedirectResponse(request.url_for("admin:home"), status_code=303)
+
+
+async def connections_page(request: Request) -> Response:
+    """The people behind a week's count (the chart's bars link here)."""
+    host = await require_host(request)
+    zone = ZoneInfo(host["timezone"])
+    try:
+        start = date.fromisoformat(request.query_params.get("week", ""))
+    except ValueError:
+        start = now().astimezone(zone).date()
+    start = start - timedelta(days=start.weekday())
+    begin = datetime.combine(start, time(), tzinfo=zone)
+    found = [
+        c
+        for c in await connections.since(request.app.state.db, host["id"], begin)
+        if c.at < begin + timedelta(days=7)
+    ]
+    context = {
+        "host": host,
+        "connections": found,
+        "start": start,
+        "meta": PageMeta(title="Connections", noindex=True),
+    }
+    return render(request, "admin/connections.html", context)
 
 
 async def attributed_csv(request: Request) -> Response:
@@ -167,5 +213,7 @@ routes = [
     Route("/people.csv", people_csv, name="people_csv"),
     Route("/", dashboard, name="home"),
     Route("/goal", set_goal, methods=["POST"], name="set_goal"),
+    Route("/digest", set_digest, methods=["POST"], name="set_digest"),
+    Route("/connections", connections_page, name="connections"),
     Route("/attribution.csv", attributed_csv, name="attribution_csv"),
 ]

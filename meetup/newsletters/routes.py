@@ -48,14 +48,12 @@ async def compose(request: Request) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
-async def letter(request: Request) -> Response:
+async def save_letter(request: Request) -> Response:
     host = await require_host(request)
     db = request.app.state.db
+    form = await checked_form(request)
     letter_id = request.path_params["letter_id"]
     found = await service.draft_of(db, host["id"], letter_id)
-    if request.method == "GET":
-        return _editor(request, host, found, found["subject"], found["body"])
-    form = await checked_form(request)
     subject, body = str(form.get("subject", "")), str(form.get("body", ""))
     try:
         await service.save(db, host["id"], letter_id, subject, body)
@@ -210,7 +208,7 @@ admin_routes = [
     Route("/newsletters/{letter_id:id}", letter_page, name="newsletter"),
     Route(
         "/newsletters/{letter_id:id}/edit",
-        letter,
+        save_letter,
         methods=["POST"],
         name="newsletter_save",
     ),

@@ -1,0 +1,164 @@
+"""Connections the product can see, one by one: a guest checked in at the
+page's event, a coffee chat held, two guests who recorded "we met" at it.
+A check-in or chat with someone met before is a re-meeting. From them: the
+count for today or this week against the page's goal, the streak of days or
+weeks that met it, and the people behind each count."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from meetup.core.clock import now
+from meetup.db import Database, Row
+from meetup.db.tables import UTCDateTime, bookings, events, meetings, rsvps
+
+PERIODS = {"day": "today", "week": "this week"}
+STREAK_DAYS = 400  # how far back a streak is counted
+
+
+@dataclass(frozen=True)
+class Connection:
+    at: datetime
+    kind: str  # checked_in, chat, met
+    people: tuple[tuple[int, str], ...]  # (person id, name): one, or two who met
+    title: str  # the event, or "Coffee chat"
+    again: bool = False  # a re-meeting: met before
+
+    @property
+    def words(self) -> str:
+        if self.kind == "met":
+            return f"met each other at {self.title}"
+        if self.kind == "chat":
+            return "had a coffee chat" + (" again" if self.again else "")
+        return f"came to {self.title}" + (" again" if self.again else "")
+
+
+async def since(db: Database, host_id: int, start: datetime) -> list[Connection]:
+    """The page's connections from `start`, oldest first."""
+    first_met = await _first_met(db, host_id)
+    found: list[Connection] = []
+    for row in await db.fetch_all(
+        sa.select(
+            rsvps.c.person_id, rsvps.c.name, rsvps.c.checked_in_at, events.c.title
+        )
+        .join(events, events.c.id == rsvps.c.event_id)
+        .where(events.c.host_id == host_id, rsvps.c.checked_in_at >= start)
+    ):
+        at = row["checked_in_at"]
+        again = first_met.get(row["person_id"], at) < at
+        who = ((row["person_id"], row["name"]),)
+        found.append(Connection(at, "checked_in", who, row["title"], again))
+    for row in await db.fetch_all(
+        sa.select(bookings.c.person_id, bookings.c.name, bookings.c.starts_at).where(
+            bookings.c.host_id == host_id,
+            bookings.c.outcome == "held",
+            bookings.c.starts_at >= start,
+        )
+    ):
+        at = row["starts_at"]
+        again = first_met.get(row["person_id"], at) < at
+        who = ((row["person_id"], row["name"]),)
+        found.append(Connection(at, "chat", who, "Coffee chat", again))
+    a, b = rsvps.alias("a"), rsvps.alias("b")
+    for row in await db.fetch_all(
+        sa.select(
+            meetings.c.created_at,
+            events.c.title,
+            a.c.person_id.label("a_id"),
+            a.c.name.label("a_name"),
+            b.c.person_id.label("b_id"),
+            b.c.name.label("b_name"),
+        )
+        .join(events, events.c.id == meetings.c.event_id)
+        .join(a, a.c.id == meetings.c.rsvp_a)
+        .join(b, b.c.id == meetings.c.rsvp_b)
+        .where(events.c.host_id == host_id, meetings.c.created_at >= start)
+    ):
+        pair = ((row["a_id"], row["a_name"]), (row["b_id"], row["b_name"]))
+        found.append(Connection(row["created_at"], "met", pair, row["title"]))
+    return sorted(found, key=lambda c: c.at)
+
+
+async def _first_met(db: Database, host_id: int) -> dict[int, datetime]:
+    """When the page first met each person (a check-in or a chat held)."""
+    checked = (
+        sa.select(rsvps.c.person_id, sa.func.min(rsvps.c.checked_in_at).label("at"))
+        .join(events, events.c.id == rsvps.c.event_id)
+        .where(events.c.host_id == host_id, rsvps.c.checked_in_at.is_not(None))
+        .group_by(rsvps.c.person_id)
+    )
+    chats = (
+        sa.select(bookings.c.person_id, sa.func.min(bookings.c.starts_at).label("at"))
+        .where(bookings.c.host_id == host_id, bookings.c.outcome == "held")
+        .group_by(bookings.c.person_id)
+    )
+    first: dict[int, datetime] = {}
+    for query in (checked, chats):
+        for row in await db.fetch_all(query):
+            at = _aware(row["at"])
+            if row["person_id"] not in first or at < first[row["person_id"]]:
+                first[row["person_id"]] = at
+    return first
+
+
+def _aware(value: Any) -> datetime:
+    """MIN() over a UTC column may come back as text on SQLite."""
+    result = UTCDateTime().process_result_value(value, None)
+    assert result is not None
+    return result
+
+
+def period_start(day: date, period: str) -> date:
+    return day - timedelta(days=day.weekday()) if period == "week" else day
+
+
+@dataclass(frozen=True)
+class Goal:
+    period: str  # day, week
+    target: int
+    count: int  # in the current period
+    streak: int  # periods in a row that met the target, up to the current one
+    current: list[Connection]  # the connections of the current period
+
+    @property
+    def label(self) -> str:
+        return PERIODS[self.period]
+
+    @property
+    def unit(self) -> str:
+        return "day" if self.period == "day" else "week"
+
+
+async def goal(db: Database, host: Row, at: datetime | None = None) -> Goal:
+    """The page's goal now: this period's connections, and the streak."""
+    at = at or now()
+    zone = ZoneInfo(host["timezone"])
+    period = host["goal_period"] if host["goal_period"] in PERIODS else "week"
+    today = at.astimezone(zone).date()
+    start_day = today - timedelta(days=STREAK_DAYS)
+    start = datetime.combine(start_day, datetime.min.time(), tzinfo=zone)
+    found = await since(db, host["id"], start)
+    per_period = Counter(
+        period_start(c.at.astimezone(zone).date(), period) for c in found
+    )
+    current_start = period_start(today, period)
+    step = timedelta(days=7 if period == "week" else 1)
+    target = int(host["weekly_goal"])
+    streak = 1 if per_period[current_start] >= target else 0
+    # The current period still running does not break a streak.
+    day = current_start - step
+    while day >= start_day and per_period[day] >= target:
+        streak += 1
+        day -= step
+    current = [
+        c
+        for c in found
+        if period_start(c.at.astimezone(zone).date(), period) == current_start
+    ]
+    return Goal(period, target, len(current), streak, current)
