@@ -388,7 +388,13 @@ async def _seed_relationships(db: Database, host_id: int) -> None:
     """After last month's meetup: who met whom, their feedback, six of them
     following the page, a note on Alex, and a newsletter they were sent."""
     past = await db.fetch_all(
-        sa.select(rsvps.c.id, rsvps.c.person_id, rsvps.c.checked_in_at)
+        sa.select(
+            rsvps.c.id,
+            rsvps.c.person_id,
+            rsvps.c.checked_in_at,
+            rsvps.c.first_source_id,
+            rsvps.c.last_source_id,
+        )
         .join(people_table, people_table.c.id == rsvps.c.person_id)
         .where(people_table.c.email.like("past%@example.com"))
         .order_by(rsvps.c.id)
@@ -428,6 +434,8 @@ async def _seed_relationships(db: Database, host_id: int) -> None:
                     name=NAMES[n],
                     status="confirmed",
                     token_nonce=new_nonce(),
+                    first_source_id=row["first_source_id"],
+                    last_source_id=row["last_source_id"],
                     created_at=at + timedelta(hours=6 + n),
                     confirmed_at=at + timedelta(hours=6 + n),
                 )

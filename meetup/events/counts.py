@@ -386,3 +386,40 @@ def _last_touch() -> sa.Select[Any]:
 
 # Built once: the dashboard and the sources page ask them on every view.
 _LAST_TOUCH = _last_touch()
+
+
+def _people_in_all() -> sa.Select[Any]:
+    """Over all the page's sources at once: the distinct people who answered
+    through one of them, came, and could have. A person who answered twice
+    through two links is one person here (one in each source's row)."""
+    came = rsvps.c.checked_in_at.is_not(None)
+    begun = sa.or_(events.c.starts_at <= sa.bindparam("at", type_=UTCDateTime), came)
+    own = sa.select(sources.c.id).where(sources.c.host_id == _HOST)
+    people = (
+        _host_answers(
+            rsvps.c.person_id,
+            sa.func.max(sa.case((came, 1), else_=0)).label("came"),
+            sa.func.max(sa.case((begun, 1), else_=0)).label("due"),
+        )
+        .where(rsvps.c.last_source_id.in_(own))
+        .group_by(rsvps.c.person_id)
+        .subquery()
+    )
+    return sa.select(
+        sa.func.count().label("rsvps"),
+        sa.func.coalesce(sa.func.sum(people.c.came), 0).label("came"),
+        sa.func.coalesce(sa.func.sum(people.c.due), 0).label("due"),
+    )
+
+
+_PEOPLE_IN_ALL = _people_in_all()
+
+
+async def people_in_all(
+    db: Database, host_id: int, at: datetime | None = None
+) -> tuple[int, int, int]:
+    """(RSVP people, came, could have come) across every source of the page:
+    the dashboard's totals, which agree with its people list."""
+    row = await db.fetch_one(_PEOPLE_IN_ALL, {"host_id": host_id, "at": at or now()})
+    assert row is not None  # an aggregate always has its row
+    return int(row["rsvps"]), int(row["came"]), int(row["due"])

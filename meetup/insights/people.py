@@ -14,9 +14,10 @@ import sqlalchemy as sa
 from meetup.core.clock import now
 from meetup.db import Database, Row
 from meetup.db.tables import bookings, events, followers, people, rsvps, sources
+from meetup.events import counts
+from meetup.events.cohosts import hosted_by
 from meetup.insights.person import tags_of_page
 
-ANSWERED = ("going", "maybe", "not_going", "waitlisted", "cancelled", "pending")
 LIMIT = 5000
 
 
@@ -61,6 +62,7 @@ async def of_page(db: Database, host_id: int) -> list[Person]:
             found[key] = Person(key, str(row["name"]), str(row["email"]))
         return found[key]
 
+    brought_by = sources.alias("brought_by")
     answers = (
         sa.select(
             rsvps.c.person_id,
@@ -76,12 +78,21 @@ async def of_page(db: Database, host_id: int) -> list[Person]:
         .join(events, events.c.id == rsvps.c.event_id)
         .join(people, people.c.id == rsvps.c.person_id)
         .outerjoin(sources, sources.c.id == rsvps.c.first_source_id)
-        .where(events.c.host_id == host_id, rsvps.c.status != "invited")
+        .outerjoin(brought_by, brought_by.c.id == rsvps.c.last_source_id)
+        .where(
+            # Answers to its own events, and those its links brought to the
+            # events it co-hosts; counted as the dashboard counts RSVPs.
+            sa.or_(
+                events.c.host_id == host_id,
+                sa.and_(hosted_by(host_id), brought_by.c.host_id == host_id),
+            ),
+            counts.ANSWERED,
+        )
         .limit(LIMIT * 4)
     )
     for row in await db.fetch_all(answers):
         one = person(row)
-        one.answered += row["status"] in ANSWERED
+        one.answered += 1
         one.attended += row["checked_in_at"] is not None
         one.met(row["checked_in_at"])
         if row["checked_in_at"] is not None:

@@ -164,6 +164,19 @@ def total(per_source: dict[int, Funnel]) -> Funnel:
     return everything
 
 
+async def total_people(
+    db: Database, host_id: int, per_source: dict[int, Funnel]
+) -> Funnel:
+    """`total`, counting each person once however many of the page's links
+    they answered through (as the people list does): the sum of the
+    sources' rows counts them once per link."""
+    everything = total(per_source)
+    links = everything.links
+    links.rsvps, links.came, links.due = await counts.people_in_all(db, host_id)
+    links.from_visitors = min(links.from_visitors, links.rsvps)
+    return everything
+
+
 def _week(n: int) -> sa.BindParameter[datetime]:
     return sa.bindparam(f"week_start_{n}", type_=UTCDateTime)
 

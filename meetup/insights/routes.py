@@ -36,7 +36,7 @@ async def dashboard(request: Request) -> Response:
         "goal": await connections.goal(db, host, at),
         "weeks": weeks,
         "most": max([n for _, n in weeks] + [weekly_line, 1]),
-        "total": queries.total(per_source),
+        "total": await queries.total_people(db, host["id"], per_source),
         "sources": sorted(
             (f for f in per_source.values() if _worth_listing(f)),
             key=queries.Funnel.rank,

@@ -55,3 +55,41 @@ async def test_the_people_list_is_the_pages_own_and_counts_what_they_did(
     table = list(csv.reader(io.StringIO(download.text)))
     names = sorted(row[0] for row in table[1:])
     assert names == ["'=HYPERLINK(1)", "Ana"]  # a formula stays text
+
+
+async def test_the_people_list_agrees_with_the_dashboard_on_the_demo(
+    app, client, db
+) -> None:
+    from meetup import demo
+    from meetup.hosts import queries as hosts
+
+    await demo.seed(db, "http://testserver/login/{token}", app.state.rsvp)
+    host = await hosts.by_email(db, demo.DEMO_HOST.email)
+    await sign_in(client, db, host)
+    dashboard = page(await client.get("/admin/"))
+
+    def column(name: str) -> int:
+        return sum(
+            int(td.get_text(" ", strip=True).split()[0])
+            for td in dashboard.select(f"#by-kind tbody td.{name}")
+        )
+
+    listed = {  # by address: the demo has two Alexes
+        tr.select_one("th small").get_text(strip=True): {
+            td["class"][0]: td.get_text(" ", strip=True) for td in tr.select("td")
+        }
+        for tr in page(await client.get("/admin/people")).select(
+            "table.people-list tbody tr"
+        )
+    }
+    assert len(listed) > 10
+    # The dashboard counts people per source: each person of the list who
+    # answered once at least, each who came, each who follows.
+    answered = sum(int(row["answered"]) > 0 for row in listed.values())
+    came = sum(int(row["attended"]) > 0 for row in listed.values())
+    follows = sum(row["follows"] == "yes" for row in listed.values())
+    # Its totals count each person once, however many links brought them.
+    assert answered == int(dashboard.select_one("#total-rsvps .stat-value").text)
+    assert came == int(dashboard.select_one("#total-came .stat-value").text) == 7
+    assert answered <= column("rsvps")  # per link, a person may count twice
+    assert follows == column("followers") == 6
