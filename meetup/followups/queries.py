@@ -10,9 +10,12 @@ import sqlalchemy as sa
 from meetup.db import Database, Row
 from meetup.db.tables import events, hosts, meetings, people, rsvps
 
-# Statuses that would have brought the guest: going and not checked in is
-# "missed you"; checked in (whatever the answer said) is "thanks".
-_EXPECTED = ("going",)
+# Guests still to hear from the host after the event: checked in (whatever
+# their answer said) get "thanks", going and not checked in "missed you".
+_NOT_FOLLOWED_UP = sa.and_(
+    rsvps.c.followed_up_at.is_(None),
+    sa.or_(rsvps.c.checked_in_at.is_not(None), rsvps.c.status == "going"),
+)
 
 
 async def ended_events(
@@ -30,8 +33,7 @@ async def ended_events(
         sa.select(rsvps.c.id)
         .where(
             rsvps.c.event_id == events.c.id,
-            rsvps.c.followed_up_at.is_(None),
-            sa.or_(rsvps.c.checked_in_at.is_not(None), rsvps.c.status.in_(_EXPECTED)),
+            _NOT_FOLLOWED_UP,
         )
         .exists()
     )
@@ -63,8 +65,7 @@ async def guests_to_follow_up(db: Database, event_id: int) -> Sequence[Row]:
         .join(people, people.c.id == rsvps.c.person_id)
         .where(
             rsvps.c.event_id == event_id,
-            rsvps.c.followed_up_at.is_(None),
-            sa.or_(rsvps.c.checked_in_at.is_not(None), rsvps.c.status.in_(_EXPECTED)),
+            _NOT_FOLLOWED_UP,
         )
         .order_by(rsvps.c.id)
     )

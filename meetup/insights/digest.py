@@ -90,46 +90,26 @@ async def _brought(
 ) -> list[tuple[str, int]]:
     """Answers, chats and follows of the week by the source that brought
     them (last touch), most first."""
-    label = sa.func.coalesce(sources.c.label, "Direct / unknown").label("label")
     answers = (
-        sa.select(label, sa.func.count().label("n"))
-        .select_from(rsvps)
+        sa.select(rsvps.c.last_source_id, rsvps.c.created_at)
         .join(events, events.c.id == rsvps.c.event_id)
-        .outerjoin(sources, sources.c.id == rsvps.c.last_source_id)
-        .where(
-            events.c.host_id == host_id,
-            rsvps.c.status != "invited",
-            rsvps.c.created_at >= start,
-            rsvps.c.created_at < end,
-        )
-        .group_by(label)
+        .where(events.c.host_id == host_id, rsvps.c.status != "invited")
     )
-    chats = (
+    chats = sa.select(bookings.c.last_source_id, bookings.c.created_at).where(
+        bookings.c.host_id == host_id, bookings.c.status == "confirmed"
+    )
+    follows = sa.select(followers.c.last_source_id, followers.c.created_at).where(
+        followers.c.host_id == host_id, followers.c.status == "confirmed"
+    )
+    made = sa.union_all(answers, chats, follows).subquery()
+    label = sa.func.coalesce(sources.c.label, "Direct / unknown").label("label")
+    rows = await db.fetch_all(
         sa.select(label, sa.func.count().label("n"))
-        .select_from(bookings)
-        .outerjoin(sources, sources.c.id == bookings.c.last_source_id)
-        .where(
-            bookings.c.host_id == host_id,
-            bookings.c.status == "confirmed",
-            bookings.c.created_at >= start,
-            bookings.c.created_at < end,
-        )
+        .select_from(made)
+        .outerjoin(sources, sources.c.id == made.c.last_source_id)
+        .where(made.c.created_at >= start, made.c.created_at < end)
         .group_by(label)
+        .order_by(sa.func.count().desc(), label)
+        .limit(8)
     )
-    follows = (
-        sa.select(label, sa.func.count().label("n"))
-        .select_from(followers)
-        .outerjoin(sources, sources.c.id == followers.c.last_source_id)
-        .where(
-            followers.c.host_id == host_id,
-            followers.c.status == "confirmed",
-            followers.c.created_at >= start,
-            followers.c.created_at < end,
-        )
-        .group_by(label)
-    )
-    total: Counter[str] = Counter()
-    for query in (answers, chats, follows):
-        for row in await db.fetch_all(query):
-            total[row["label"]] += row["n"]
-    return total.most_common(8)
+    return [(str(row["label"]), int(row["n"])) for row in rows]

@@ -4,11 +4,12 @@ event, offer a coffee chat, write a note)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
+from wtforms import Form
 
 from meetup.core.errors import DomainError, NotFound
 from meetup.db import Row
@@ -47,9 +48,8 @@ async def _page(
     status: int = 200,
     **forms: Any,
 ) -> Response:
-    upcoming = await outreach.upcoming_events(request.app.state.db, host["id"])
     invite = forms.get("invite") or bind(InviteForm)
-    invite.event.choices = [(row["id"], row["title"]) for row in upcoming]
+    upcoming = await _offer_events(request, host, invite)
     context = {
         "host": host,
         "person": found,
@@ -64,17 +64,39 @@ async def _page(
     return render(request, "admin/person.html", context, status=status)
 
 
+F = TypeVar("F", bound=Form)
+
+
+async def _posted(
+    request: Request, form_class: type[F], key: str
+) -> tuple[Row, person.Known, F, Response | None]:
+    """A person page's form as posted (CSRF checked before anything is
+    looked up), and the page again with its errors (a 400) when invalid."""
+    posted = await checked_form(request)
+    host, found = await _known(request)
+    form = bind(form_class, posted)
+    if isinstance(form, InviteForm):
+        await _offer_events(request, host, form)
+    if form.validate():
+        return host, found, form, None
+    return host, found, form, await _page(request, host, found, 400, **{key: form})
+
+
+async def _offer_events(request: Request, host: Row, form: InviteForm) -> list[Row]:
+    upcoming = await outreach.upcoming_events(request.app.state.db, host["id"])
+    form.event.choices = [(row["id"], row["title"]) for row in upcoming]
+    return upcoming
+
+
 def _back(request: Request, found: person.Known) -> Response:
     url = request.url_for("admin:person", person_id=found.person_id)
     return RedirectResponse(url, status_code=303)
 
 
 async def save_notes(request: Request) -> Response:
-    posted = await checked_form(request)  # another site's form: 403 first
-    host, found = await _known(request)
-    form = bind(NotesForm, posted)
-    if not form.validate():
-        return await _page(request, host, found, 400, notes=form)
+    host, found, form, invalid = await _posted(request, NotesForm, "notes")
+    if invalid:
+        return invalid
     db = request.app.state.db
     async with db.write():
         await person.save_notes(
@@ -85,11 +107,9 @@ async def save_notes(request: Request) -> Response:
 
 
 async def offer_coffee(request: Request) -> Response:
-    posted = await checked_form(request)  # another site's form: 403 first
-    host, found = await _known(request)
-    form = bind(CoffeeOfferForm, posted)
-    if not form.validate():
-        return await _page(request, host, found, 400, coffee=form)
+    host, found, form, invalid = await _posted(request, CoffeeOfferForm, "coffee")
+    if invalid:
+        return invalid
     link = await outreach.offer_coffee(
         request.app.state.db,
         request.app.state.rsvp,
@@ -102,13 +122,9 @@ async def offer_coffee(request: Request) -> Response:
 
 
 async def invite(request: Request) -> Response:
-    posted = await checked_form(request)  # another site's form: 403 first
-    host, found = await _known(request)
-    form = bind(InviteForm, posted)
-    upcoming = await outreach.upcoming_events(request.app.state.db, host["id"])
-    form.event.choices = [(row["id"], row["title"]) for row in upcoming]
-    if not form.validate():
-        return await _page(request, host, found, 400, invite=form)
+    host, found, form, invalid = await _posted(request, InviteForm, "invite")
+    if invalid:
+        return invalid
     try:
         done = await outreach.invite_to_event(
             request.app.state.db,
@@ -121,7 +137,7 @@ async def invite(request: Request) -> Response:
     except DomainError as error:
         form.event.errors = [error.message]
         return await _page(request, host, found, error.status, invite=form)
-    title = next(row["title"] for row in upcoming if row["id"] == form.event.data)
+    title = dict(form.event.choices)[form.event.data]  # type: ignore[arg-type]
     if done.answered:
         notices.add(request, f"{found.name} has already answered {title}.")
     else:
@@ -130,11 +146,9 @@ async def invite(request: Request) -> Response:
 
 
 async def write_note(request: Request) -> Response:
-    posted = await checked_form(request)  # another site's form: 403 first
-    host, found = await _known(request)
-    form = bind(NoteForm, posted)
-    if not form.validate():
-        return await _page(request, host, found, 400, note=form)
+    host, found, form, invalid = await _posted(request, NoteForm, "note")
+    if invalid:
+        return invalid
     await outreach.send_note(
         request.app.state.db,
         request.app.state.rsvp,

@@ -60,9 +60,7 @@ async def save_letter(request: Request) -> Response:
     except DomainError as error:
         return _editor(request, host, found, subject, body, error.message, 400)
     notices.add(request, "Saved. The preview below is what followers will read.")
-    return RedirectResponse(
-        request.url_for("admin:newsletter", letter_id=letter_id), 303
-    )
+    return _to_letter(request, letter_id)
 
 
 def _editor(
@@ -123,9 +121,7 @@ async def send_test(request: Request) -> Response:
         request.app.state.db, request.app.state.rsvp, host, letter_id, to, name
     )
     notices.add(request, f"We sent a test to {to}.")
-    return RedirectResponse(
-        request.url_for("admin:newsletter", letter_id=letter_id), 303
-    )
+    return _to_letter(request, letter_id)
 
 
 async def send(request: Request) -> Response:
@@ -145,9 +141,7 @@ async def send(request: Request) -> Response:
         f"On its way to {reach} follower{'s' if reach != 1 else ''}, "
         f"{pace} a minute at most.",
     )
-    return RedirectResponse(
-        request.url_for("admin:newsletter", letter_id=letter_id), 303
-    )
+    return _to_letter(request, letter_id)
 
 
 async def set_public(request: Request) -> Response:
@@ -157,9 +151,12 @@ async def set_public(request: Request) -> Response:
     db = request.app.state.db
     await service.set_public(db, host["id"], letter_id, form.get("public") == "yes")
     await versions.bump(db, versions.host(host["id"]))
-    return RedirectResponse(
-        request.url_for("admin:newsletter", letter_id=letter_id), 303
-    )
+    return _to_letter(request, letter_id)
+
+
+def _to_letter(request: Request, letter_id: int) -> Response:
+    url = request.url_for("admin:newsletter", letter_id=letter_id)
+    return RedirectResponse(url, status_code=303)
 
 
 async def archive(request: Request) -> Response:
