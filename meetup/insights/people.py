@@ -13,7 +13,15 @@ import sqlalchemy as sa
 
 from meetup.core.clock import now
 from meetup.db import Database, Row
-from meetup.db.tables import bookings, events, followers, people, rsvps, sources
+from meetup.db.tables import (
+    bookings,
+    events,
+    followers,
+    meetings,
+    people,
+    rsvps,
+    sources,
+)
 from meetup.events import counts
 from meetup.events.cohosts import hosted_by
 from meetup.insights.person import tags_of_page
@@ -29,6 +37,7 @@ class Person:
     answered: int = 0
     attended: int = 0
     chats: int = 0
+    met_guests: int = 0  # guests they recorded "we met" with at its events
     follows: bool = False
     first_seen: datetime | None = None
     first_source: str = ""
@@ -141,6 +150,17 @@ async def of_page(db: Database, host_id: int) -> list[Person]:
         one = person(row)
         one.follows = True
         one.seen(row["created_at"], row["source"], row["platform"])
+    for side in (meetings.c.rsvp_a, meetings.c.rsvp_b):
+        for row in await db.fetch_all(
+            sa.select(rsvps.c.person_id, sa.func.count().label("n"))
+            .select_from(meetings)
+            .join(rsvps, rsvps.c.id == side)
+            .join(events, events.c.id == meetings.c.event_id)
+            .where(events.c.host_id == host_id)
+            .group_by(rsvps.c.person_id)
+        ):
+            if row["person_id"] in found:
+                found[row["person_id"]].met_guests += row["n"]
     for person_id, tags in (await tags_of_page(db, host_id)).items():
         if person_id in found:
             found[person_id].tags = tags

@@ -94,8 +94,13 @@ async def test_the_timeline_tells_what_happened_in_order_and_only_on_this_page(
         await client.get(f"/admin/people/{stranger['person_id']}")
     ).status_code == 404
     assert (await client.get("/admin/people/999999")).status_code == 404
-    # The people list links each person to their page.
+    # The people list links each person to their page, with whom they met.
     listed = page(await client.get("/admin/people"))
+    met = {
+        tr.select_one("th strong").get_text(): tr.select_one("td.met").get_text()
+        for tr in listed.select("table.people-list tbody tr")
+    }
+    assert met == {"Ben": "2", "Ana": "1", "Omar": "1"}
     assert f"/admin/people/{ben['person_id']}" in {
         a["href"].removeprefix("http://testserver")
         for a in listed.select("table.people-list th a")
