@@ -6,7 +6,6 @@ weeks that met it, and the people behind each count."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,9 +16,11 @@ import sqlalchemy as sa
 from meetup.core.clock import now
 from meetup.db import Database, Row
 from meetup.db.tables import UTCDateTime, bookings, events, meetings, rsvps
+from meetup.insights import queries
 
 PERIODS = {"day": "today", "week": "this week"}
 STREAK_DAYS = 400  # how far back a streak is counted
+STREAK_CHUNK = 14  # periods counted by one query
 
 
 @dataclass(frozen=True)
@@ -41,30 +42,33 @@ class Connection:
 
 async def since(db: Database, host_id: int, start: datetime) -> list[Connection]:
     """The page's connections from `start`, oldest first."""
-    first_met = await _first_met(db, host_id)
-    found: list[Connection] = []
-    for row in await db.fetch_all(
+    checked_in = await db.fetch_all(
         sa.select(
             rsvps.c.person_id, rsvps.c.name, rsvps.c.checked_in_at, events.c.title
         )
         .join(events, events.c.id == rsvps.c.event_id)
         .where(events.c.host_id == host_id, rsvps.c.checked_in_at >= start)
-    ):
-        at = row["checked_in_at"]
-        again = first_met.get(row["person_id"], at) < at
-        who = ((row["person_id"], row["name"]),)
-        found.append(Connection(at, "checked_in", who, row["title"], again))
-    for row in await db.fetch_all(
+    )
+    chats = await db.fetch_all(
         sa.select(bookings.c.person_id, bookings.c.name, bookings.c.starts_at).where(
             bookings.c.host_id == host_id,
             bookings.c.outcome == "held",
             bookings.c.starts_at >= start,
         )
+    )
+    seen = {row["person_id"] for row in [*checked_in, *chats]}
+    first_met = await _first_met(db, host_id, seen)
+    found: list[Connection] = []
+    for rows, kind, column in (
+        (checked_in, "checked_in", "checked_in_at"),
+        (chats, "chat", "starts_at"),
     ):
-        at = row["starts_at"]
-        again = first_met.get(row["person_id"], at) < at
-        who = ((row["person_id"], row["name"]),)
-        found.append(Connection(at, "chat", who, "Coffee chat", again))
+        for row in rows:
+            at = row[column]
+            again = first_met.get(row["person_id"], at) < at
+            who = ((row["person_id"], row["name"]),)
+            title = row["title"] if kind == "checked_in" else "Coffee chat"
+            found.append(Connection(at, kind, who, title, again))
     a, b = rsvps.alias("a"), rsvps.alias("b")
     for row in await db.fetch_all(
         sa.select(
@@ -85,17 +89,30 @@ async def since(db: Database, host_id: int, start: datetime) -> list[Connection]
     return sorted(found, key=lambda c: c.at)
 
 
-async def _first_met(db: Database, host_id: int) -> dict[int, datetime]:
-    """When the page first met each person (a check-in or a chat held)."""
+async def _first_met(
+    db: Database, host_id: int, person_ids: set[int]
+) -> dict[int, datetime]:
+    """When the page first met each of these people (a check-in or a chat
+    held)."""
+    if not person_ids:
+        return {}
     checked = (
         sa.select(rsvps.c.person_id, sa.func.min(rsvps.c.checked_in_at).label("at"))
         .join(events, events.c.id == rsvps.c.event_id)
-        .where(events.c.host_id == host_id, rsvps.c.checked_in_at.is_not(None))
+        .where(
+            events.c.host_id == host_id,
+            rsvps.c.checked_in_at.is_not(None),
+            rsvps.c.person_id.in_(person_ids),
+        )
         .group_by(rsvps.c.person_id)
     )
     chats = (
         sa.select(bookings.c.person_id, sa.func.min(bookings.c.starts_at).label("at"))
-        .where(bookings.c.host_id == host_id, bookings.c.outcome == "held")
+        .where(
+            bookings.c.host_id == host_id,
+            bookings.c.outcome == "held",
+            bookings.c.person_id.in_(person_ids),
+        )
         .group_by(bookings.c.person_id)
     )
     first: dict[int, datetime] = {}
@@ -135,30 +152,46 @@ class Goal:
         return "day" if self.period == "day" else "week"
 
 
-async def goal(db: Database, host: Row, at: datetime | None = None) -> Goal:
-    """The page's goal now: this period's connections, and the streak."""
+async def goal(
+    db: Database,
+    host: Row,
+    at: datetime | None = None,
+    weeks: list[tuple[datetime, int]] | None = None,
+) -> Goal:
+    """The page's goal now: this period's connections, and the streak of
+    periods that met it, counted back period by period by the database
+    (a chunk at a time) until one fell short. `weeks`, the dashboard's
+    chart (`queries.connections_per_week` up to `at`), spares a weekly goal
+    those queries."""
     at = at or now()
     zone = ZoneInfo(host["timezone"])
     period = host["goal_period"] if host["goal_period"] in PERIODS else "week"
-    today = at.astimezone(zone).date()
-    start_day = today - timedelta(days=STREAK_DAYS)
-    start = datetime.combine(start_day, datetime.min.time(), tzinfo=zone)
-    found = await since(db, host["id"], start)
-    per_period = Counter(
-        period_start(c.at.astimezone(zone).date(), period) for c in found
-    )
-    current_start = period_start(today, period)
     step = timedelta(days=7 if period == "week" else 1)
     target = int(host["weekly_goal"])
-    streak = 1 if per_period[current_start] >= target else 0
+    current_start = period_start(at.astimezone(zone).date(), period)
+
+    def instant(day: date) -> datetime:
+        return datetime.combine(day, datetime.min.time(), tzinfo=zone)
+
+    current = await since(db, host["id"], instant(current_start))
     # The current period still running does not break a streak.
-    day = current_start - step
-    while day >= start_day and per_period[day] >= target:
-        streak += 1
-        day -= step
-    current = [
-        c
-        for c in found
-        if period_start(c.at.astimezone(zone).date(), period) == current_start
-    ]
+    streak = 1 if len(current) >= target else 0
+    newest = current_start
+    oldest = current_start - timedelta(days=STREAK_DAYS)
+    if period == "week" and weeks:
+        for _, count in reversed(weeks[:-1]):  # the weeks before this one
+            if count < target:
+                return Goal(period, target, len(current), streak, current)
+            streak += 1
+        newest = current_start - step * (len(weeks) - 1)
+    while newest > oldest:
+        days = [newest - step * n for n in range(STREAK_CHUNK, -1, -1)]
+        counted = await queries.connections_between(
+            db, host["id"], [instant(day) for day in days]
+        )
+        for count in reversed(counted):
+            if count < target:
+                return Goal(period, target, len(current), streak, current)
+            streak += 1
+        newest = days[0]
     return Goal(period, target, len(current), streak, current)

@@ -5,6 +5,7 @@ each number means is defined once in meetup.events.counts."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -177,60 +178,68 @@ async def total_people(
     return everything
 
 
-def _week(n: int) -> sa.BindParameter[datetime]:
-    return sa.bindparam(f"week_start_{n}", type_=UTCDateTime)
+def _bound(n: int) -> sa.BindParameter[datetime]:
+    return sa.bindparam(f"bound_{n}", type_=UTCDateTime)
 
 
-def _per_week() -> sa.Select[Any]:
-    """Connections in each of the weeks starting at the `week_start_<n>`
-    bind parameters, counted by the database: a busy host has thousands."""
+@functools.cache
+def _in_ranges(ranges: int) -> sa.Select[Any]:
+    """Connections in each of `ranges` spans between the `bound_<n>` bind
+    parameters, counted by the database (a busy host has thousands); built
+    once for each number of spans."""
     moments = sa.union_all(
         sa.select(rsvps.c.checked_in_at.label("at"))
         .join(events, events.c.id == rsvps.c.event_id)
-        .where(events.c.host_id == _HOST, rsvps.c.checked_in_at >= _week(0)),
+        .where(events.c.host_id == _HOST, rsvps.c.checked_in_at >= _bound(0)),
         sa.select(bookings.c.starts_at.label("at")).where(
             bookings.c.host_id == _HOST,
             bookings.c.outcome == "held",
-            bookings.c.starts_at >= _week(0),
+            bookings.c.starts_at >= _bound(0),
         ),
         sa.select(meetings.c.created_at.label("at"))
         .join(events, events.c.id == meetings.c.event_id)
-        .where(events.c.host_id == _HOST, meetings.c.created_at >= _week(0)),
+        .where(events.c.host_id == _HOST, meetings.c.created_at >= _bound(0)),
     ).subquery()
-    in_week = (
-        sa.and_(moments.c.at >= _week(n), moments.c.at < _week(n + 1))
-        for n in range(WEEKS)
+    spans = (
+        sa.and_(moments.c.at >= _bound(n), moments.c.at < _bound(n + 1))
+        for n in range(ranges)
     )
     return sa.select(
         *(
-            sa.func.coalesce(sa.func.sum(sa.case((week, 1), else_=0)), 0).label(
-                f"week_{n}"
+            sa.func.coalesce(sa.func.sum(sa.case((span, 1), else_=0)), 0).label(
+                f"span_{n}"
             )
-            for n, week in enumerate(in_week)
+            for n, span in enumerate(spans)
         )
     )
 
 
-_PER_WEEK = _per_week()
+async def connections_between(
+    db: Database, host_id: int, bounds: list[datetime]
+) -> list[int]:
+    """Connections in each span between consecutive `bounds` (ascending)
+    (meetup.insights.connections says which count)."""
+    ranges = len(bounds) - 1
+    params = {"host_id": host_id} | {
+        f"bound_{n}": bound for n, bound in enumerate(bounds)
+    }
+    row = await db.fetch_one(_in_ranges(ranges), params)
+    assert row is not None  # an aggregate always has its row
+    return [int(row[f"span_{n}"]) for n in range(ranges)]
 
 
 async def connections_per_week(
     db: Database, host_id: int, at: datetime, zone: str = "UTC"
 ) -> list[tuple[datetime, int]]:
-    """Connections per week where the host lives (meetup.insights.connections
-    says which count)."""
+    """Connections per week where the host lives."""
     local = ZoneInfo(zone)
     monday = week_start(at, zone).astimezone(local)
     starts = [
         (monday - timedelta(weeks=WEEKS - 1 - n)).astimezone(UTC)
         for n in range(WEEKS + 1)
     ]
-    params = {"host_id": host_id} | {
-        f"week_start_{n}": start for n, start in enumerate(starts)
-    }
-    row = await db.fetch_one(_PER_WEEK, params)
-    assert row is not None  # an aggregate always has its row
-    return [(starts[n], int(row[f"week_{n}"])) for n in range(WEEKS)]
+    counted = await connections_between(db, host_id, starts)
+    return list(zip(starts[:WEEKS], counted, strict=True))
 
 
 @dataclass(frozen=True)

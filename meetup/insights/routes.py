@@ -33,7 +33,7 @@ async def dashboard(request: Request) -> Response:
     weekly_line = host["weekly_goal"] if host["goal_period"] == "week" else 0
     context = {
         "host": host,
-        "goal": await connections.goal(db, host, at),
+        "goal": await connections.goal(db, host, at, weeks),
         "weeks": weeks,
         "most": max([n for _, n in weeks] + [weekly_line, 1]),
         "total": await queries.total_people(db, host["id"], per_source),

@@ -13,7 +13,7 @@ from meetup.attendance import service as door
 from meetup.coffee import service as coffee
 from meetup.core.clock import now
 from meetup.db.tables import bookings, rsvps
-from meetup.insights import connections, digest
+from meetup.insights import connections, digest, queries
 from meetup.rsvps import service as rsvp_service
 from tests.helpers import (
     add_coffee_rule,
@@ -126,6 +126,18 @@ async def test_a_streak_counts_periods_that_met_the_goal_in_a_row(app, db) -> No
     # Two days later, a day went by with nobody: the streak is over.
     later = await connections.goal(db, host, now() + timedelta(days=2))
     assert later.streak == 0
+    # Per week, from the dashboard's chart or counted anew: the same streak.
+    async with db.write():
+        await db.execute(sa.text("UPDATE hosts SET goal_period = 'week'"))
+    host = await db.fetch_one(
+        sa.text("SELECT * FROM hosts WHERE id = :id"), {"id": rosa["id"]}
+    )
+    for weeks_later, streak in ((0, 1), (1, 1), (2, 0)):
+        at = now() + timedelta(weeks=weeks_later)
+        chart = await queries.connections_per_week(db, host["id"], at, host["timezone"])
+        counted = await connections.goal(db, host, at)
+        assert counted.streak == streak, weeks_later
+        assert (await connections.goal(db, host, at, chart)).streak == streak
 
 
 async def test_the_weekly_digest_is_off_until_asked_and_sent_once_a_week(
