@@ -91,6 +91,12 @@ async def seed(url: str) -> None:
     finally:
         await engine.dispose()
     await migrate(url)
+    # A host running for months has thanked the guests of past events.
+    await _run(
+        url,
+        "UPDATE rsvps SET followed_up_at = updated_at WHERE event_id IN "
+        "(SELECT event_id FROM rsvps WHERE checked_in_at IS NOT NULL)",
+    )
     # Booked through the site's own code, which reads today's schema.
     await _bookings(url, person_ids, at, rng)
     if not url.startswith("sqlite"):

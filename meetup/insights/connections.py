@@ -47,7 +47,7 @@ async def since(db: Database, host_id: int, start: datetime) -> list[Connection]
             rsvps.c.person_id, rsvps.c.name, rsvps.c.checked_in_at, events.c.title
         )
         .join(events, events.c.id == rsvps.c.event_id)
-        .where(events.c.host_id == host_id, rsvps.c.checked_in_at >= start)
+        .where(events.c.host_id == host_id, queries.checked_in_since(start))
     )
     chats = await db.fetch_all(
         sa.select(bookings.c.person_id, bookings.c.name, bookings.c.starts_at).where(

@@ -4,6 +4,7 @@ per event, and the CSV of attributed guests."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from starlette.routing import Route
 
 from meetup.core.clock import now
 from meetup.core.text import row_id
+from meetup.events import counts
 from meetup.hosts import service as host_service
 from meetup.insights import connections, people, queries
 from meetup.sources import queries as source_queries
@@ -28,22 +30,32 @@ async def dashboard(request: Request) -> Response:
     host = await require_host(request)
     db = request.app.state.db
     at = now()
-    per_source = await queries.funnels(db, host["id"])
-    weeks = await queries.connections_per_week(db, host["id"], at, host["timezone"])
+
+    async def weeks_and_goal() -> tuple[list[tuple[datetime, int]], connections.Goal]:
+        weeks = await queries.connections_per_week(db, host["id"], at, host["timezone"])
+        return weeks, await connections.goal(db, host, at, weeks)
+
+    # Independent reads, run side by side: each on a connection of its own.
+    per_source, (weeks, goal), events, everyone = await asyncio.gather(
+        queries.funnels(db, host["id"]),
+        weeks_and_goal(),
+        queries.per_event(db, host["id"]),
+        counts.people_in_all(db, host["id"], at),
+    )
     weekly_line = host["weekly_goal"] if host["goal_period"] == "week" else 0
     context = {
         "host": host,
-        "goal": await connections.goal(db, host, at, weeks),
+        "goal": goal,
         "weeks": weeks,
         "most": max([n for _, n in weeks] + [weekly_line, 1]),
-        "total": await queries.total_people(db, host["id"], per_source),
+        "total": queries.total_people(per_source, everyone),
         "sources": sorted(
             (f for f in per_source.values() if _worth_listing(f)),
             key=queries.Funnel.rank,
         ),
         "kinds": queries.rolled_up(per_source, "kind"),
         "platforms": queries.rolled_up(per_source, "platform"),
-        "events": await queries.per_event(db, host["id"]),
+        "events": events,
         "meta": PageMeta(title="Your connections", noindex=True),
     }
     return render(request, "admin/dashboard.html", context)

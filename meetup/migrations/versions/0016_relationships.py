@@ -70,6 +70,13 @@ def upgrade() -> None:
             sa.Column("feedback_note", sa.Text(), server_default="", nullable=False)
         )
         batch_op.add_column(sa.Column("feedback_at", UTC_TIME, nullable=True))
+        batch_op.create_index(
+            "ix_rsvps_checked_in",
+            ["checked_in_at"],
+            unique=False,
+            sqlite_where=sa.text("checked_in_at IS NOT NULL"),
+            postgresql_where=sa.text("checked_in_at IS NOT NULL"),
+        )
     op.create_table(
         "person_notes",
         sa.Column("host_id", sa.Integer(), nullable=False),
@@ -155,6 +162,7 @@ def downgrade() -> None:
     op.drop_table("newsletters")
     op.drop_table("person_notes")
     with op.batch_alter_table("rsvps") as batch_op:
+        batch_op.drop_index("ix_rsvps_checked_in")
         for column in (
             "feedback_at",
             "feedback_note",
