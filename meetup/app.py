@@ -46,8 +46,8 @@ from meetup.media.routes import CardCache
 from meetup.media.uploads import UPLOAD_BODY_LIMITS
 from meetup.newsletters import routes as newsletters
 from meetup.newsletters import service as newsletters_service
+from meetup.profiles import embed, sitemap
 from meetup.profiles import routes as profiles
-from meetup.profiles import sitemap
 from meetup.rsvps import admin as rsvp_admin
 from meetup.rsvps import approval_routes, standing, standing_routes
 from meetup.rsvps import jobs as rsvp_jobs
@@ -74,6 +74,7 @@ def routes() -> list[Route | Mount]:
     admin = [
         *dashboard.routes,
         *followups.admin_routes,
+        *embed.admin_routes,
         *newsletters.admin_routes,
         *person_routes.routes,
         *events_admin.routes,
@@ -95,6 +96,7 @@ def routes() -> list[Route | Mount]:
         *events_public.routes,
         *event_page.routes,
         *hosts.routes,
+        *embed.routes,
         *profiles.routes,
         *sitemap.routes,
         *coffee_routes.routes,  # before /r/{token}: booking links are /r/c…

@@ -17,6 +17,8 @@ SYSTEM_KINDS = {
     "guest_referral": "Guest referral",
     # The host's one-click invitation or coffee offer from a person's page.
     "reinvite": "Re-invited",
+    # Clicks from the events embedded on the host's own site.
+    "website": "Your website",
     # A visitor's click on a share button: one per platform and page.
     "share": "Share button",
     "self_reported": "Self-reported",

@@ -55,7 +55,9 @@ class SecurityHeaders:
                 headers = list(message.get("headers", ()))
                 present = {name.lower() for name, _ in headers}
                 headers += [pair for pair in self.headers if pair[0] not in present]
-                message["headers"] = headers
+                # A route's empty value means "not this one" (the embed page
+                # sends no X-Frame-Options).
+                message["headers"] = [pair for pair in headers if pair[1]]
             await send(message)
 
         await self.app(scope, receive, with_headers)
