@@ -18,6 +18,7 @@ from meetup.core.clock import now
 from meetup.core.errors import DomainError, NotFound
 from meetup.db import Row, versions
 from meetup.hosts import queries as hosts
+from meetup.hosts import service as host_service
 from meetup.mail.context import for_form
 from meetup.media.cards import coffee_card
 from meetup.sources.visits import (
@@ -33,11 +34,9 @@ from meetup.web.pages import PageMeta, render
 
 
 async def _host(request: Request) -> Row:
-    handle = request.path_params["handle"].lower()
-    host = await hosts.by_handle(request.app.state.db, handle)
-    if host is None:
-        raise NotFound("There is no host with this handle.")
-    return host
+    return await host_service.page_at(
+        request.app.state.db, request.path_params["handle"]
+    )
 
 
 async def coffee_page(request: Request) -> Response:

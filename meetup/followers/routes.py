@@ -12,7 +12,7 @@ from meetup.core.errors import NotFound
 from meetup.db import Row
 from meetup.followers import queries, service
 from meetup.followers.forms import FollowForm
-from meetup.hosts import queries as host_queries
+from meetup.hosts import service as host_service
 from meetup.mail.context import for_form
 from meetup.sources.visits import attribution_of
 from meetup.web.csrf import checked_form
@@ -34,12 +34,9 @@ async def _signed(request: Request, scope: str) -> Row:
 
 
 async def follow_form(request: Request) -> Response:
-    handle = request.path_params["handle"].lower()
     db = request.app.state.db
     raw = await checked_form(request)
-    host = await host_queries.by_handle(db, handle)
-    if host is None:
-        raise NotFound("There is no host with this handle.")
+    host = await host_service.page_at(db, request.path_params["handle"])
     form = bind(FollowForm, raw)
     meta = PageMeta(title=f"Follow {host['name']}", noindex=True)
     if not form.validate():

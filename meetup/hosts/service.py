@@ -200,3 +200,11 @@ async def invite_member(
             ),
         )
         return member_id
+
+
+async def page_at(db: Database, handle: str) -> Row:
+    """The page at /@{handle} (any case); a 404 when there is none."""
+    host = await queries.by_handle(db, handle.lower())
+    if host is None:
+        raise NotFound("There is no host with this handle.")
+    return host

@@ -7,15 +7,14 @@ weeks that met it, and the people behind each count."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from meetup.core.clock import now
 from meetup.db import Database, Row
-from meetup.db.tables import UTCDateTime, bookings, events, meetings, rsvps
+from meetup.db.tables import bookings, events, meetings, rsvps
 from meetup.insights import queries
 
 PERIODS = {"day": "today", "week": "this week"}
@@ -40,20 +39,31 @@ class Connection:
         return f"came to {self.title}" + (" again" if self.again else "")
 
 
-async def since(db: Database, host_id: int, start: datetime) -> list[Connection]:
-    """The page's connections from `start`, oldest first."""
+# Later than any connection: `since` without an end.
+FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+async def since(
+    db: Database, host_id: int, start: datetime, until: datetime = FOREVER
+) -> list[Connection]:
+    """The page's connections from `start` to before `until`, oldest first."""
     checked_in = await db.fetch_all(
         sa.select(
             rsvps.c.person_id, rsvps.c.name, rsvps.c.checked_in_at, events.c.title
         )
         .join(events, events.c.id == rsvps.c.event_id)
-        .where(events.c.host_id == host_id, queries.checked_in_since(start))
+        .where(
+            events.c.host_id == host_id,
+            queries.checked_in_since(start),
+            rsvps.c.checked_in_at < until,
+        )
     )
     chats = await db.fetch_all(
         sa.select(bookings.c.person_id, bookings.c.name, bookings.c.starts_at).where(
             bookings.c.host_id == host_id,
             bookings.c.outcome == "held",
             bookings.c.starts_at >= start,
+            bookings.c.starts_at < until,
         )
     )
     seen = {row["person_id"] for row in [*checked_in, *chats]}
@@ -82,7 +92,11 @@ async def since(db: Database, host_id: int, start: datetime) -> list[Connection]
         .join(events, events.c.id == meetings.c.event_id)
         .join(a, a.c.id == meetings.c.rsvp_a)
         .join(b, b.c.id == meetings.c.rsvp_b)
-        .where(events.c.host_id == host_id, meetings.c.created_at >= start)
+        .where(
+            events.c.host_id == host_id,
+            meetings.c.created_at >= start,
+            meetings.c.created_at < until,
+        )
     ):
         pair = ((row["a_id"], row["a_name"]), (row["b_id"], row["b_name"]))
         found.append(Connection(row["created_at"], "met", pair, row["title"]))
@@ -118,17 +132,10 @@ async def _first_met(
     first: dict[int, datetime] = {}
     for query in (checked, chats):
         for row in await db.fetch_all(query):
-            at = _aware(row["at"])
+            at = row["at"]  # MIN() keeps the column's type: an aware datetime
             if row["person_id"] not in first or at < first[row["person_id"]]:
                 first[row["person_id"]] = at
     return first
-
-
-def _aware(value: Any) -> datetime:
-    """MIN() over a UTC column may come back as text on SQLite."""
-    result = UTCDateTime().process_result_value(value, None)
-    assert result is not None
-    return result
 
 
 def period_start(day: date, period: str) -> date:

@@ -65,7 +65,7 @@ async def _digest(
     db: Database, ctx: Context, host: Row, began: datetime
 ) -> dict[str, object]:
     start = began - timedelta(days=7)
-    week = [c for c in await connections.since(db, host["id"], start) if c.at < began]
+    week = await connections.since(db, host["id"], start, began)
     met_ids = {person_id for c in week for person_id, _ in c.people}
     everyone = await people.of_page(db, host["id"])
     new_not_following = [

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -61,6 +62,24 @@ _SOURCE = sa.func.coalesce(sources.c.label, "")
 _PLATFORM = sa.func.coalesce(sources.c.platform, "")
 
 
+def _whose(table: sa.Table, *columns: Any) -> sa.Select[Any]:
+    """Rows of `table` (answers, chats, follows) with who they are: the name
+    given there, the address, when, and the source that first brought them."""
+    return (
+        sa.select(
+            table.c.person_id,
+            table.c.name,
+            people.c.email,
+            table.c.created_at,
+            _SOURCE.label("source"),
+            _PLATFORM.label("platform"),
+            *columns,
+        )
+        .join(people, people.c.id == table.c.person_id)
+        .outerjoin(sources, sources.c.id == table.c.first_source_id)
+    )
+
+
 async def of_page(db: Database, host_id: int) -> list[Person]:
     """Everyone with something to do with the page, most recently met first."""
     found: dict[int, Person] = {}
@@ -73,20 +92,8 @@ async def of_page(db: Database, host_id: int) -> list[Person]:
 
     brought_by = sources.alias("brought_by")
     answers = (
-        sa.select(
-            rsvps.c.person_id,
-            rsvps.c.name,
-            people.c.email,
-            rsvps.c.status,
-            rsvps.c.checked_in_at,
-            events.c.title,
-            rsvps.c.created_at,
-            _SOURCE.label("source"),
-            _PLATFORM.label("platform"),
-        )
+        _whose(rsvps, rsvps.c.checked_in_at, events.c.title)
         .join(events, events.c.id == rsvps.c.event_id)
-        .join(people, people.c.id == rsvps.c.person_id)
-        .outerjoin(sources, sources.c.id == rsvps.c.first_source_id)
         .outerjoin(brought_by, brought_by.c.id == rsvps.c.last_source_id)
         .where(
             # Answers to its own events, and those its links brought to the
@@ -108,19 +115,7 @@ async def of_page(db: Database, host_id: int) -> list[Person]:
             one.met_at.add(row["title"])
         one.seen(row["created_at"], row["source"], row["platform"])
     chats = (
-        sa.select(
-            bookings.c.person_id,
-            bookings.c.name,
-            people.c.email,
-            bookings.c.status,
-            bookings.c.outcome,
-            bookings.c.ends_at,
-            bookings.c.created_at,
-            _SOURCE.label("source"),
-            _PLATFORM.label("platform"),
-        )
-        .join(people, people.c.id == bookings.c.person_id)
-        .outerjoin(sources, sources.c.id == bookings.c.first_source_id)
+        _whose(bookings, bookings.c.outcome, bookings.c.ends_at)
         .where(bookings.c.host_id == host_id, bookings.c.status == "confirmed")
         .limit(LIMIT)
     )
@@ -133,16 +128,7 @@ async def of_page(db: Database, host_id: int) -> list[Person]:
         one.met(row["ends_at"] if held else None)
         one.seen(row["created_at"], row["source"], row["platform"])
     follows = (
-        sa.select(
-            followers.c.person_id,
-            followers.c.name,
-            people.c.email,
-            followers.c.created_at,
-            _SOURCE.label("source"),
-            _PLATFORM.label("platform"),
-        )
-        .join(people, people.c.id == followers.c.person_id)
-        .outerjoin(sources, sources.c.id == followers.c.first_source_id)
+        _whose(followers)
         .where(followers.c.host_id == host_id, followers.c.status == "confirmed")
         .limit(LIMIT)
     )

@@ -105,11 +105,9 @@ async def connections_page(request: Request) -> Response:
         start = now().astimezone(zone).date()
     start = start - timedelta(days=start.weekday())
     begin = datetime.combine(start, time(), tzinfo=zone)
-    found = [
-        c
-        for c in await connections.since(request.app.state.db, host["id"], begin)
-        if c.at < begin + timedelta(days=7)
-    ]
+    found = await connections.since(
+        request.app.state.db, host["id"], begin, begin + timedelta(days=7)
+    )
     context = {
         "host": host,
         "connections": found,

@@ -21,16 +21,19 @@ from meetup.db.tables import (
     rsvps,
 )
 
+# Each newsletter with how many followers it was queued for so far.
+_WITH_DELIVERED = sa.select(
+    newsletters,
+    sa.select(sa.func.count())
+    .where(newsletter_deliveries.c.newsletter_id == newsletters.c.id)
+    .scalar_subquery()
+    .label("delivered"),
+)
+
 
 async def of_host(db: Database, host_id: int) -> Sequence[Row]:
-    delivered = (
-        sa.select(sa.func.count())
-        .where(newsletter_deliveries.c.newsletter_id == newsletters.c.id)
-        .scalar_subquery()
-    )
     return await db.fetch_all(
-        sa.select(newsletters, delivered.label("delivered"))
-        .where(newsletters.c.host_id == host_id)
+        _WITH_DELIVERED.where(newsletters.c.host_id == host_id)
         .order_by(newsletters.c.created_at.desc())
         .limit(200)
     )
@@ -38,7 +41,7 @@ async def of_host(db: Database, host_id: int) -> Sequence[Row]:
 
 async def for_host(db: Database, letter_id: int, host_id: int) -> Row | None:
     return await db.fetch_one(
-        newsletters.select().where(
+        _WITH_DELIVERED.where(
             newsletters.c.id == letter_id, newsletters.c.host_id == host_id
         )
     )
@@ -140,14 +143,26 @@ async def confirmed_followers(db: Database, host_id: int) -> int:
     return count
 
 
+async def has_public_archive(db: Database, host_id: int) -> bool:
+    """Whether the page has a newsletter to show in its archive."""
+    found = await db.fetch_val(
+        sa.select(newsletters.c.id).where(*_archived(host_id)).limit(1)
+    )
+    return found is not None
+
+
+def _archived(host_id: int) -> tuple[sa.ColumnElement[bool], ...]:
+    return (
+        newsletters.c.host_id == host_id,
+        newsletters.c.status == "sent",
+        newsletters.c.public.is_(True),
+    )
+
+
 async def public_archive(db: Database, host_id: int) -> Sequence[Row]:
     return await db.fetch_all(
         sa.select(newsletters.c.id, newsletters.c.subject, newsletters.c.sent_at)
-        .where(
-            newsletters.c.host_id == host_id,
-            newsletters.c.status == "sent",
-            newsletters.c.public.is_(True),
-        )
+        .where(*_archived(host_id))
         .order_by(newsletters.c.sent_at.desc())
         .limit(100)
     )
@@ -155,12 +170,7 @@ async def public_archive(db: Database, host_id: int) -> Sequence[Row]:
 
 async def public_one(db: Database, host_id: int, letter_id: int) -> Row | None:
     return await db.fetch_one(
-        newsletters.select().where(
-            newsletters.c.id == letter_id,
-            newsletters.c.host_id == host_id,
-            newsletters.c.status == "sent",
-            newsletters.c.public.is_(True),
-        )
+        newsletters.select().where(newsletters.c.id == letter_id, *_archived(host_id))
     )
 
 

@@ -12,7 +12,7 @@ from starlette.routing import Route
 from meetup.core.errors import DomainError, NotFound
 from meetup.db import Row, versions
 from meetup.followers.forms import FollowForm
-from meetup.hosts import queries as hosts
+from meetup.hosts import service as host_service
 from meetup.newsletters import queries, service
 from meetup.web import notices
 from meetup.web.auth import require_host
@@ -93,15 +93,10 @@ async def letter_page(request: Request) -> Response:
     if found["status"] == "draft":
         return _editor(request, host, found, found["subject"], found["body"])
     base = request.app.state.settings.base_url
-    delivered = next(
-        row["delivered"]
-        for row in await queries.of_host(db, host["id"])
-        if row["id"] == found["id"]
-    )
     context = {
         "host": host,
         "letter": found,
-        "delivered": delivered,
+        "delivered": found["delivered"],
         "followers": await queries.confirmed_followers(db, host["id"]),
         "brought": await queries.brought(db, found["source_id"])
         if found["source_id"]
@@ -191,11 +186,9 @@ async def archived(request: Request) -> Response:
 
 
 async def _public_host(request: Request) -> Row:
-    host = await hosts.by_handle(
-        request.app.state.db, request.path_params["handle"].lower()
+    host = await host_service.page_at(
+        request.app.state.db, request.path_params["handle"]
     )
-    if host is None:
-        raise NotFound("There is no host with this handle.")
     return host
 
 

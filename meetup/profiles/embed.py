@@ -13,10 +13,9 @@ from starlette.routing import Route
 
 from meetup.coffee import queries as coffee
 from meetup.core.clock import now
-from meetup.core.errors import NotFound
 from meetup.events import queries as events
 from meetup.events import series
-from meetup.hosts import queries
+from meetup.hosts import service as host_service
 from meetup.sources import queries as source_queries
 from meetup.sources import service as sources
 from meetup.web.auth import require_host
@@ -38,9 +37,7 @@ LIMIT = 12
 
 async def embed(request: Request) -> Response:
     db = request.app.state.db
-    host = await queries.by_handle(db, request.path_params["handle"].lower())
-    if host is None:
-        raise NotFound("There is no host with this handle.")
+    host = await host_service.page_at(db, request.path_params["handle"])
     upcoming, repeating = await series.collapse(
         db, await events.upcoming_for_host(db, host["id"], now(), LIMIT)
     )

@@ -12,12 +12,12 @@ from starlette.routing import Route
 
 from meetup.coffee import queries as coffee
 from meetup.core.clock import now
-from meetup.core.errors import NotFound
 from meetup.db import Row, versions
 from meetup.events import queries as events
 from meetup.events import series
 from meetup.followers.forms import FollowForm
 from meetup.hosts import queries
+from meetup.hosts import service as host_service
 from meetup.media.cards import host_card
 from meetup.newsletters import queries as letters
 from meetup.sources.visits import personal_where, remember_arrival, where_we_met
@@ -27,10 +27,7 @@ from meetup.web.pages import PageMeta, render
 
 async def host_page(request: Request) -> Response:
     db = request.app.state.db
-    handle = request.path_params["handle"].lower()
-    host = await queries.by_handle(db, handle)
-    if host is None:
-        raise NotFound("There is no host with this handle.")
+    host = await host_service.page_at(db, request.path_params["handle"])
     upcoming, repeating = await series.collapse(
         db, await events.upcoming_for_host(db, host["id"], now())
     )
@@ -42,7 +39,7 @@ async def host_page(request: Request) -> Response:
         offers_coffee=bool(await coffee.rules(db, host["id"])),
         where=await where_we_met(request, host["id"]),
     )
-    context["has_archive"] = bool(await letters.public_archive(db, host["id"]))
+    context["has_archive"] = await letters.has_public_archive(db, host["id"])
     response = render(request, "hosts/host.html", context)
     return await remember_arrival(request, host["id"], response)
 
