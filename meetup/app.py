@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from functools import partial
@@ -18,6 +19,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from meetup import health, logs
 from meetup.attendance import routes as attendance
 from meetup.coffee import admin as coffee_admin
+from meetup.coffee import busy, busy_admin
 from meetup.coffee import routes as coffee_routes
 from meetup.coffee import service as coffee_service
 from meetup.coffee.slot_cache import SlotCache
@@ -58,6 +60,7 @@ from meetup.settings import STATIC_DIR, Settings, load_settings
 from meetup.sources import admin as source_admin
 from meetup.sources import routes as source_routes
 from meetup.web import errors
+from meetup.web.outbound import Limits
 from meetup.web.pagecache import PageCache
 from meetup.web.pages import Stencils
 from meetup.web.ratelimit import RateLimits
@@ -68,6 +71,8 @@ from meetup.web.security import (
     SecurityHeaders,
 )
 from meetup.web.templating import environment, make_templates
+
+logger = logging.getLogger("meetup")
 
 
 def routes() -> list[Route | Mount]:
@@ -87,6 +92,7 @@ def routes() -> list[Route | Mount]:
         *mail_routes.admin_routes,
         *calendar_routes.admin_routes,
         *coffee_admin.routes,
+        *busy_admin.routes,
         *source_admin.routes,
     ]
     return [
@@ -131,6 +137,30 @@ async def run_chores(
     }
 
 
+def outbound_limits(settings: Settings) -> Limits:
+    return Limits(
+        max_bytes=int(settings.calendar_max_mb * 1024 * 1024),
+        allow_private=settings.allow_private_addresses,
+    )
+
+
+async def run_outbound(db: Database, settings: Settings) -> dict[str, int]:
+    """Requests to other servers, apart from the mail sender so a slow one
+    never holds up mail: the hosts' calendars due a read."""
+    every = timedelta(minutes=settings.calendar_refresh_minutes)
+    return {"calendars": await busy.read_due(db, outbound_limits(settings), every)}
+
+
+async def outbound_loop(db: Database, settings: Settings) -> None:
+    """`run_outbound` every `MAIL_POLL_SECONDS` until cancelled."""
+    while True:
+        try:
+            await run_outbound(db, settings)
+        except Exception:  # a database hiccup or a bug must not end the loop
+            logger.exception("outbound round failed")
+        await asyncio.sleep(settings.mail_poll_seconds)
+
+
 def mailer(settings: Settings) -> Mail:
     return Mail(environment(), sender=settings.mail_from, domain=settings.mail_domain)
 
@@ -146,7 +176,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await database.connect()
-        sender_task = None
+        sender_task = outbound_task = None
         if settings.send_mail_in_web:
             sender = MailSender(
                 database,
@@ -164,13 +194,15 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
             sender_task = asyncio.create_task(
                 sender.run(settings.mail_poll_seconds, chores)
             )
+            outbound_task = asyncio.create_task(outbound_loop(database, settings))
         try:
             yield
         finally:
-            if sender_task:
-                sender_task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await sender_task
+            for task in (sender_task, outbound_task):
+                if task:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             await database.disconnect()
 
     app = Starlette(
@@ -206,6 +238,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
     app.state.card_cache = CardCache()
     app.state.mail = mailer(settings)
     app.state.rsvp = rsvp_context(settings, app.state.mail)
+    app.state.outbound = outbound_limits(settings)
     # Features that hear of an event's change inside the write that makes it,
     # and features that add their part to a guest's own page.
     app.state.event_listeners = [

@@ -176,7 +176,7 @@ def _where_links_point(settings: Settings) -> str:
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> None:
-    from meetup.app import mailer, rsvp_context, run_chores
+    from meetup.app import mailer, outbound_loop, rsvp_context, run_chores
     from meetup.mail.sender import MailSender, transport_for
 
     async def work(db: Database) -> None:
@@ -195,6 +195,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> None:
             settings.newsletter_per_minute,
         )
         task = asyncio.create_task(sender.run(settings.mail_poll_seconds, chores))
+        outbound = asyncio.create_task(outbound_loop(db, settings))
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(
@@ -203,6 +204,9 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> None:
         print("meetup worker: delivering the outbox", flush=True)
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        outbound.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await outbound
 
     asyncio.run(with_db(settings, work))
 

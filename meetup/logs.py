@@ -51,6 +51,9 @@ def configure() -> None:
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
+    # httpx logs each request's full URL at INFO: a host's calendar address
+    # is a secret, so only its warnings are let through.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 class RequestLog:

@@ -60,6 +60,13 @@ class Settings:
     # a change made through another worker shows on this one's public pages
     # at most this late. 0 reads them on every request.
     versions_recheck_seconds: float = 1.0
+    # Addresses users give (calendars, webhook endpoints) may be on loopback
+    # or private networks: off, so they cannot probe the server's network.
+    allow_private_addresses: bool = False
+    # How often the worker reads each host's calendars, and the largest
+    # calendar file it reads.
+    calendar_refresh_minutes: float = 15.0
+    calendar_max_mb: float = 4.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -185,5 +192,16 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
             "VERSIONS_RECHECK_SECONDS",
             cast=float,
             default=Settings.versions_recheck_seconds,
+        ),
+        allow_private_addresses=config(
+            "ALLOW_PRIVATE_ADDRESSES", cast=bool, default=False
+        ),
+        calendar_refresh_minutes=config(
+            "CALENDAR_REFRESH_MINUTES",
+            cast=float,
+            default=Settings.calendar_refresh_minutes,
+        ),
+        calendar_max_mb=config(
+            "CALENDAR_MAX_MB", cast=float, default=Settings.calendar_max_mb
         ),
     )

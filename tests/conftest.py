@@ -30,6 +30,7 @@ from meetup.db.migrate import migrate
 from meetup.mail.sender import MailSender, SmtpTransport
 from meetup.settings import Settings
 from tests.helpers import client_for
+from tests.local_server import local_server  # noqa: F401 (a fixture)
 
 PG_ADMIN_DSN = os.environ.get(
     "TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"

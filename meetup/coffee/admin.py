@@ -15,6 +15,7 @@ from meetup.coffee import queries, service
 from meetup.coffee.forms import (
     WEEKDAYS,
     BlockedDayForm,
+    CalendarForm,
     CancelForm,
     RuleForm,
     SettingsForm,
@@ -47,12 +48,24 @@ NOTICES = {
     "day_deleted": "Day off removed.",
     "cancelled": "Chat cancelled: the guest has been told.",
     "outcome": "Outcome saved.",
+    "calendar": "Calendar connected: slots now skip the times it says you are busy.",
+    "calendar_read": "Calendar read again.",
+    "calendar_failed": "The calendar could not be read: see why below.",
+    "calendar_removed": "Calendar removed: its busy times no longer count.",
 }
 
 
 def clock(minute: int) -> str:
     hours, minutes = divmod(minute, 60)
     return f"{hours:02d}:{minutes:02d}"
+
+
+def masked(url: str) -> str:
+    """A calendar's address as the page shows it: its server, not the secret
+    part that lets anyone read the calendar."""
+    scheme, _, rest = url.partition("://")
+    server, _, path = rest.partition("/")
+    return f"{scheme}://{server}/…" if path else url
 
 
 def rule_view(row: Row) -> dict[str, Any]:
@@ -77,7 +90,7 @@ async def settings_form(request: Request, host: Row) -> SettingsForm:
     )
 
 
-async def _page(
+async def page(
     request: Request,
     host: Row,
     *,
@@ -103,6 +116,11 @@ async def _page(
         "settings_form": await settings_form(request, host),
         "rule_form": RuleForm(),
         "day_form": BlockedDayForm(),
+        "calendars": [
+            {**row, "shown_url": masked(row["url"])}
+            for row in await queries.calendars(db, host["id"])
+        ],
+        "calendar_form": CalendarForm(),
         "cancel_form": CancelForm(),
         "cancel_id": None,
         "problem": problem,
@@ -114,7 +132,7 @@ async def _page(
 
 
 async def coffee_page(request: Request) -> Response:
-    return await _page(request, await require_host(request))
+    return await page(request, await require_host(request))
 
 
 def _back(request: Request, saved: str) -> RedirectResponse:
@@ -126,7 +144,7 @@ async def save_settings(request: Request) -> Response:
     host = await require_host(request)
     form = bind(SettingsForm, await checked_form(request))
     if not form.validate():
-        return await _page(request, host, forms={"settings_form": form}, status=400)
+        return await page(request, host, forms={"settings_form": form}, status=400)
     await service.save_settings(
         request.app.state.db,
         host["id"],
@@ -142,13 +160,13 @@ async def add_rule(request: Request) -> Response:
     host = await require_host(request)
     form = bind(RuleForm, await checked_form(request))
     if not form.validate():
-        return await _page(request, host, forms={"rule_form": form}, status=400)
+        return await page(request, host, forms={"rule_form": form}, status=400)
     try:
         await service.add_rule(request.app.state.db, host["id"], form.values())
     except DomainError as error:
         form.form_errors.append(error.message)
         forms = {"rule_form": form}
-        return await _page(request, host, forms=forms, status=error.status)
+        return await page(request, host, forms=forms, status=error.status)
     return _back(request, "rule")
 
 
@@ -211,7 +229,7 @@ async def block_day(request: Request) -> Response:
     host = await require_host(request)
     form = bind(BlockedDayForm, await checked_form(request))
     if not form.validate():
-        return await _page(request, host, forms={"day_form": form}, status=400)
+        return await page(request, host, forms={"day_form": form}, status=400)
     note = (form.note.data or "").strip()
     await service.block_day(
         request.app.state.db, host["id"], required(form.day.data), note
@@ -245,7 +263,7 @@ async def cancel_chat(request: Request) -> Response:
     forms = {"cancel_form": form, "cancel_id": booking_id}
     if not form.validate():
         problem = " ".join(form.message.errors)
-        return await _page(request, host, forms=forms, problem=problem, status=400)
+        return await page(request, host, forms=forms, problem=problem, status=400)
     try:
         await service.host_cancel(
             request.app.state.db,
@@ -257,7 +275,7 @@ async def cancel_chat(request: Request) -> Response:
     except NotFound:
         raise
     except DomainError as error:
-        return await _page(
+        return await page(
             request, host, forms=forms, problem=error.message, status=error.status
         )
     return _back(request, "cancelled")
@@ -276,7 +294,7 @@ async def record_outcome(request: Request) -> Response:
     except NotFound:
         raise
     except DomainError as error:
-        return await _page(request, host, problem=error.message, status=error.status)
+        return await page(request, host, problem=error.message, status=error.status)
     return _back(request, "outcome")
 
 

@@ -161,3 +161,17 @@ class SettingsForm(Form):
 
 class CancelForm(Form):
     message = TextAreaField("Message to the guest", [Optional(), Length(max=2000)])
+
+
+class CalendarForm(Form):
+    url = StringField(
+        "Calendar address",
+        [
+            DataRequired("Paste your calendar's secret iCal address."),
+            Length(max=2000),
+        ],
+        description="Google Calendar: Settings → your calendar → “Secret address in iCal format”. Outlook, iCloud and Fastmail have one too.",
+    )
+    label = StringField(
+        "Name", [Optional(), Length(max=80)], description="For you, e.g. “Work”."
+    )

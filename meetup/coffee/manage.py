@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from meetup.calendars import ical
 from meetup.calendars.entries import Site, add_links, booking_entry
-from meetup.coffee import queries, service
+from meetup.coffee import busy, queries, service
 from meetup.coffee.params import start_day, visitor_zone
 from meetup.coffee.picker import PickerLinks, shared_rule
 from meetup.coffee.slots import Availability, Slot, parse_key
@@ -75,6 +75,9 @@ async def manage(request: Request) -> Response:
         elif action == "cancel":
             await service.guest_cancel(db, ctx, link)
         elif action == "move":
+            booking = await service.valid_booking(db, ctx, link)
+            outbound = request.app.state.outbound
+            await busy.read_for_booking(db, outbound, booking["host_id"])
             await service.reschedule(db, ctx, link, str(form.get("slot", "")))
         else:
             raise DomainError("Choose confirm, move or cancel.", code="bad_action")

@@ -13,6 +13,8 @@ from meetup.core.statuses import ACTIVE_BOOKINGS
 from meetup.db import Database, Row, versions
 from meetup.db.tables import (
     bookings,
+    busy_calendars,
+    busy_times,
     coffee_blocked_days,
     coffee_rules,
     coffee_settings,
@@ -147,6 +149,132 @@ async def events_between(
         events.c.starts_at < until,
     )
     return await db.fetch_all(query)
+
+
+async def busy_between(
+    db: Database, host_id: int, since: datetime, until: datetime
+) -> Sequence[Row]:
+    """What the host's own calendars say keeps them busy in [since, until)."""
+    query = sa.select(busy_times.c.starts_at, busy_times.c.ends_at).where(
+        busy_times.c.host_id == host_id,
+        busy_times.c.ends_at > since,
+        busy_times.c.starts_at < until,
+    )
+    return await db.fetch_all(query)
+
+
+_calendars = sa.select(busy_calendars, hosts.c.timezone).join(
+    hosts, hosts.c.id == busy_calendars.c.host_id
+)
+
+
+async def calendars(db: Database, host_id: int) -> Sequence[Row]:
+    query = _calendars.where(busy_calendars.c.host_id == host_id).order_by(
+        busy_calendars.c.id
+    )
+    return await db.fetch_all(query)
+
+
+async def calendar(db: Database, host_id: int, calendar_id: int) -> Row | None:
+    query = _calendars.where(
+        busy_calendars.c.host_id == host_id, busy_calendars.c.id == calendar_id
+    )
+    return await db.fetch_one(query)
+
+
+async def add_calendar(db: Database, host_id: int, url: str, label: str) -> int:
+    return await db.insert(
+        busy_calendars.insert().values(
+            host_id=host_id, url=url, label=label, created_at=now()
+        )
+    )
+
+
+async def delete_calendar(db: Database, host_id: int, calendar_id: int) -> bool:
+    await versions.bump(db, versions.coffee(host_id))
+    deleted = await db.execute(
+        busy_calendars.delete().where(
+            busy_calendars.c.host_id == host_id, busy_calendars.c.id == calendar_id
+        )
+    )
+    return deleted > 0
+
+
+async def calendars_due(db: Database, before: datetime, limit: int) -> Sequence[Row]:
+    """Calendars not tried since `before`, the longest waiting first."""
+    query = (
+        _calendars.where(
+            sa.or_(
+                busy_calendars.c.checked_at.is_(None),
+                busy_calendars.c.checked_at < before,
+            )
+        )
+        .order_by(busy_calendars.c.checked_at.is_not(None), busy_calendars.c.checked_at)
+        .limit(limit)
+    )
+    return await db.fetch_all(query)
+
+
+async def claim_calendar(db: Database, row: Row, at: datetime) -> bool:
+    """Marks the calendar as being read at `at` unless another worker did so
+    since `row` was read: one read per calendar at a time."""
+    seen = busy_calendars.c.checked_at
+    claimed = await db.execute(
+        busy_calendars.update()
+        .where(
+            busy_calendars.c.id == row["id"],
+            seen.is_(None) if row["checked_at"] is None else seen == row["checked_at"],
+        )
+        .values(checked_at=at)
+    )
+    return claimed > 0
+
+
+async def calendar_failed(db: Database, calendar_id: int, error: str) -> None:
+    await db.execute(
+        busy_calendars.update()
+        .where(busy_calendars.c.id == calendar_id)
+        .values(error=error[:300])
+    )
+
+
+async def calendar_unchanged(db: Database, calendar_id: int, at: datetime) -> None:
+    await db.execute(
+        busy_calendars.update()
+        .where(busy_calendars.c.id == calendar_id)
+        .values(read_at=at, error="")
+    )
+
+
+async def replace_busy(
+    db: Database,
+    row: Row,
+    spans: Sequence[tuple[datetime, datetime]],
+    **read: Any,
+) -> None:
+    """The calendar's busy times, all replaced by `spans`, and what its
+    server said (`read`: read_at, read_until, etag, last_modified)."""
+    await versions.bump(db, versions.coffee(row["host_id"]))
+    await db.execute(busy_times.delete().where(busy_times.c.calendar_id == row["id"]))
+    for chunk in range(0, len(spans), 500):
+        await db.execute(
+            busy_times.insert().values(
+                [
+                    {
+                        "calendar_id": row["id"],
+                        "host_id": row["host_id"],
+                        "starts_at": starts_at,
+                        "ends_at": ends_at,
+                    }
+                    for starts_at, ends_at in spans[chunk : chunk + 500]
+                ]
+            )
+        )
+    await db.execute(
+        busy_calendars.update()
+        .where(busy_calendars.c.id == row["id"])
+        .values(error="", busy_count=len(spans), **read)
+    )
 
 
 async def insert(db: Database, **values: Any) -> int:

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from meetup.coffee import manage, queries, service, slot_cache
+from meetup.coffee import busy, manage, queries, service, slot_cache
 from meetup.coffee.forms import BookingForm
 from meetup.coffee.params import start_day, visitor_zone
 from meetup.coffee.picker import PickerLinks, Week, shared_rule
@@ -99,6 +99,8 @@ async def _book(request: Request, key: str, raw: Any) -> Response:
     if not form.validate():
         return await _booking_page(request, host, found, slot, form, status=400)
     ctx = await for_form(request, "coffee", required(form.email.data))
+    # An appointment made in the host's calendar since the last read counts.
+    await busy.read_for_booking(db, request.app.state.outbound, host["id"])
     try:
         booking = await service.book(
             db,

@@ -108,6 +108,10 @@ async def availability(
         Busy(row["starts_at"], row["ends_at"])
         for row in await queries.events_between(db, host["id"], since, until)
     ]
+    busy += [
+        Busy(row["starts_at"], row["ends_at"])
+        for row in await queries.busy_between(db, host["id"], since, until)
+    ]
     per_day = Counter(row["starts_at"].astimezone(zone).date() for row in booked)
     blocked = [
         row["day"] for row in await queries.blocked_days(db, host["id"], since.date())

@@ -477,6 +477,44 @@ coffee_blocked_days = sa.Table(
     sa.Column("note", sa.String(140), nullable=False, server_default=""),
 )
 
+# A calendar a host keeps elsewhere (its secret iCal address), read by the
+# worker so coffee slots skip the times it says they are busy.
+busy_calendars = sa.Table(
+    "busy_calendars",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("label", sa.String(80), nullable=False, server_default=""),
+    # What the server said last time, for a conditional request.
+    sa.Column("etag", sa.String(200), nullable=False, server_default=""),
+    sa.Column("last_modified", sa.String(64), nullable=False, server_default=""),
+    sa.Column("checked_at", UTCDateTime),  # the last attempt
+    sa.Column("read_at", UTCDateTime),  # the last success
+    sa.Column("error", sa.String(300), nullable=False, server_default=""),
+    # The busy times stored reach this far: a 304 past it reads the file again.
+    sa.Column("read_until", UTCDateTime),
+    sa.Column("busy_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("host_id", "url", name="uq_busy_calendars_url"),
+)
+
+busy_times = sa.Table(
+    "busy_times",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "calendar_id",
+        sa.ForeignKey("busy_calendars.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("starts_at", UTCDateTime, nullable=False),
+    sa.Column("ends_at", UTCDateTime, nullable=False),
+    sa.Index("ix_busy_times_host_start", "host_id", "starts_at"),
+    sa.Index("ix_busy_times_calendar", "calendar_id"),
+)
+
 # A booked chat. pending (held until the guest confirms), confirmed,
 # cancelled, expired. The database refuses two active bookings of one host
 # that overlap: an exclusion constraint on PostgreSQL (migration 0007), the

@@ -16,6 +16,7 @@ import httpx
 import sqlalchemy as sa
 from starlette.routing import Mount, Route
 
+from meetup.coffee import busy
 from meetup.coffee import service as coffee
 from meetup.core.clock import now
 from meetup.db import Database, Row
@@ -113,6 +114,8 @@ async def a_page_with_a_team(
     await cohosts.invite(db, partner["id"], partner_event["id"], handle)
     owner = await members.owner_of(db, host["id"])
     letter_id = await newsletters.create(db, host["id"], "News", "Some news.")
+    # A private address: reading it is refused without a request.
+    calendar_id = await busy.add(db, host["id"], "http://10.0.0.1/x.ics", "Work")
     return {
         "host": host,
         "event": event,
@@ -120,6 +123,7 @@ async def a_page_with_a_team(
         "rsvp": done.rsvp,
         "rule_id": rule_id,
         "letter_id": letter_id,
+        "calendar_id": calendar_id,
         "booking_id": booking["id"],
         "source_id": source_id,
         "message_id": message_id,
@@ -141,6 +145,7 @@ def url_of(route: Route, site: dict[str, Any], event: Row) -> str:
         "{member_id:id}": site["spare"],
         "{rule_id:id}": site["rule_id"],
         "{letter_id:id}": site["letter_id"],
+        "{calendar_id:id}": site["calendar_id"],
         "{booking_id:id}": site["booking_id"],
         "{source_id:id}": site["source_id"],
         "{message_id:id}": site["message_id"],

@@ -46,6 +46,7 @@ def concrete(path: str, event: dict) -> str:
         .replace("{member_id:id}", "1")
         .replace("{person_id:id}", "1")
         .replace("{letter_id:id}", "1")
+        .replace("{calendar_id:id}", "1")
         .replace("{host_id:id}", "1")
         .replace("{day}", "2031-01-01")
     )
