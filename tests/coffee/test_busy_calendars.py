@@ -6,14 +6,16 @@ words, with nothing read before lost."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
-from meetup.coffee import service
+from meetup.coffee import busy, service
 from meetup.core.clock import now
+from meetup.db import Database
 from meetup.db.tables import bookings, busy_calendars
 from meetup.web.outbound import Limits
 from tests.coffee.test_coffee import book
@@ -295,3 +297,25 @@ async def test_private_addresses_and_other_hosts_calendars_are_refused(
         )
         assert response.status_code == 404
     assert "meetup only reads public" not in (await client.get("/admin/coffee")).text
+
+
+async def test_two_workers_read_a_due_calendar_once(
+    db, settings, local_server: LocalServer
+) -> None:
+    host = await make_host(db, handle="rosa", timezone="Europe/London")
+    local_server.routes["/cal.ics"] = calendar_reply(ics())
+    await busy.add(db, host["id"], local_server.url("/cal.ics"), "Work")
+    other = Database(settings.database_url)
+    await other.connect()
+    limits, every = Limits(allow_private=True), timedelta(minutes=15)
+    try:
+        read = await asyncio.gather(
+            busy.read_due(db, limits, every), busy.read_due(other, limits, every)
+        )
+    finally:
+        await other.disconnect()
+    assert sorted(read) == [0, 1]
+    assert len(local_server.to("/cal.ics")) == 1
+    assert await busy.read_due(db, limits, every) == 0  # not due again yet
+    later = now() + timedelta(minutes=16)
+    assert await busy.read_due(db, limits, every, at=later) == 1
