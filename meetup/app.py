@@ -17,6 +17,8 @@ from starlette.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from meetup import health, logs
+from meetup.api import admin as api_admin
+from meetup.api import routes as api_routes
 from meetup.attendance import routes as attendance
 from meetup.coffee import admin as coffee_admin
 from meetup.coffee import busy, busy_admin
@@ -93,6 +95,7 @@ def routes() -> list[Route | Mount]:
         *calendar_routes.admin_routes,
         *coffee_admin.routes,
         *busy_admin.routes,
+        *api_admin.routes,
         *source_admin.routes,
     ]
     return [
@@ -114,6 +117,7 @@ def routes() -> list[Route | Mount]:
         *newsletters.routes,
         *health.routes,
         *media_routes.routes,
+        Mount("/api/v1", routes=api_routes.routes, name="api"),
         Mount("/admin", routes=admin, name="admin"),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -25,7 +25,7 @@ TIERS: list[set[str]] = [
     {"sources"},
     {"rsvps", "coffee", "followers"},
     {"attendance", "insights", "feeds", "followups", "newsletters"},
-    {"profiles", "health"},
+    {"profiles", "health", "api"},
     {"app", "demo"},
     {"cli"},
 ]

@@ -36,5 +36,28 @@ class OverlapViolation(Conflict):
     (a PostgreSQL exclusion constraint)."""
 
 
+class Unauthorized(DomainError):
+    """No valid credentials (an API token missing, wrong or revoked)."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Invalid(DomainError):
+    """Input that breaks the rules, with what is wrong in each field."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, message: str, fields: dict[str, list[str]]) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
 class LoginRequired(Exception):
     """The page needs a signed-in host: redirect to /login."""

@@ -752,3 +752,76 @@ newsletter_deliveries = sa.Table(
     sa.Column("queued_at", UTCDateTime, nullable=False),
     sa.Index("ix_newsletter_deliveries_queued", "queued_at"),
 )
+
+# --- integrations: API tokens ----------------------------------------------------
+
+# A page's key to the JSON API (/api/v1): only its SHA-256 is kept; the
+# secret is shown once, when it is made. `scope` is read or write.
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(80), nullable=False),
+    sa.Column("scope", sa.String(5), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    # The first characters, so the host can tell their tokens apart.
+    sa.Column("hint", sa.String(12), nullable=False),
+    sa.Column("created_by", sa.String(254), nullable=False, server_default=""),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("last_used_at", UTCDateTime),
+    sa.Column("revoked_at", UTCDateTime),
+    sa.CheckConstraint("scope IN ('read', 'write')", name="api_token_scope"),
+    sa.Index("ix_api_tokens_host", "host_id"),
+)
+
+# --- integrations: webhooks ---------------------------------------------------------
+
+# Where a page's events are posted (Standard Webhooks: signed with `secret`).
+# `events` lists the event types it wants, comma-separated. After
+# repeated failures it is disabled, with the reason, until the host turns it
+# on again.
+webhook_endpoints = sa.Table(
+    "webhook_endpoints",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("secret", sa.String(80), nullable=False),
+    sa.Column("events", sa.String(400), nullable=False),
+    sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("disabled_reason", sa.String(300), nullable=False, server_default=""),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_webhook_endpoints_host", "host_id"),
+)
+
+# One event for one endpoint: queued in the write that made the event, then
+# delivered by the worker with retries; `msg_id` stays the same on every
+# attempt, so the receiver can tell a retry from a new event.
+webhook_messages = sa.Table(
+    "webhook_messages",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "endpoint_id",
+        sa.ForeignKey("webhook_endpoints.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("host_id", sa.ForeignKey("hosts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("msg_id", sa.String(40), nullable=False, unique=True),
+    sa.Column("event_type", sa.String(40), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    # pending, delivered, failed (gave up), or dropped (endpoint disabled).
+    sa.Column("status", sa.String(10), nullable=False, server_default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", UTCDateTime, nullable=False),
+    sa.Column("claimed_until", UTCDateTime),
+    sa.Column("last_attempt_at", UTCDateTime),
+    sa.Column("last_status", sa.Integer),
+    sa.Column("last_error", sa.String(300), nullable=False, server_default=""),
+    sa.Column("delivered_at", UTCDateTime),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_webhook_messages_due", "status", "next_attempt_at"),
+    sa.Index("ix_webhook_messages_endpoint", "endpoint_id", "id"),
+)

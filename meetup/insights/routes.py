@@ -4,7 +4,6 @@ per event, and the CSV of attributed guests."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,9 +13,8 @@ from starlette.routing import Route
 
 from meetup.core.clock import now
 from meetup.core.text import row_id
-from meetup.events import counts
 from meetup.hosts import service as host_service
-from meetup.insights import connections, people, queries
+from meetup.insights import connections, figures, people, queries
 from meetup.sources import queries as source_queries
 from meetup.sources.kinds import KIND_LABELS, SHARED_KINDS
 from meetup.web import notices
@@ -29,33 +27,22 @@ from meetup.web.spreadsheets import csv_download
 async def dashboard(request: Request) -> Response:
     host = await require_host(request)
     db = request.app.state.db
-    at = now()
-
-    async def weeks_and_goal() -> tuple[list[tuple[datetime, int]], connections.Goal]:
-        weeks = await queries.connections_per_week(db, host["id"], at, host["timezone"])
-        return weeks, await connections.goal(db, host, at, weeks)
-
-    # Independent reads, run side by side: each on a connection of its own.
-    per_source, (weeks, goal), events, everyone = await asyncio.gather(
-        queries.funnels(db, host["id"]),
-        weeks_and_goal(),
-        queries.per_event(db, host["id"]),
-        counts.people_in_all(db, host["id"], at),
-    )
+    found = await figures.of_page(db, host, now())
+    per_source, weeks, goal = found.per_source, found.weeks, found.goal
     weekly_line = host["weekly_goal"] if host["goal_period"] == "week" else 0
     context = {
         "host": host,
         "goal": goal,
         "weeks": weeks,
         "most": max([n for _, n in weeks] + [weekly_line, 1]),
-        "total": queries.total_people(per_source, everyone),
+        "total": found.total,
         "sources": sorted(
             (f for f in per_source.values() if _worth_listing(f)),
             key=queries.Funnel.rank,
         ),
         "kinds": queries.rolled_up(per_source, "kind"),
         "platforms": queries.rolled_up(per_source, "platform"),
-        "events": events,
+        "events": found.events,
         "meta": PageMeta(title="Your connections", noindex=True),
     }
     return render(request, "admin/dashboard.html", context)

@@ -6,9 +6,14 @@ import logging
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 
-from meetup.core.errors import DomainError, LoginRequired
+from meetup.core.errors import DomainError, Invalid, LoginRequired
 from meetup.logs import redact_path
 from meetup.web.pages import PageMeta, render
 
@@ -25,7 +30,48 @@ TITLES = {
 }
 
 
+# Under this path errors are JSON, for programs: the JSON API.
+API_PREFIX = "/api/"
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "too_many_requests",
+    500: "server_error",
+}
+
+
+def json_error(
+    status: int,
+    message: str,
+    code: str = "",
+    fields: dict[str, list[str]] | None = None,
+) -> JSONResponse:
+    """`{"error": {"status", "code", "message"[, "fields"]}}`."""
+    error: dict[str, object] = {
+        "status": status,
+        "code": code or CODES.get(status, "error"),
+        "message": message,
+    }
+    if fields:
+        error["fields"] = fields
+    headers = {"WWW-Authenticate": 'Bearer realm="meetup"'} if status == 401 else None
+    return JSONResponse({"error": error}, status_code=status, headers=headers)
+
+
+def _for_a_program(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX)
+
+
 def error_page(request: Request, status: int, message: str) -> Response:
+    if _for_a_program(request):
+        return json_error(status, message)
     title = TITLES.get(status, "That did not work")
     context = {
         "status": status,
@@ -48,7 +94,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
         exc.detail
         if exc.detail and exc.status_code != 404
         else (
-            "There is nothing at this address. Check the link, or start from the home page."
+            "There is nothing at this address."
+            if _for_a_program(request)
+            else "There is nothing at this address. Check the link, or start from the home page."
         )
     )
     response = error_page(request, exc.status_code, message)
@@ -59,6 +107,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    if _for_a_program(request):
+        fields = exc.fields if isinstance(exc, Invalid) else None
+        return json_error(exc.status, exc.message, exc.code, fields)
     return error_page(request, exc.status, exc.message)
 
 

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from meetup.web.errors import API_PREFIX, json_error
+
 # No inline script anywhere: scripts are files under /static; JSON-LD is
 # data, not script, and needs no exception. Frames: the venue's
 # OpenStreetMap view on the event page, and a mail's HTML in the outbox
@@ -74,8 +76,8 @@ class RejectNulInQuery:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         query = scope.get("query_string", b"") if scope["type"] == "http" else b""
         if b"%00" in query or b"\x00" in query:
-            body = b"The address contains a NUL character, which no field accepts."
-            await _plain(send, 400, body)
+            body = "The address contains a NUL character, which no field accepts."
+            await _refuse(scope, receive, send, 400, body)
             return
         await self.app(scope, receive, send)
 
@@ -138,7 +140,7 @@ class LimitBody:
         too_large = f"The request is too large: at most {limit // 2**20} MB."
         declared = dict(scope["headers"]).get(b"content-length", b"0")
         if not declared.isdigit() or int(declared) > limit:
-            await _plain(send, 413, too_large.encode())
+            await _refuse(scope, receive, send, 413, too_large)
             return
         received = 0
 
@@ -153,7 +155,14 @@ class LimitBody:
         await self.app(scope, counted, send)
 
 
-async def _plain(send: Send, status: int, body: bytes) -> None:
+async def _refuse(
+    scope: Scope, receive: Receive, send: Send, status: int, message: str
+) -> None:
+    """A refusal before any route runs: JSON for the API, else plain text."""
+    if scope["path"].startswith(API_PREFIX):
+        await json_error(status, message)(scope, receive, send)
+        return
+    body = message.encode()
     await send(
         {
             "type": "http.response.start",

@@ -16,6 +16,7 @@ import httpx
 import sqlalchemy as sa
 from starlette.routing import Mount, Route
 
+from meetup.api import service as api
 from meetup.coffee import busy
 from meetup.coffee import service as coffee
 from meetup.core.clock import now
@@ -37,7 +38,17 @@ from tests.helpers import (
     page,
 )
 
-OWNER_ONLY = {"profile", "team", "member_role", "member_remove", "member_doors"}
+OWNER_ONLY = {
+    "profile",
+    "team",
+    "member_role",
+    "member_remove",
+    "member_doors",
+    # Tokens and webhooks hand the page's guests to other programs.
+    "integrations",
+    "api_tokens",
+    "api_revoke",
+}
 # What a door helper may open: the doors they are given, the list of them,
 # and what any member may do (sign out everywhere, start a community page).
 DOOR_MAY = {"doors", "door", "check_in", "walk_in", "sign_out_all", "new_community"}
@@ -116,6 +127,7 @@ async def a_page_with_a_team(
     letter_id = await newsletters.create(db, host["id"], "News", "Some news.")
     # A private address: reading it is refused without a request.
     calendar_id = await busy.add(db, host["id"], "http://10.0.0.1/x.ics", "Work")
+    api_token = await api.create(db, host["id"], "Zapier", "read", "")
     return {
         "host": host,
         "event": event,
@@ -124,6 +136,7 @@ async def a_page_with_a_team(
         "rule_id": rule_id,
         "letter_id": letter_id,
         "calendar_id": calendar_id,
+        "token_id": api_token.id,
         "booking_id": booking["id"],
         "source_id": source_id,
         "message_id": message_id,
@@ -146,6 +159,7 @@ def url_of(route: Route, site: dict[str, Any], event: Row) -> str:
         "{rule_id:id}": site["rule_id"],
         "{letter_id:id}": site["letter_id"],
         "{calendar_id:id}": site["calendar_id"],
+        "{token_id:id}": site["token_id"],
         "{booking_id:id}": site["booking_id"],
         "{source_id:id}": site["source_id"],
         "{message_id:id}": site["message_id"],

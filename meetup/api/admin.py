@@ -1,0 +1,96 @@
+"""The page's integrations at /admin/integrations (owner only: tokens and
+webhooks hand its guests' data to other programs): API tokens made, named,
+scoped and revoked. A new token's secret is shown once, on the page that
+answers its creation, and never again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from meetup.api import queries, service
+from meetup.core.errors import DomainError
+from meetup.db import Row
+from meetup.web.auth import require_owner
+from meetup.web.csrf import checked_form
+from meetup.web.pages import PageMeta, render
+
+NOTICES = {"revoked": "Token revoked: programs using it get a 401 from now on."}
+PRIVATE = {"Cache-Control": "private, no-store"}
+
+
+async def page(
+    request: Request,
+    host: Row,
+    *,
+    new_token: service.NewToken | None = None,
+    problem: str = "",
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    db = request.app.state.db
+    settings = request.app.state.settings
+    context = {
+        "host": host,
+        "tokens": await queries.for_host(db, host["id"]),
+        "scopes": service.SCOPES,
+        "new_token": new_token,
+        "problem": problem,
+        "api_url": settings.absolute_url("/api/v1"),
+        "notice": NOTICES.get(request.query_params.get("saved", ""), ""),
+        "meta": PageMeta(title="Integrations", noindex=True),
+        **extra,
+    }
+    return render(
+        request, "admin/integrations.html", context, status=status, headers=PRIVATE
+    )
+
+
+async def integrations(request: Request) -> Response:
+    return await page(request, await require_owner(request))
+
+
+async def create_token(request: Request) -> Response:
+    host = await require_owner(request)
+    form = await checked_form(request)
+    name = str(form.get("name", "")).strip()
+    scope = str(form.get("scope", ""))
+    if not name or len(name) > 80:
+        return await page(
+            request,
+            host,
+            problem="Name the token (up to 80 characters): what will use it?",
+            status=400,
+        )
+    try:
+        made = await service.create(
+            request.app.state.db, host["id"], name, scope, host["member_email"]
+        )
+    except DomainError as error:
+        return await page(request, host, problem=error.message, status=error.status)
+    return await page(request, host, new_token=made)
+
+
+async def revoke_token(request: Request) -> Response:
+    host = await require_owner(request)
+    await checked_form(request)
+    await service.revoke(
+        request.app.state.db, host["id"], request.path_params["token_id"]
+    )
+    url = request.url_for("admin:integrations").include_query_params(saved="revoked")
+    return RedirectResponse(url, status_code=303)
+
+
+routes = [
+    Route("/integrations", integrations, name="integrations"),
+    Route("/integrations/tokens", create_token, methods=["POST"], name="api_tokens"),
+    Route(
+        "/integrations/tokens/{token_id:id}/revoke",
+        revoke_token,
+        methods=["POST"],
+        name="api_revoke",
+    ),
+]
