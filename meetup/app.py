@@ -73,6 +73,8 @@ from meetup.web.security import (
     SecurityHeaders,
 )
 from meetup.web.templating import environment, make_templates
+from meetup.webhooks import admin as webhook_admin
+from meetup.webhooks import service as webhooks
 
 logger = logging.getLogger("meetup")
 
@@ -96,6 +98,7 @@ def routes() -> list[Route | Mount]:
         *coffee_admin.routes,
         *busy_admin.routes,
         *api_admin.routes,
+        *webhook_admin.routes,
         *source_admin.routes,
     ]
     return [
@@ -148,18 +151,35 @@ def outbound_limits(settings: Settings) -> Limits:
     )
 
 
-async def run_outbound(db: Database, settings: Settings) -> dict[str, int]:
+def webhook_delivery(settings: Settings) -> webhooks.Delivery:
+    return webhooks.Delivery(
+        limits=Limits(
+            timeout=settings.webhook_timeout_seconds,
+            allow_private=settings.allow_private_addresses,
+        ),
+        disable_after=settings.webhook_disable_after,
+        base_url=settings.base_url,
+    )
+
+
+async def run_outbound(
+    db: Database, settings: Settings, ctx: RsvpContext
+) -> dict[str, int]:
     """Requests to other servers, apart from the mail sender so a slow one
-    never holds up mail: the hosts' calendars due a read."""
+    never holds up mail: the hosts' calendars due a read, the webhooks due."""
     every = timedelta(minutes=settings.calendar_refresh_minutes)
-    return {"calendars": await busy.read_due(db, outbound_limits(settings), every)}
+    calendars, delivered = await asyncio.gather(
+        busy.read_due(db, outbound_limits(settings), every),
+        webhooks.deliver_due(db, ctx, webhook_delivery(settings)),
+    )
+    return {"calendars": calendars, "webhooks": delivered}
 
 
-async def outbound_loop(db: Database, settings: Settings) -> None:
+async def outbound_loop(db: Database, settings: Settings, ctx: RsvpContext) -> None:
     """`run_outbound` every `MAIL_POLL_SECONDS` until cancelled."""
     while True:
         try:
-            await run_outbound(db, settings)
+            await run_outbound(db, settings, ctx)
         except Exception:  # a database hiccup or a bug must not end the loop
             logger.exception("outbound round failed")
         await asyncio.sleep(settings.mail_poll_seconds)
@@ -198,7 +218,9 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
             sender_task = asyncio.create_task(
                 sender.run(settings.mail_poll_seconds, chores)
             )
-            outbound_task = asyncio.create_task(outbound_loop(database, settings))
+            outbound_task = asyncio.create_task(
+                outbound_loop(database, settings, app.state.rsvp)
+            )
         try:
             yield
         finally:

@@ -188,14 +188,10 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> None:
             claim_timeout=timedelta(seconds=settings.mail_claim_timeout),
             retry_base=timedelta(seconds=settings.mail_retry_seconds),
         )
-        chores = partial(
-            run_chores,
-            db,
-            rsvp_context(settings, mail),
-            settings.newsletter_per_minute,
-        )
+        ctx = rsvp_context(settings, mail)
+        chores = partial(run_chores, db, ctx, settings.newsletter_per_minute)
         task = asyncio.create_task(sender.run(settings.mail_poll_seconds, chores))
-        outbound = asyncio.create_task(outbound_loop(db, settings))
+        outbound = asyncio.create_task(outbound_loop(db, settings, ctx))
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(

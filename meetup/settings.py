@@ -67,6 +67,10 @@ class Settings:
     # calendar file it reads.
     calendar_refresh_minutes: float = 15.0
     calendar_max_mb: float = 4.0
+    # Each webhook attempt's time limit, and the failed attempts in a row
+    # after which an endpoint is turned off (and its host told).
+    webhook_timeout_seconds: float = 10.0
+    webhook_disable_after: int = 15
 
     @property
     def is_sqlite(self) -> bool:
@@ -203,5 +207,13 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         ),
         calendar_max_mb=config(
             "CALENDAR_MAX_MB", cast=float, default=Settings.calendar_max_mb
+        ),
+        webhook_timeout_seconds=config(
+            "WEBHOOK_TIMEOUT_SECONDS",
+            cast=float,
+            default=Settings.webhook_timeout_seconds,
+        ),
+        webhook_disable_after=config(
+            "WEBHOOK_DISABLE_AFTER", cast=int, default=Settings.webhook_disable_after
         ),
     )

@@ -23,6 +23,7 @@ TIERS: list[set[str]] = [
     {"hosts"},
     {"events"},
     {"sources"},
+    {"webhooks"},
     {"rsvps", "coffee", "followers"},
     {"attendance", "insights", "feeds", "followups", "newsletters"},
     {"profiles", "health", "api"},

@@ -1,7 +1,8 @@
 """The page's integrations at /admin/integrations (owner only: tokens and
 webhooks hand its guests' data to other programs): API tokens made, named,
-scoped and revoked. A new token's secret is shown once, on the page that
-answers its creation, and never again."""
+scoped and revoked, and webhooks added (each has its own page in
+meetup.webhooks.admin). A new token's secret is shown once, on the page
+that answers its creation, and never again."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from meetup.db import Row
 from meetup.web.auth import require_owner
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
+from meetup.webhooks import queries as webhook_queries
+from meetup.webhooks import service as webhooks
+from meetup.webhooks.kinds import KINDS
 
 NOTICES = {"revoked": "Token revoked: programs using it get a 401 from now on."}
 PRIVATE = {"Cache-Control": "private, no-store"}
@@ -28,6 +32,7 @@ async def page(
     *,
     new_token: service.NewToken | None = None,
     problem: str = "",
+    webhook_problem: str = "",
     status: int = 200,
     **extra: Any,
 ) -> Response:
@@ -39,6 +44,12 @@ async def page(
         "scopes": service.SCOPES,
         "new_token": new_token,
         "problem": problem,
+        "webhook_problem": webhook_problem,
+        "endpoints": await webhook_queries.endpoints(db, host["id"]),
+        "deliveries": await webhook_queries.status_counts(db, host["id"]),
+        "kinds": KINDS,
+        "webhook_url": "",
+        "webhook_kinds": list(KINDS),
         "api_url": settings.absolute_url("/api/v1"),
         "notice": NOTICES.get(request.query_params.get("saved", ""), ""),
         "meta": PageMeta(title="Integrations", noindex=True),
@@ -74,6 +85,26 @@ async def create_token(request: Request) -> Response:
     return await page(request, host, new_token=made)
 
 
+async def add_webhook(request: Request) -> Response:
+    host = await require_owner(request)
+    form = await checked_form(request)
+    url = str(form.get("url", "")).strip()
+    chosen = [str(kind) for kind in form.getlist("events")]
+    try:
+        endpoint_id = await webhooks.add(request.app.state.db, host["id"], url, chosen)
+    except DomainError as error:
+        return await page(
+            request,
+            host,
+            webhook_problem=error.message,
+            status=error.status,
+            webhook_url=url,
+            webhook_kinds=chosen,
+        )
+    url_of = request.url_for("admin:webhook", endpoint_id=endpoint_id)
+    return RedirectResponse(url_of, status_code=303)
+
+
 async def revoke_token(request: Request) -> Response:
     host = await require_owner(request)
     await checked_form(request)
@@ -86,6 +117,7 @@ async def revoke_token(request: Request) -> Response:
 
 routes = [
     Route("/integrations", integrations, name="integrations"),
+    Route("/integrations/webhooks", add_webhook, methods=["POST"], name="webhooks"),
     Route("/integrations/tokens", create_token, methods=["POST"], name="api_tokens"),
     Route(
         "/integrations/tokens/{token_id:id}/revoke",

@@ -12,6 +12,8 @@ from meetup.db import Database, Row, versions
 from meetup.mail.context import Context
 from meetup.people import queries as people_queries
 from meetup.rsvps import queries
+from meetup.webhooks import queries as webhook_queries
+from meetup.webhooks import service as webhooks
 
 CHECKIN_SCOPE = "checkin"
 MEET_SCOPE = "meet"
@@ -38,7 +40,19 @@ async def check_in(
         await queries.update(
             db, rsvp_id, checked_in_at=None if undo else rsvp["checked_in_at"] or now()
         )
+        if not undo and rsvp["checked_in_at"] is None:
+            await _tell_webhooks(db, event_id, rsvp_id)
         return await queries.get(db, rsvp_id)
+
+
+async def _tell_webhooks(db: Database, event_id: int, rsvp_id: int) -> None:
+    listeners = await webhook_queries.listening_to_event(db, event_id)
+    await webhooks.emit(
+        db,
+        listeners,
+        "guest.checked_in",
+        lambda: queries.webhook_data(db, rsvp_id),
+    )
 
 
 async def add_walk_in(
@@ -65,6 +79,8 @@ async def add_walk_in(
                 checked_in_at=existing["checked_in_at"] or at,
                 **back,
             )
+            if existing["checked_in_at"] is None:
+                await _tell_webhooks(db, event["id"], existing["id"])
             return await queries.get(db, existing["id"])
         rsvp_id = await queries.insert(
             db,
@@ -79,6 +95,7 @@ async def add_walk_in(
             first_source_id=source_id,
             last_source_id=source_id,
         )
+        await _tell_webhooks(db, event["id"], rsvp_id)
         return await queries.get(db, rsvp_id)
 
 

@@ -29,6 +29,8 @@ from meetup.mail.context import Context
 from meetup.mail.messages import Owner
 from meetup.people import queries as people
 from meetup.sources.service import Attribution
+from meetup.webhooks import queries as webhook_queries
+from meetup.webhooks import service as webhooks
 
 TOKEN_SCOPE = "coffee"
 OUTCOMES = ("held", "no_show")
@@ -391,6 +393,7 @@ async def _cancel(
             method=method,
             extra=extra,
         )
+        await _tell_webhooks(db, "coffee.cancelled", cancelled)
     return cancelled
 
 
@@ -457,6 +460,30 @@ async def _announce(db: Database, ctx: Context, booking: Row) -> None:
     """A confirmed booking: an invitation to the guest and one to the host."""
     await _mail(db, ctx, "coffee_booked", booking, for_host=False, method="REQUEST")
     await _mail(db, ctx, "coffee_booked", booking, for_host=True, method="REQUEST")
+    await _tell_webhooks(db, "coffee.booked", booking)
+
+
+async def _tell_webhooks(db: Database, kind: str, booking: Row) -> None:
+    listeners = await webhook_queries.listening(db, booking["host_id"])
+    await webhooks.emit(
+        db,
+        listeners,
+        kind,
+        {
+            "booking": {
+                "id": booking["id"],
+                "name": booking["name"],
+                "email": booking["email"],
+                "topic": booking["topic"],
+                "status": booking["status"],
+                "starts_at": booking["starts_at"],
+                "ends_at": booking["ends_at"],
+                "timezone": booking["timezone"],
+                "place": booking["place_name"],
+                "address": booking["place_address"],
+            }
+        },
+    )
 
 
 async def _mail(

@@ -4,6 +4,7 @@ telling followers about a new public event. Each runs in one write."""
 from __future__ import annotations
 
 from meetup.core import tokens
+from meetup.core.clock import now
 from meetup.db import Database, Row
 from meetup.events import queries as events
 from meetup.events.service import Change
@@ -12,6 +13,8 @@ from meetup.mail.context import Context
 from meetup.mail.messages import Owner
 from meetup.people import queries as people
 from meetup.sources.service import Attribution
+from meetup.webhooks import queries as webhook_queries
+from meetup.webhooks import service as webhooks
 
 CONFIRM_SCOPE = "follow"
 UNSUBSCRIBE_SCOPE = "unfollow"
@@ -52,7 +55,23 @@ async def follow(
 
 async def set_status(db: Database, follower_id: int, status: str) -> None:
     async with db.write():
+        before = await queries.by_id(db, follower_id)
         await queries.set_status(db, follower_id, status)
+        if before and before["status"] != "confirmed" and status == "confirmed":
+            listeners = await webhook_queries.listening(db, before["host_id"])
+            await webhooks.emit(
+                db,
+                listeners,
+                "follower.created",
+                {
+                    "follower": {
+                        "id": before["id"],
+                        "name": before["name"],
+                        "email": before["email"],
+                        "followed_at": now(),
+                    }
+                },
+            )
 
 
 async def on_event_change(ctx: Context, db: Database, change: Change) -> dict[str, int]:

@@ -12,6 +12,8 @@ from meetup.core.clock import now
 from meetup.core.statuses import ACTIVE_ANSWERS
 from meetup.db import Database, Row, insert_unless_taken
 from meetup.db.tables import events, outbox, people, rsvps
+from meetup.webhooks import queries as webhook_queries
+from meetup.webhooks import service as webhooks
 
 ACTIVE = ACTIVE_ANSWERS
 LIKE_ESCAPE = "/"
@@ -81,7 +83,10 @@ async def insert_new(db: Database, values: dict[str, Any]) -> Row | None:
     columns), or None when they have answered it before."""
     at = now()
     row = {"created_at": at, "updated_at": at, **values}
-    return await db.fetch_one(db.pick(_NEW), row)
+    made = await db.fetch_one(db.pick(_NEW), row)
+    if made is not None:
+        await _tell_webhooks(db, made["id"], made["event_id"], None, made["status"])
+    return made
 
 
 async def for_person(db: Database, event_id: int, person: int) -> Row | None:
@@ -130,15 +135,102 @@ async def with_status(
 
 async def insert(db: Database, **values: Any) -> int:
     at = now()
-    return await db.insert(
+    rsvp_id = await db.insert(
         rsvps.insert().values(created_at=at, updated_at=at, **values)
     )
+    await _tell_webhooks(db, rsvp_id, values["event_id"], None, values["status"])
+    return rsvp_id
 
 
 async def update(db: Database, rsvp_id: int, **values: Any) -> None:
+    before = (
+        await db.fetch_one(_STATUS, {"rsvp_id": rsvp_id})
+        if "status" in values
+        else None
+    )
     await db.execute(
         rsvps.update().where(rsvps.c.id == rsvp_id).values(updated_at=now(), **values)
     )
+    if before is not None:
+        await _tell_webhooks(
+            db, rsvp_id, before["event_id"], before["status"], values["status"]
+        )
+
+
+# Every change of an answer's status is written by `insert`, `insert_new` or
+# `update` above, whichever workflow makes it: the page's webhooks hear of it
+# here, in the same write.
+_STATUS = sa.select(rsvps.c.status, rsvps.c.event_id).where(
+    rsvps.c.id == sa.bindparam("rsvp_id")
+)
+_ABOUT = (
+    sa.select(
+        rsvps.c.id,
+        rsvps.c.name,
+        rsvps.c.status,
+        rsvps.c.guests,
+        rsvps.c.created_at,
+        rsvps.c.checked_in_at,
+        people.c.email,
+        events.c.id.label("event_id"),
+        events.c.slug,
+        events.c.title,
+        events.c.starts_at,
+        events.c.ends_at,
+    )
+    .join(people, people.c.id == rsvps.c.person_id)
+    .join(events, events.c.id == rsvps.c.event_id)
+    .where(rsvps.c.id == sa.bindparam("rsvp_id"))
+)
+
+
+def webhook_kind(before: str | None, after: str) -> str | None:
+    """What a change of status is, to a webhook; None when it is none."""
+    if after == "invited" or before == after:
+        return None
+    if before in (None, "invited"):
+        return "rsvp.created"
+    if after in ("not_going", "cancelled"):
+        return "rsvp.cancelled"
+    return "rsvp.changed"
+
+
+async def webhook_data(
+    db: Database, rsvp_id: int, before: str | None = None
+) -> dict[str, Any]:
+    """An answer and its event as webhooks carry them."""
+    row = await db.fetch_one(_ABOUT, {"rsvp_id": rsvp_id})
+    assert row is not None  # written in this transaction
+    return {
+        "rsvp": {
+            "id": row["id"],
+            "name": row["name"],
+            "email": row["email"],
+            "status": row["status"],
+            "previous_status": before,
+            "extra_guests": row["guests"],
+            "answered_at": row["created_at"],
+            "checked_in_at": row["checked_in_at"],
+        },
+        "event": {
+            "id": row["event_id"],
+            "slug": row["slug"],
+            "title": row["title"],
+            "starts_at": row["starts_at"],
+            "ends_at": row["ends_at"],
+            "url": f"/e/{row['slug']}",
+        },
+    }
+
+
+async def _tell_webhooks(
+    db: Database, rsvp_id: int, event_id: int, before: str | None, after: str
+) -> None:
+    kind = webhook_kind(before, after)
+    if kind is None:
+        return
+    listeners = await webhook_queries.listening_to_event(db, event_id)
+    await webhooks.emit(db, listeners, kind, lambda: webhook_data(db, rsvp_id, before))
 
 
 async def take_seats(db: Database, event_id: int, seats: int) -> bool:

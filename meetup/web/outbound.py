@@ -94,7 +94,7 @@ async def _address(host: str, port: int, limits: Limits) -> str:
             if _refused(candidate):
                 raise FetchError(
                     f"{host} is a private or local address ({candidate}); "
-                    "meetup only reads public addresses."
+                    "meetup only connects to public addresses."
                 )
     return str(candidates[0])
 
@@ -154,9 +154,11 @@ async def fetch(
     headers: dict[str, str] | None = None,
     content: bytes | None = None,
     read_body: bool = True,
+    follow: bool = True,
 ) -> Answer:
     """Requests `url` within `limits`, following redirects (each one checked
-    as the first address was); a FetchError in words otherwise."""
+    as the first address was) unless `follow` is off; a FetchError in words
+    otherwise."""
     url = checked_url(url)
     sent = {"User-Agent": limits.user_agent, **(headers or {})}
     timeout = httpx.Timeout(limits.timeout)
@@ -172,7 +174,7 @@ async def fetch(
                     client, method, url, sent, content, limits, read_body
                 )
                 location = answer.headers.get("location")
-                if answer.status not in REDIRECTS or not location:
+                if not follow or answer.status not in REDIRECTS or not location:
                     return answer
                 url = checked_url(urljoin(url, location))
                 if answer.status == 303:

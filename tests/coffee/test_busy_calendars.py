@@ -274,7 +274,7 @@ async def test_private_addresses_and_other_hosts_calendars_are_refused(
     ):
         connected = await connect(client, address, label=address)
         panel = calendars_panel(await client.get(connected.headers["location"]))
-        assert "meetup only reads public addresses" in panel, address
+        assert "meetup only connects to public addresses" in panel, address
     assert local_server.received == []
 
     for address, message in {
@@ -296,7 +296,9 @@ async def test_private_addresses_and_other_hosts_calendars_are_refused(
             f"/admin/coffee/calendars/{mine}/{action}", data={"csrf_token": token}
         )
         assert response.status_code == 404
-    assert "meetup only reads public" not in (await client.get("/admin/coffee")).text
+    assert (
+        "meetup only connects to public" not in (await client.get("/admin/coffee")).text
+    )
 
 
 async def test_two_workers_read_a_due_calendar_once(

@@ -21,7 +21,7 @@ from meetup.coffee import busy
 from meetup.coffee import service as coffee
 from meetup.core.clock import now
 from meetup.db import Database, Row
-from meetup.db.tables import event_log, outbox, rsvps
+from meetup.db.tables import event_log, outbox, rsvps, webhook_messages
 from meetup.db.tables import hosts as hosts_table
 from meetup.events import cohosts
 from meetup.hosts import members
@@ -29,6 +29,7 @@ from meetup.hosts import service as hosts
 from meetup.newsletters import service as newsletters
 from meetup.rsvps import service as rsvp_service
 from meetup.sources import service as sources
+from meetup.webhooks import service as webhooks
 from tests.helpers import (
     add_coffee_rule,
     client_for,
@@ -48,6 +49,14 @@ OWNER_ONLY = {
     "integrations",
     "api_tokens",
     "api_revoke",
+    "webhooks",
+    "webhook",
+    "webhook_events",
+    "webhook_enable",
+    "webhook_disable",
+    "webhook_test",
+    "webhook_resend",
+    "webhook_delete",
 }
 # What a door helper may open: the doors they are given, the list of them,
 # and what any member may do (sign out everywhere, start a community page).
@@ -128,6 +137,11 @@ async def a_page_with_a_team(
     # A private address: reading it is refused without a request.
     calendar_id = await busy.add(db, host["id"], "http://10.0.0.1/x.ics", "Work")
     api_token = await api.create(db, host["id"], "Zapier", "read", "")
+    endpoint_id = await webhooks.add(
+        db, host["id"], "https://10.0.0.1/hook", ["rsvp.created"]
+    )
+    await webhooks.send_test(db, host["id"], endpoint_id)
+    delivery_id = await db.fetch_val(sa.select(sa.func.max(webhook_messages.c.id)))
     return {
         "host": host,
         "event": event,
@@ -137,6 +151,8 @@ async def a_page_with_a_team(
         "letter_id": letter_id,
         "calendar_id": calendar_id,
         "token_id": api_token.id,
+        "endpoint_id": endpoint_id,
+        "delivery_id": delivery_id,
         "booking_id": booking["id"],
         "source_id": source_id,
         "message_id": message_id,
@@ -160,6 +176,8 @@ def url_of(route: Route, site: dict[str, Any], event: Row) -> str:
         "{letter_id:id}": site["letter_id"],
         "{calendar_id:id}": site["calendar_id"],
         "{token_id:id}": site["token_id"],
+        "{endpoint_id:id}": site["endpoint_id"],
+        "{delivery_id:id}": site["delivery_id"],
         "{booking_id:id}": site["booking_id"],
         "{source_id:id}": site["source_id"],
         "{message_id:id}": site["message_id"],

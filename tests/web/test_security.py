@@ -48,6 +48,8 @@ def concrete(path: str, event: dict) -> str:
         .replace("{letter_id:id}", "1")
         .replace("{calendar_id:id}", "1")
         .replace("{token_id:id}", "1")
+        .replace("{endpoint_id:id}", "1")
+        .replace("{delivery_id:id}", "1")
         .replace("{host_id:id}", "1")
         .replace("{day}", "2031-01-01")
     )
