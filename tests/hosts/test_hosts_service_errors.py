@@ -32,7 +32,9 @@ def profile(host: Row, **changes: str) -> dict[str, str]:
     return values | changes
 
 
-@pytest.mark.parametrize("token", ["not a token", tokens.new_token()])
+@pytest.mark.parametrize(
+    "token", ["not a token", tokens.new_token()], ids=["junk", "well-formed"]
+)
 async def test_a_sign_in_link_that_was_never_sent_is_refused_with_login_invalid(
     db, token: str
 ) -> None:
