@@ -279,7 +279,7 @@ async def test_refusals_are_json_with_a_reason_and_change_nothing(client, db) ->
     assert nul.status_code == 400 and nul.json()["error"]["status"] == 400
 
 
-async def test_schemathesis_finds_no_failure(live_server, db) -> None:
+async def test_schemathesis_finds_no_failure(live_server, db, tmp_path) -> None:
     """Every operation of /api/v1/openapi.json, with valid and invalid data,
     checked against the document (status codes, content types, schemas,
     auth, Allow headers), bounded: a fixed seed and a few examples each."""
@@ -311,6 +311,7 @@ async def test_schemathesis_finds_no_failure(live_server, db) -> None:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
         env={**os.environ, "SCHEMATHESIS_HOOKS": ""},
+        cwd=tmp_path,  # where it keeps what it found
     )
     output, _ = await asyncio.wait_for(process.communicate(), timeout=300)
     report = output.decode()
