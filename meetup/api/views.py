@@ -5,19 +5,17 @@ local times beside them). Pure: rows in, dicts out."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from meetup.core import text
+from meetup.core.dates import utc_stamp
 from meetup.events.counts import EventCounts
 from meetup.insights.queries import Funnel
 
 
 def instant(value: datetime | None) -> str | None:
-    """A stored instant as `2027-01-05T18:00:00Z`."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if value is None else utc_stamp(value)
 
 
 def event(

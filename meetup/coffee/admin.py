@@ -135,9 +135,10 @@ async def coffee_page(request: Request) -> Response:
     return await page(request, await require_host(request))
 
 
-def _back(request: Request, saved: str) -> RedirectResponse:
+def back(request: Request, saved: str, section: str = "") -> RedirectResponse:
+    """To the coffee page with its notice for `saved`, at `section` if given."""
     url = request.url_for("admin:coffee").include_query_params(saved=saved)
-    return RedirectResponse(url, status_code=303)
+    return RedirectResponse(f"{url}#{section}" if section else url, status_code=303)
 
 
 async def save_settings(request: Request) -> Response:
@@ -153,7 +154,7 @@ async def save_settings(request: Request) -> Response:
         reminder_hours=form.reminder_hours.data,
         hold_minutes=form.hold_minutes.data,
     )
-    return _back(request, "settings")
+    return back(request, "settings")
 
 
 async def add_rule(request: Request) -> Response:
@@ -167,7 +168,7 @@ async def add_rule(request: Request) -> Response:
         form.form_errors.append(error.message)
         forms = {"rule_form": form}
         return await page(request, host, forms=forms, status=error.status)
-    return _back(request, "rule")
+    return back(request, "rule")
 
 
 def rule_form(row: Row) -> RuleForm:
@@ -213,7 +214,7 @@ async def edit_rule(request: Request) -> Response:
         return render(request, "admin/coffee/rule.html", context, status=status)
     if not await service.update_rule(db, host["id"], rule_id, form.values()):
         raise NotFound("There is no such availability among yours.")
-    return _back(request, "rule_saved")
+    return back(request, "rule_saved")
 
 
 async def delete_rule(request: Request) -> Response:
@@ -222,7 +223,7 @@ async def delete_rule(request: Request) -> Response:
     rule_id = request.path_params["rule_id"]
     if not await service.delete_rule(request.app.state.db, host["id"], rule_id):
         raise NotFound("There is no such availability among yours.")
-    return _back(request, "rule_deleted")
+    return back(request, "rule_deleted")
 
 
 async def block_day(request: Request) -> Response:
@@ -234,7 +235,7 @@ async def block_day(request: Request) -> Response:
     await service.block_day(
         request.app.state.db, host["id"], required(form.day.data), note
     )
-    return _back(request, "day")
+    return back(request, "day")
 
 
 def _day(request: Request) -> date:
@@ -253,7 +254,7 @@ async def unblock_day(request: Request) -> Response:
     await checked_form(request)
     day = _day(request)
     await service.unblock_day(request.app.state.db, host["id"], day)
-    return _back(request, "day_deleted")
+    return back(request, "day_deleted")
 
 
 async def cancel_chat(request: Request) -> Response:
@@ -278,7 +279,7 @@ async def cancel_chat(request: Request) -> Response:
         return await page(
             request, host, forms=forms, problem=error.message, status=error.status
         )
-    return _back(request, "cancelled")
+    return back(request, "cancelled")
 
 
 async def record_outcome(request: Request) -> Response:
@@ -295,7 +296,7 @@ async def record_outcome(request: Request) -> Response:
         raise
     except DomainError as error:
         return await page(request, host, problem=error.message, status=error.status)
-    return _back(request, "outcome")
+    return back(request, "outcome")
 
 
 routes = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -81,12 +82,7 @@ async def read_for_booking(
         for row in await queries.calendars(db, host_id)
         if row["checked_at"] is None or row["checked_at"] < at - FRESH_FOR_BOOKING
     ]
-    quick = Limits(
-        timeout=min(limits.timeout, 4.0),
-        max_bytes=limits.max_bytes,
-        max_redirects=limits.max_redirects,
-        allow_private=limits.allow_private,
-    )
+    quick = replace(limits, timeout=min(limits.timeout, 4.0))
     await _read_all(db, quick, stale, at)
 
 

@@ -5,7 +5,7 @@ shows on the page."""
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from meetup.coffee import admin, busy
@@ -35,7 +35,9 @@ async def add_calendar(request: Request) -> Response:
         return await admin.page(request, host, forms=forms, status=error.status)
     # Read at once, so the host sees what it found (or why it could not).
     read = await busy.read_now(db, request.app.state.outbound, host["id"], calendar_id)
-    return _back(request, "calendar_failed" if read["error"] else "calendar")
+    return admin.back(
+        request, "calendar_failed" if read["error"] else "calendar", "calendars"
+    )
 
 
 async def read_calendar(request: Request) -> Response:
@@ -47,7 +49,9 @@ async def read_calendar(request: Request) -> Response:
         host["id"],
         request.path_params["calendar_id"],
     )
-    return _back(request, "calendar_failed" if read["error"] else "calendar_read")
+    return admin.back(
+        request, "calendar_failed" if read["error"] else "calendar_read", "calendars"
+    )
 
 
 async def remove_calendar(request: Request) -> Response:
@@ -56,12 +60,7 @@ async def remove_calendar(request: Request) -> Response:
     await busy.remove(
         request.app.state.db, host["id"], request.path_params["calendar_id"]
     )
-    return _back(request, "calendar_removed")
-
-
-def _back(request: Request, saved: str) -> RedirectResponse:
-    url = request.url_for("admin:coffee").include_query_params(saved=saved)
-    return RedirectResponse(str(url) + "#calendars", status_code=303)
+    return admin.back(request, "calendar_removed", "calendars")
 
 
 routes = [

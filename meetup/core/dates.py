@@ -3,7 +3,7 @@ or a URL is checked against it before any arithmetic or storage."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 # Wide enough for any real event, chat or day off, and for editing old ones;
 # narrow enough that adding a day, a slot's length or a UTC offset can never
@@ -20,3 +20,9 @@ def out_of_range(what: str) -> str:
     """The message for a date outside the window, naming what held it."""
     first, last = SUPPORTED_YEARS[0], SUPPORTED_YEARS[-1]
     return f"{what}: pick a date from {first} to {last}."
+
+
+def utc_stamp(instant: datetime) -> str:
+    """An instant as programs read it (the JSON API, webhooks):
+    `2027-01-05T18:00:00Z`."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -22,10 +22,11 @@ import json
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from meetup.core.clock import now
+from meetup.core.dates import utc_stamp
 from meetup.core.errors import Conflict, DomainError, NotFound
 from meetup.db import Database, Row
 from meetup.mail.context import Context
@@ -173,7 +174,7 @@ async def send_test(db: Database, host_id: int, endpoint_id: int) -> None:
 
 def _json_value(value: object) -> str:
     if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return utc_stamp(value)
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
