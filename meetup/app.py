@@ -61,7 +61,8 @@ from meetup.rsvps import service as rsvp_service
 from meetup.settings import STATIC_DIR, Settings, load_settings
 from meetup.sources import admin as source_admin
 from meetup.sources import routes as source_routes
-from meetup.web import errors
+from meetup.web import errors, language
+from meetup.web.language import VisitorLanguage
 from meetup.web.outbound import Limits
 from meetup.web.pagecache import PageCache
 from meetup.web.pages import Stencils
@@ -119,6 +120,7 @@ def routes() -> list[Route | Mount]:
         *followups.routes,
         *newsletters.routes,
         *health.routes,
+        *language.routes,
         *media_routes.routes,
         Mount("/api/v1", routes=api_routes.routes, name="api"),
         Mount("/admin", routes=admin, name="admin"),
@@ -243,6 +245,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
                 ],
             ),
             Middleware(CanonicalOrigin, base_url=settings.base_url),
+            Middleware(VisitorLanguage),
             Middleware(SecurityHeaders, hsts=settings.https),
             Middleware(RejectNulInQuery),
             Middleware(LimitBody, uploads=UPLOAD_BODY_LIMITS),

@@ -96,7 +96,7 @@ async def test_guest_rsvps_confirms_from_the_mail_and_sees_the_count(
     await guest.goto(link)
     await expect(guest.get_by_role("radio", name="Going", exact=True)).to_be_checked()
     await guest.get_by_role("button", name="Confirm").click()
-    await expect(guest.locator(".rsvp-status")).to_have_text("going")
+    await expect(guest.locator(".rsvp-status")).to_have_text("You're going")
     await guest.get_by_role("link", name="Board games night").click()
     await expect(guest.locator(".going")).to_contain_text("2 going")
     await expect(guest.locator(".going")).to_contain_text("4 places left")

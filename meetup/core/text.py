@@ -18,6 +18,9 @@ from markupsafe import Markup
 from slugify import slugify
 
 from meetup.core.clock import now
+from meetup.core.i18n import current as current_language
+from meetup.core.i18n import format_time, ngettext
+from meetup.core.i18n import gettext as _
 
 _markdown = (
     MarkdownIt("commonmark", {"linkify": False}).enable("table").enable("strikethrough")
@@ -102,17 +105,18 @@ def zone_name(zone: str, at: datetime | None = None) -> str:
     return _zone_name(zone, bool(local.dst()), local)
 
 
-_ZONE_NAMES: dict[tuple[str, bool], str] = {}
+_ZONE_NAMES: dict[tuple[str, bool, str], str] = {}
 
 
 def _zone_name(zone: str, summer: bool, local: datetime) -> str:
-    """Babel's name for `zone` in summer or winter time, worked out once each
-    (every page shows it)."""
-    key = (zone, summer)
+    """Babel's name for `zone` in summer or winter time, in the current
+    language, worked out once each (every page shows it)."""
+    language = current_language()
+    key = (zone, summer, language)
     if key not in _ZONE_NAMES:
-        name: str = get_timezone_name(local, locale="en")
+        name: str = get_timezone_name(local, locale=language)
         city: str = get_timezone_location(
-            get_timezone(zone), locale="en", return_city=True
+            get_timezone(zone), locale=language, return_city=True
         )
         keep_city = not zone.startswith("Etc/") and city not in name
         _ZONE_NAMES[key] = f"{name} ({city})" if keep_city else name
@@ -139,20 +143,26 @@ def local_span(event: Mapping[str, Any]) -> LocalSpan:
 
 
 def event_when(event: Mapping[str, Any]) -> str:
-    """An event's dates and times in its own zone, as people write them:
-    "Sat 05 Dec 2026, 18:00 – 20:00 · Central European Standard Time (Berlin)", or for all-day events
-    "Sat 05 Dec – Sun 06 Dec 2026 (all day)"."""
+    """An event's dates and times in its own zone, as people write them (in
+    the current language): "Sat 05 Dec 2026, 18:00 – 20:00 · Central European
+    Standard Time (Berlin)", or for all-day events "Sat 05 Dec – Sun 06 Dec
+    2026 (all day)"."""
     start, end, last = local_span(event)
     if event["all_day"]:
         if last == start.date():
-            return f"{start:%a %d %b %Y} (all day)"
-        first = (
-            f"{start:%a %d %b}" if start.year == last.year else f"{start:%a %d %b %Y}"
+            return _("%(day)s (all day)") % {"day": format_time(start, "%a %d %b %Y")}
+        first = format_time(
+            start, "%a %d %b" if start.year == last.year else "%a %d %b %Y"
         )
-        return f"{first} – {last:%a %d %b %Y} (all day)"
+        return _("%(first)s – %(last)s (all day)") % {
+            "first": first,
+            "last": format_time(last, "%a %d %b %Y"),
+        }
+    zone = zone_name(event["timezone"], start)
+    begins = format_time(start, "%a %d %b %Y, %H:%M")
     if end.date() == start.date():
-        return f"{start:%a %d %b %Y, %H:%M} – {end:%H:%M} · {zone_name(event['timezone'], start)}"
-    return f"{start:%a %d %b %Y, %H:%M} – {end:%a %d %b %Y, %H:%M} · {zone_name(event['timezone'], start)}"
+        return f"{begins} – {end:%H:%M} · {zone}"
+    return f"{begins} – {format_time(end, '%a %d %b %Y, %H:%M')} · {zone}"
 
 
 def slot_when(slot: Mapping[str, Any], zone: str | None = None) -> str:
@@ -169,12 +179,15 @@ def slot_when(slot: Mapping[str, Any], zone: str | None = None) -> str:
 
 
 def duration(minutes: int) -> str:
-    """30 → "30 minutes", 120 → "2 hours", 1440 → "1 day"."""
-    for size, unit in ((1440, "day"), (60, "hour"), (1, "minute")):
-        if minutes >= size and minutes % size == 0:
-            count = minutes // size
-            return f"{count} {unit}{'' if count == 1 else 's'}"
-    return f"{minutes} minutes"
+    """30 → "30 minutes", 120 → "2 hours", 1440 → "1 day" (in the current
+    language)."""
+    if minutes >= 1440 and minutes % 1440 == 0:
+        days = minutes // 1440
+        return ngettext("%(num)s day", "%(num)s days", days) % {"num": days}
+    if minutes >= 60 and minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("%(num)s hour", "%(num)s hours", hours) % {"num": hours}
+    return ngettext("%(num)s minute", "%(num)s minutes", minutes) % {"num": minutes}
 
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

@@ -61,6 +61,9 @@ hosts = sa.Table(
     # week, or each day (`goal_period`).
     sa.Column("weekly_goal", sa.Integer, nullable=False, server_default="5"),
     sa.Column("goal_period", sa.String(5), nullable=False, server_default="week"),
+    # The language of the page for visitors whose browser names none meetup
+    # speaks (meetup.core.i18n.LOCALES).
+    sa.Column("language", sa.String(5), nullable=False, server_default="en"),
     # After each event: "thanks for coming" (and "sorry we missed you"), with
     # the host's own words, unless turned off.
     sa.Column("thanks_on", sa.Boolean, nullable=False, server_default=sa.true()),
@@ -278,6 +281,8 @@ rsvps = sa.Table(
     # The guest lets the event page show their first name among who is going
     # (otherwise only their initial).
     sa.Column("show_name", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The language the guest answered in: every later mail about it uses it.
+    sa.Column("language", sa.String(5), nullable=False, server_default=""),
     # After the event: introduce this guest to the others (their first name
     # and the one link they chose to share), the thanks or "missed you" mail
     # (queued once, in the write that sets this), and their feedback.
@@ -535,6 +540,7 @@ bookings = sa.Table(
     sa.Column("place_name", sa.String(140), nullable=False),
     sa.Column("place_address", sa.String(300), nullable=False, server_default=""),
     sa.Column("topic", sa.Text, nullable=False, server_default=""),
+    sa.Column("language", sa.String(5), nullable=False, server_default=""),
     sa.Column("status", sa.String(10), nullable=False),
     # held, no_show: what the host recorded after the chat
     sa.Column("outcome", sa.String(10), nullable=False, server_default=""),
@@ -641,6 +647,7 @@ followers = sa.Table(
     # pending (until the confirm link), confirmed, unsubscribed
     sa.Column("status", sa.String(12), nullable=False),
     sa.Column("token_nonce", sa.String(32), nullable=False),
+    sa.Column("language", sa.String(5), nullable=False, server_default=""),
     sa.Column("first_source_id", sa.ForeignKey("sources.id", ondelete="SET NULL")),
     sa.Column("last_source_id", sa.ForeignKey("sources.id", ondelete="SET NULL")),
     sa.Column("created_at", UTCDateTime, nullable=False),

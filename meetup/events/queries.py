@@ -26,6 +26,7 @@ _with_host = (
         events,
         hosts.c.handle.label("host_handle"),
         hosts.c.name.label("host_name"),
+        hosts.c.language.label("host_language"),
         _cover.c.digest.label("cover_digest"),
         _host_photo.c.digest.label("host_photo_digest"),
     )

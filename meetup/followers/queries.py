@@ -14,6 +14,7 @@ _with_people = (
         people.c.email,
         hosts.c.name.label("host_name"),
         hosts.c.handle.label("host_handle"),
+        hosts.c.language.label("host_language"),
     )
     .join(people, people.c.id == followers.c.person_id)
     .join(hosts, hosts.c.id == followers.c.host_id)

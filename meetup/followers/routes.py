@@ -17,6 +17,7 @@ from meetup.mail.context import for_form
 from meetup.sources.visits import attribution_of
 from meetup.web.csrf import checked_form
 from meetup.web.forms import bind, required
+from meetup.web.language import chosen_language
 from meetup.web.pages import PageMeta, render
 
 
@@ -55,6 +56,7 @@ async def follow_form(request: Request) -> Response:
         required(form.name.data).strip(),
         required(form.email.data),
         source,
+        chosen_language(request) or "",
     )
     return render(
         request,

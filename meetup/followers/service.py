@@ -21,7 +21,13 @@ UNSUBSCRIBE_SCOPE = "unfollow"
 
 
 async def follow(
-    db: Database, ctx: Context, host: Row, name: str, email: str, source: Attribution
+    db: Database,
+    ctx: Context,
+    host: Row,
+    name: str,
+    email: str,
+    source: Attribution,
+    language: str = "",
 ) -> None:
     """Asks to follow: a confirmation mail, even for someone who followed
     before (the page says the same either way, so it tells nobody who
@@ -40,6 +46,7 @@ async def follow(
                 name=name,
                 status="pending",
                 token_nonce=tokens.new_nonce(),
+                language=language,
                 first_source_id=source.first,
                 last_source_id=source.last,
             )
@@ -124,5 +131,6 @@ async def _mail(
         owner=Owner(follower["host_id"], follower["person_id"]),
         context=context,
         unsubscribe_url=unsubscribe_url,
+        language=follower["language"] or follower["host_language"],
     )
     await ctx.queue(db, draft)

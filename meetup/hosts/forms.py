@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from meetup.core import i18n
 from meetup.core.text import HANDLE_PATTERN
 from meetup.media.uploads import ACCEPT
 from meetup.web.forms import (
@@ -64,6 +65,11 @@ class ProfileForm(Form):
     remove_photo = BooleanField("Remove my photo")
     timezone = SelectField(
         "Time zone", [check_time_zone], choices=time_zone_choices, validate_choice=False
+    )
+    language = SelectField(
+        "Language of your page",
+        choices=choices(*i18n.LOCALES.items()),
+        description="For visitors whose browser asks for none of these; the others read their own.",
     )
 
 

@@ -108,7 +108,10 @@ async def profile(request: Request) -> Response:
     if request.method == "GET":
         form = bind(
             ProfileForm,
-            **{key: host[key] for key in ("name", "handle", "bio", "timezone")},
+            **{
+                key: host[key]
+                for key in ("name", "handle", "bio", "timezone", "language")
+            },
         )
         return render(request, "admin/profile.html", {**context, "form": form})
     submitted = await checked_form(request, max_files=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from meetup.core import tokens
+from meetup.core import i18n, tokens
 from meetup.core.clock import now
 from meetup.core.errors import Conflict, DomainError, NotFound
 from meetup.db import Database, Row
@@ -141,6 +141,12 @@ async def update_profile(db: Database, host_id: int, values: dict[str, str]) -> 
             handle=values["handle"],
             bio=values.get("bio") or "",
             timezone=values["timezone"],
+            # a form without the field (an older page still open) keeps it
+            **(
+                {"language": values["language"]}
+                if values.get("language") in i18n.LOCALES
+                else {}
+            ),
         )
 
 

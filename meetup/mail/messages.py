@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 from icalendar.parser import Contentline, Contentlines
 
+from meetup.core import i18n
 from meetup.core.clock import now
 
 
@@ -114,10 +115,37 @@ class Mail:
         calendar: tuple[str, bytes] | None = None,
         unsubscribe_url: str = "",
         reply_to: str = "",
+        language: str | None = None,
     ) -> Draft:
         """`calendar` is (METHOD, iCalendar bytes) for a message that carries
-        an invitation; `created_at` its time (its Date and DTSTAMP)."""
+        an invitation; `created_at` its time (its Date and DTSTAMP);
+        `language` the reader's (else the current one)."""
         method, ics = calendar or ("", b"")
+        with i18n.use(language or i18n.current()):
+            return self._draft(
+                kind,
+                to,
+                owner,
+                context,
+                created_at,
+                method,
+                ics,
+                unsubscribe_url,
+                reply_to,
+            )
+
+    def _draft(
+        self,
+        kind: str,
+        to: tuple[str, str],
+        owner: Owner,
+        context: dict[str, Any],
+        created_at: datetime | None,
+        method: str,
+        ics: bytes,
+        unsubscribe_url: str,
+        reply_to: str,
+    ) -> Draft:
         return Draft(
             created_at=created_at or now(),
             calendar=ics.decode(),

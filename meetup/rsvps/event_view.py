@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from meetup.core import i18n
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import ngettext
 from meetup.core.text import local_span
 from meetup.events.counts import EventCounts
 from meetup.people.queries import FORGOTTEN
@@ -31,24 +34,24 @@ class EventTime:
 
 
 def event_time(event: Mapping[str, Any], today: datetime) -> EventTime:
+    """In the current language (meetup.core.i18n)."""
     start, end, last = local_span(event)
     if event["all_day"]:
         date_line = (
             _long_date(start, today)
             if last == start.date()
-            else f"{start:%a} {start.day} {start:%b} – {last:%a} {last.day} "
-            f"{last:%b}{_year(last.year, today)}"
+            else f"{_short_date(start)} – {_short_date(last)}{_year(last.year, today)}"
         )
-        time_line = "All day"
+        time_line = _("All day")
     else:
         date_line = _long_date(start, today)
         time_line = (
             f"{start:%H:%M} – {end:%H:%M}"
             if end.date() == start.date()
-            else f"{start:%H:%M} – {end:%a} {end.day} {end:%b}, {end:%H:%M}"
+            else f"{start:%H:%M} – {_short_date(end)}, {end:%H:%M}"
         )
     return EventTime(
-        month=f"{start:%b}".upper(),
+        month=i18n.format_time(start, "%b").rstrip(".").upper(),
         day=start.day,
         date_line=date_line,
         time_line=time_line,
@@ -58,7 +61,19 @@ def event_time(event: Mapping[str, Any], today: datetime) -> EventTime:
 
 
 def _long_date(moment: datetime, today: datetime) -> str:
-    return f"{moment:%A} {moment.day} {moment:%B}{_year(moment.year, today)}"
+    """ "Thursday 8 May", with the year when it is not this one."""
+    if i18n.current() == i18n.DEFAULT:
+        return f"{moment:%A} {moment.day} {moment:%B}{_year(moment.year, today)}"
+    if moment.year == today.year:
+        return i18n.format_time(moment, "%A %d %B")
+    return i18n.format_time(moment, "%A %d %B %Y")
+
+
+def _short_date(moment: date) -> str:
+    """ "Sat 5 Dec"."""
+    if i18n.current() == i18n.DEFAULT:
+        return f"{moment:%a} {moment.day} {moment:%b}"
+    return i18n.format_time(moment, "%a %d %b")
 
 
 def _year(year: int, today: datetime) -> str:
@@ -75,7 +90,7 @@ class Face:
 
     @property
     def label(self) -> str:
-        return self.first_name or f"A guest ({self.initial})"
+        return self.first_name or _("A guest (%(initial)s)") % {"initial": self.initial}
 
 
 def face(name: str, show_name: bool) -> Face:
@@ -97,7 +112,12 @@ def initials(name: str) -> str:
 def going_line(event: Mapping[str, Any], tally: EventCounts) -> str:
     """The count line: "3 going · 2 places left", "12 going · Full · waitlist
     open", or just "3 going" without a capacity."""
+    going = _("%(n)s going") % {"n": i18n.format_number(tally.going)}
     if tally.full:
-        full = "Full · waitlist open" if event["waitlist"] else "Full"
-        return f"{tally.going} going · {full}"
-    return tally.summary
+        full = _("Full · waitlist open") if event["waitlist"] else _("Full")
+        return f"{going} · {full}"
+    left = tally.places_left
+    if left is None:
+        return going
+    places = ngettext("%(n)s place left", "%(n)s places left", left) % {"n": left}
+    return f"{going} · {places}"

@@ -5,35 +5,42 @@ from __future__ import annotations
 from wtforms import BooleanField, Form, IntegerField, RadioField
 from wtforms.validators import InputRequired, NumberRange
 
+from meetup.core.i18n import lazy_gettext
 from meetup.web.forms import GuestForm, choices
 
 
 class RsvpForm(GuestForm):
     guests = IntegerField(
-        "Extra guests",
+        lazy_gettext("Extra guests"),
         [
-            InputRequired("Say how many extra guests."),
-            NumberRange(min=0, max=50, message="Extra guests is a number from 0."),
+            InputRequired(lazy_gettext("Say how many extra guests.")),
+            NumberRange(
+                min=0, max=50, message=lazy_gettext("Extra guests is a number from 0.")
+            ),
         ],
         default=0,
     )
-    show_name = BooleanField("Show my first name on the event page")
-    every_time = BooleanField("Every time: ask me before each date")
+    show_name = BooleanField(lazy_gettext("Show my first name on the event page"))
+    every_time = BooleanField(lazy_gettext("Every time: ask me before each date"))
 
 
 class AnswerForm(Form):
     answer = RadioField(
-        "Your answer",
+        lazy_gettext("Your answer"),
         choices=choices(
-            ("going", "Going"), ("maybe", "Maybe"), ("not_going", "Not going")
+            ("going", lazy_gettext("Going")),
+            ("maybe", lazy_gettext("Maybe")),
+            ("not_going", lazy_gettext("Not going")),
         ),
         validate_choice=True,
     )
     guests = IntegerField(
-        "Extra guests",
+        lazy_gettext("Extra guests"),
         [
             InputRequired(),
-            NumberRange(min=0, max=50, message="Extra guests is a number from 0."),
+            NumberRange(
+                min=0, max=50, message=lazy_gettext("Extra guests is a number from 0.")
+            ),
         ],
         default=0,
     )

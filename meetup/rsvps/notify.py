@@ -4,6 +4,7 @@ invitation for it: REQUEST adds or updates their copy, CANCEL removes it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from meetup.calendars import ical
@@ -57,8 +58,9 @@ async def mail_guest(
         )
         share_link = share_link_url(ctx, share["code"])
     copy = None
-    if calendar_method(kind, rsvp):
+    if calendar_method(kind, rsvp) or not rsvp.get("language"):
         host = host or await hosts.by_id(db, event["host_id"])
+    if calendar_method(kind, rsvp):
         copy = await _guest_copy(db, kind, rsvp)
     draft = guest_mail(
         ctx,
@@ -123,6 +125,20 @@ def guest_mail(
         context={**context, "invitation": method},
         created_at=at,
         calendar=calendar,
+        language=guest_language(rsvp, event, host),
+    )
+
+
+def guest_language(
+    answer: Mapping[str, Any], event: Mapping[str, Any], host: Mapping[str, Any] | None
+) -> str:
+    """The language a guest reads their mail in: the one they answered in,
+    else their host's page's."""
+    return str(
+        answer.get("language")
+        or (host["language"] if host else "")
+        or event.get("host_language")
+        or ""
     )
 
 

@@ -29,7 +29,7 @@ from meetup.rsvps.forms import RsvpForm
 from meetup.rsvps.service import closed_reason
 from meetup.sources.visits import personal_where, remember_arrival, where_we_met
 from meetup.web.pagecache import Subject, shared_page
-from meetup.web.pages import PageMeta, render
+from meetup.web.pages import PageMeta, render, use_page_language
 
 
 async def event_page(request: Request) -> Response:
@@ -172,6 +172,7 @@ async def render_event(
     history: Sequence[Row] = (),
     invited_cohosts: Sequence[Row] = (),
 ) -> Response:
+    use_page_language(request, event["host_language"])
     answer = None if preview or form else await your_answer(request, event)
     is_past = event["ends_at"] <= now()
     figures = await who(request.app.state.db, event, is_past, tally)

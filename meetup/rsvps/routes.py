@@ -22,6 +22,7 @@ from meetup.sources import service as sources_service
 from meetup.sources.visits import attribution_of, where_we_met
 from meetup.web.csrf import checked_form
 from meetup.web.forms import bind, required
+from meetup.web.language import chosen_language
 from meetup.web.pagecache import has_session
 from meetup.web.pages import BLANK, PageMeta, Stencils, render
 from meetup.web.urls import guest_feed_path
@@ -57,6 +58,7 @@ async def rsvp(request: Request) -> Response:
         answers=answers,
         source=await attribution_of(request, event["host_id"], raw, event["id"]),
         show_name=bool(form.show_name.data),
+        language=chosen_language(request) or "",
     )
     try:
         await service.submit(db, ctx, event["id"], reply, event=event)

@@ -47,6 +47,7 @@ class Reply:
     answers: dict[str, str] = field(default_factory=dict)
     source: Attribution | None = None  # first and last touch
     show_name: bool = False  # their first name among the faces on the event page
+    language: str = ""  # the one they answered in ("": their host's page's)
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,7 @@ async def _prepare(
         "guests": reply.guests,
         "status": "going" if going else "pending",
         "calendar_sequence": 1 if going else 0,
+        "language": reply.language,
     }
     token, code = _placeholder(), _placeholder()
     draft = notify.guest_mail(
@@ -305,6 +307,7 @@ def _new_answer(
         "seats": seats,
         "answers": json.dumps(reply.answers),
         "show_name": reply.show_name,
+        "language": reply.language,
         "token_nonce": tokens.new_nonce(),
         "first_source_id": source.first if source else None,
         "last_source_id": source.last if source else None,

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, StopValidation
 
 from meetup.core import dates, text
+from meetup.core.i18n import lazy_gettext
 from meetup.db.tables import DEFAULT_HOLD_MINUTES
 
 F = TypeVar("F", bound=Form)
@@ -84,13 +85,19 @@ class GuestForm(Form):
     """Who a guest is: all we ask of anyone (RSVP, coffee, follow)."""
 
     name = StringField(
-        "Your name",
-        [DataRequired("Enter your name."), Length(max=120)],
+        lazy_gettext("Your name"),
+        [DataRequired(lazy_gettext("Enter your name.")), Length(max=120)],
         render_kw={"autocomplete": "name"},
     )
     email = EmailField(
-        "Your email",
-        [DataRequired("Enter your email address."), Length(max=254), check_email],
-        description="We send your confirmation link here. No account needed.",
+        lazy_gettext("Your email"),
+        [
+            DataRequired(lazy_gettext("Enter your email address.")),
+            Length(max=254),
+            check_email,
+        ],
+        description=lazy_gettext(
+            "We send your confirmation link here. No account needed."
+        ),
         render_kw={"autocomplete": "email"},
     )

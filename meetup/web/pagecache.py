@@ -36,6 +36,7 @@ from meetup.core.clock import now
 from meetup.db import versions
 from meetup.web.conditional import not_modified
 from meetup.web.csrf import SESSION_KEY as CSRF_KEY
+from meetup.web.language import chosen_language
 
 PRIVATE = "private, no-store"
 # Query parameters that record a visit (a tracked link or a campaign): such a
@@ -43,7 +44,7 @@ PRIVATE = "private, no-store"
 TRACKING = ("ref", "utm_source")
 # What a shared copy varies on: the encoding, and a visitor with a cookie
 # may see their own page.
-VARY = "Accept-Encoding, Cookie"
+VARY = "Accept-Encoding, Accept-Language, Cookie"
 GZIP = 31  # zlib's wbits for the gzip format
 GZIP_LEVEL = 6
 # Headers a copy never repeats: its own are set when it is sent.
@@ -190,7 +191,9 @@ def shared_page(endpoint: Endpoint, *, about: About, personal: Personal) -> Endp
             return private(await endpoint(request))
         cache: PageCache = request.app.state.page_cache
         db = request.app.state.db
-        key = request.url.path + "?" + request.url.query
+        # One copy per language a visitor may be given (None: the page's own).
+        language = chosen_language(request) or ""
+        key = f"{language}:{request.url.path}?{request.url.query}"
         copy = cache.get(key)
         subject: Subject | None = None
         values: tuple[int, ...] = ()
@@ -344,7 +347,9 @@ def shared(
         response.raw_headers[:0] = list(copy.headers)
     # The session middleware adds Cookie itself when the page read the session.
     session_read = getattr(request.scope.get("session"), "accessed", False)
-    response.headers["Vary"] = "Accept-Encoding" if session_read else VARY
+    response.headers["Vary"] = (
+        "Accept-Encoding, Accept-Language" if session_read else VARY
+    )
     return response
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +11,9 @@ from markupsafe import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from meetup.core import i18n
 from meetup.core.kept import Kept
+from meetup.web.language import chosen_language
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,27 @@ class PageMeta:
     image: PreviewImage | None = None
 
 
+def page_language(request: Request, context: Mapping[str, Any]) -> str:
+    """The visitor's language, else the page's (its host's choice), else
+    English."""
+    chosen = chosen_language(request)
+    if chosen:
+        return chosen
+    host, event = context.get("host"), context.get("event")
+    if isinstance(host, Mapping) and host.get("language") in i18n.LOCALES:
+        return str(host["language"])
+    if isinstance(event, Mapping) and event.get("host_language") in i18n.LOCALES:
+        return str(event["host_language"])
+    return i18n.DEFAULT
+
+
+def use_page_language(request: Request, language: str | None) -> None:
+    """For a visitor who chose no language: the page's, for the text made
+    before the page renders (dates, counts)."""
+    if not chosen_language(request):
+        i18n.set_for_request(language or i18n.DEFAULT)
+
+
 def render(
     request: Request,
     template: str,
@@ -47,9 +70,15 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     templates = request.app.state.templates
-    response: HTMLResponse = templates.TemplateResponse(
-        request, template, context or {}, status_code=status, headers=headers
-    )
+    context = context or {}
+    with i18n.use(page_language(request, context)) as language:
+        response: HTMLResponse = templates.TemplateResponse(
+            request,
+            template,
+            context,
+            status_code=status,
+            headers={**(headers or {}), "Content-Language": language},
+        )
     return response
 
 
@@ -75,6 +104,7 @@ class Stencils(Kept[Hashable, bytes]):
         context: dict[str, Any],
         fill: str,
     ) -> HTMLResponse:
+        key = (page_language(request, context), key)
         body = self.get(key, source)
         if body is None:
             body = bytes(render(request, template, context).body)

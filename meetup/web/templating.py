@@ -15,14 +15,14 @@ from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from meetup.calendars.entries import Site, add_links, event_entry, subscribe_links
-from meetup.core import text
+from meetup.core import i18n, text
 from meetup.settings import TEMPLATES_DIR, Settings
 from meetup.web.csrf import FIELD, csrf_token
 from meetup.web.notices import take as take_notices
 
 
 def format_local(instant: datetime, zone: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
-    return text.local(instant, zone).strftime(fmt)
+    return i18n.format_time(text.local(instant, zone), fmt)
 
 
 def event_start(event: Mapping[str, Any]) -> str:
@@ -30,15 +30,25 @@ def event_start(event: Mapping[str, Any]) -> str:
     or "Sat 12 Dec 2026 · all day": an all-day event has no hour to show,
     and its stored midnight would read as one."""
     start = text.local(event["starts_at"], event["timezone"])
-    return f"{start:%a %d %b %Y} · " + (
-        "all day" if event["all_day"] else f"{start:%H:%M}"
+    return f"{i18n.format_time(start, '%a %d %b %Y')} · " + (
+        i18n.gettext("all day") if event["all_day"] else f"{start:%H:%M}"
     )
+
+
+def starts_short(event: Mapping[str, Any]) -> str:
+    """When an event starts, for a subject line: "Sat 05 Dec at 18:00"."""
+    start = text.local(event["starts_at"], event["timezone"])
+    day = i18n.format_time(start, "%a %d %b")
+    if event["all_day"]:
+        return day
+    return i18n.gettext("%(day)s at %(time)s") % {"day": day, "time": f"{start:%H:%M}"}
 
 
 def environment(*, auto_reload: bool = False) -> jinja2.Environment:
     """`auto_reload` (in development) looks for a changed template file on
     every use: a `stat` per template and include, on every page."""
     env = jinja2.Environment(
+        extensions=["jinja2.ext.i18n"],
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         auto_reload=auto_reload,
         autoescape=jinja2.select_autoescape(["html", "xml"]),
@@ -46,6 +56,16 @@ def environment(*, auto_reload: bool = False) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # _("…"), ngettext and {% trans %} in the current language (meetup.core.i18n).
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
+    # {% trans %} blocks read as one line, as pybabel extracts them (babel.cfg).
+    env.policies["ext.i18n.trimmed"] = True
+    env.globals["language"] = i18n.current
+    env.globals["starts_short"] = starts_short
+    env.globals["languages"] = i18n.LOCALES
+    env.filters["number"] = i18n.format_number
     env.filters["markdown"] = text.render_markdown
     env.filters["local"] = format_local
     env.filters["when"] = text.event_when
@@ -97,7 +117,7 @@ def remembered_cards(limit: int = 2048) -> Callable[..., Markup]:
     @jinja2.pass_context
     def event_card(context: jinja2.runtime.Context, event: Mapping[str, Any]) -> Markup:
         request: Request = context["request"]
-        key = (str(request.base_url), *event.items())
+        key = (str(request.base_url), i18n.current(), *event.items())
         html = rendered.get(key)
         if html is None:
             template = context.environment.get_template(CARD)

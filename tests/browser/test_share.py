@@ -90,6 +90,6 @@ async def test_cancelling_an_rsvp_asks_first(
     assert await db.fetch_val(status) == "going"  # asking changed nothing
 
     await yes.click()
-    await expect(guest.locator(".rsvp-status")).to_have_text("not going")
+    await expect(guest.locator(".rsvp-status")).to_have_text("You're not going")
     assert await db.fetch_val(status) == "not_going"
     await guest.close()

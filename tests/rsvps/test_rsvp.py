@@ -89,12 +89,12 @@ async def test_rsvp_confirm_change_and_cancel_from_the_inbox(
 
     shown = page(await client.get(link))
     assert shown.select_one("input[name=answer][checked]")["value"] == "going"
-    assert shown.select_one(".rsvp-status").text == "not confirmed yet"
+    assert shown.select_one(".rsvp-status").text == "You're not confirmed yet"
 
     confirmed = await answer(client, link, "going", guests=1)
     assert confirmed.status_code == 303
     manage = page(await client.get(confirmed.headers["location"]))
-    assert manage.select_one(".rsvp-status").text == "going"
+    assert manage.select_one(".rsvp-status").text == "You're going"
     assert (
         "2 going"
         in page(await client.get(f"/e/{event['slug']}")).select_one(".going").text

@@ -72,7 +72,7 @@ async def test_every_public_page_is_shared_with_a_strong_etag_and_304(
         again = await client.get(path)
         assert first.status_code == 200, path
         assert first.headers["cache-control"] == SHARED, path
-        assert first.headers["vary"] == "Accept-Encoding, Cookie", path
+        assert first.headers["vary"] == "Accept-Encoding, Accept-Language, Cookie", path
         etag = first.headers["etag"]
         assert etag.startswith('"') and not etag.startswith("W/"), path
         assert (again.headers["etag"], again.content) == (etag, first.content), path

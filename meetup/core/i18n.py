@@ -1,0 +1,168 @@
+"""Languages: the gettext catalogs (meetup/locale/<code>/LC_MESSAGES/
+messages.mo, compiled from the .po files by `pybabel compile`), the
+language of what is being made now (a context variable: each request and
+each mail sets it), choosing one from `Accept-Language`, and dates and
+numbers written as its readers write them (Babel's CLDR data).
+
+English is the source language: its text is the msgid, so it needs no
+catalog and reads exactly as written."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import cast
+
+from babel import Locale
+from babel.dates import format_date, format_skeleton
+from babel.dates import format_time as format_time_only
+from babel.numbers import format_decimal
+from babel.support import LazyProxy, NullTranslations, Translations
+
+LOCALES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español"}
+DEFAULT = "en"
+CATALOGS = Path(__file__).resolve().parent.parent / "locale"
+
+_current: ContextVar[str] = ContextVar("language", default=DEFAULT)
+
+
+def current() -> str:
+    return _current.get()
+
+
+@contextmanager
+def use(code: str | None) -> Iterator[str]:
+    """Makes `code` (a supported one, else English) the language of what is
+    made inside the block."""
+    chosen = code if code in LOCALES else DEFAULT
+    token = _current.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _current.reset(token)
+
+
+def set_for_request(code: str) -> None:
+    """The language for the rest of the request (inside `use` or the
+    middleware's own block): a page's, once the page knows its host."""
+    _current.set(code if code in LOCALES else DEFAULT)
+
+
+@cache
+def catalog(code: str) -> NullTranslations:
+    if code == DEFAULT:
+        return NullTranslations()
+    found = Translations.load(str(CATALOGS), [code], domain="messages")
+    return found
+
+
+def gettext(message: str) -> str:
+    return catalog(current()).ugettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return catalog(current()).ungettext(singular, plural, n)
+
+
+_ = gettext
+
+
+def lazy_gettext(message: str) -> str:
+    """`message` translated when it is shown, not when this runs: for form
+    labels and messages made once at import (a str to the code that holds it)."""
+    return cast(str, LazyProxy(gettext, message, enable_cache=False))
+
+
+_TAG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*$")
+
+
+def from_accept_language(header: str) -> str | None:
+    """The supported language a browser prefers most (`de-AT` counts as
+    `de`), or None when it names none of them."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        match = _TAG.match(tag.strip())
+        if match is None:
+            continue
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            ranked.append((-quality, position, match[1].lower()))
+    for _quality, _position, code in sorted(ranked):
+        if code in LOCALES:
+            return code
+    return None
+
+
+# strftime directives and the CLDR skeleton letters that ask for the same.
+_SKELETON = {
+    "a": "EEE",
+    "A": "EEEE",
+    "d": "d",
+    "e": "d",
+    "b": "MMM",
+    "B": "MMMM",
+    "m": "MM",
+    "Y": "y",
+    "y": "yy",
+    "H": "HH",
+    "M": "mm",
+    "Z": "z",
+}
+
+
+_TIME_LETTERS = frozenset("HMZ")
+
+
+@cache
+def _skeletons(strftime_format: str) -> tuple[str, str]:
+    """The date part and the time part, as CLDR skeletons (CLDR keeps the
+    two apart and joins them with each language's own pattern)."""
+    letters = re.findall(r"%(.)", strftime_format)
+    date_part = "".join(_SKELETON.get(x, "") for x in letters if x not in _TIME_LETTERS)
+    time_part = "".join(_SKELETON.get(x, "") for x in letters if x in _TIME_LETTERS)
+    return date_part, time_part
+
+
+def _by_skeleton(skeleton: str, moment: date | datetime, locale: Locale) -> str:
+    try:
+        return str(format_skeleton(skeleton, moment, locale=locale, fuzzy=True))
+    except KeyError:  # a combination the language has no pattern for
+        if isinstance(moment, datetime) and skeleton[:1] in ("H", "z"):
+            return str(format_time_only(moment, "short", locale=locale))
+        return str(format_date(moment, "medium", locale=locale))
+
+
+def format_time(moment: date | datetime, strftime_format: str) -> str:
+    """`moment` (already in the zone to show) as `strftime_format` asks, in
+    the current language: English exactly as strftime writes it, the others
+    with the same parts in their own order and words ("Sa., 12. Dez. 2026")."""
+    code = current()
+    if code == DEFAULT:
+        return moment.strftime(strftime_format)
+    locale = Locale.parse(code)
+    date_part, time_part = _skeletons(strftime_format)
+    if not (isinstance(moment, datetime) and time_part):
+        return _by_skeleton(date_part, moment, locale)
+    if not date_part:
+        return _by_skeleton(time_part, moment, locale)
+    joined = str(locale.datetime_formats["medium"])
+    return joined.replace("{1}", _by_skeleton(date_part, moment, locale)).replace(
+        "{0}", _by_skeleton(time_part, moment, locale)
+    )
+
+
+def format_number(n: int | float) -> str:
+    return format_decimal(n, locale=Locale.parse(current()))
