@@ -12,6 +12,7 @@ from typing import Any
 from meetup.core import text, tokens
 from meetup.core.clock import now
 from meetup.core.errors import Conflict, DomainError, NotFound
+from meetup.core.i18n import gettext as _
 from meetup.core.statuses import GUEST_ANSWERS
 from meetup.db import Database, Row, tables, versions
 from meetup.events import queries as events
@@ -57,26 +58,28 @@ class Outcome:
 
 
 def closed_reason(event: Row, at: datetime) -> str | None:
-    """Why the event takes no new answers now, or None when it does."""
+    """Why the event takes no new answers now (in the current language), or
+    None when it does."""
     if event["status"] == "cancelled":
-        return "This event was cancelled."
+        return _("This event was cancelled.")
     if event["status"] != "published":
-        return "This event is not open for RSVPs."
+        return _("This event is not open for RSVPs.")
     if event["starts_at"] <= at:
-        return "This event has started: RSVPs are closed."
+        return _("This event has started: RSVPs are closed.")
     if event["rsvp_deadline"] and event["rsvp_deadline"] <= at:
-        return "RSVPs for this event have closed."
+        return _("RSVPs for this event have closed.")
     return None
 
 
 def check_guests(event: Row, guests: int) -> None:
     if not 0 <= guests <= event["max_guests"]:
-        allowed = (
-            "no extra guests"
+        message = (
+            _("This event allows no extra guests.")
             if event["max_guests"] == 0
-            else f"0 to {event['max_guests']} extra guests"
+            else _("This event allows 0 to %(num)s extra guests.")
+            % {"num": event["max_guests"]}
         )
-        raise DomainError(f"This event allows {allowed}.", code="too_many_guests")
+        raise DomainError(message, code="too_many_guests")
 
 
 # A submission starts again when its write finds the event, or the guest's
@@ -132,7 +135,7 @@ async def submit(
     if seen["approval"]:
         return await _ask_to_join(db, ctx, seen, reply)
     plan = _Plan(seen, _likely_kind(seen, reply))
-    for _ in range(ATTEMPTS):
+    for _attempt in range(ATTEMPTS):
         mail = await _prepare(db, ctx, plan, reply)
         try:
             async with db.write():
