@@ -78,6 +78,10 @@ TRANSLATED = [
             "event_cancelled",
             "follow_confirm",
             "new_event",
+            "rsvp_existing",
+            "rsvp_declined",
+            "rsvp_requested",
+            "maybe_nudge",
         )
         for part in ("subject.txt", "body.txt", "body.html")
     ),
