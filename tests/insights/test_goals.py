@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -55,14 +56,19 @@ async def an_evening(app, db):  # noqa: ANN001, ANN201
     chat = await coffee.book(
         db, app.state.rsvp, rosa, slot.key(), coffee.Request("Cy", "cy@example.com")
     )
-    async with db.write():  # held an hour ago
+    # Held an hour ago, but today in London even just after midnight (the
+    # check-ins are now): the day's count takes both.
+    at = now()
+    local = at.astimezone(ZoneInfo("Europe/London"))
+    since_midnight = local - local.replace(hour=0, minute=0, second=0, microsecond=0)
+    async with db.write():
         await db.execute(
             bookings.update()
             .where(bookings.c.id == chat["id"])
             .values(
                 status="confirmed",
-                starts_at=now() - timedelta(hours=1),
-                ends_at=now() - timedelta(minutes=30),
+                starts_at=at - min(timedelta(hours=1), since_midnight),
+                ends_at=at - min(timedelta(minutes=30), since_midnight / 2),
                 outcome="held",
             )
         )
