@@ -25,6 +25,7 @@ from meetup.events import queries as event_queries
 from meetup.events import service as events
 from meetup.hosts import service as host_service
 from meetup.insights import figures
+from meetup.insights import queries as insight_queries
 from meetup.rsvps import queries as rsvp_queries
 from meetup.sources import queries as source_queries
 
@@ -278,7 +279,8 @@ async def list_sources(request: Request) -> Response:
     limit, offset = _paging(request)
     db = request.app.state.db
     rows = await source_queries.for_host(db, token["id"])
-    per_source = (await figures.of_page(db, token, now())).per_source
+    # Only the funnels: the rest of the dashboard's figures are not shown here.
+    per_source = await insight_queries.funnels(db, token["id"])
     shown = rows[offset : offset + limit]
     return _json(
         {

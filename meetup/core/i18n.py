@@ -69,9 +69,6 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return catalog(current()).ungettext(singular, plural, n)
 
 
-_ = gettext
-
-
 def lazy_gettext(message: str) -> str:
     """`message` translated when it is shown, not when this runs: for form
     labels and messages made once at import (a str to the code that holds it)."""

@@ -8,7 +8,6 @@ cookie), else the first their browser asks for that meetup speaks
 from __future__ import annotations
 
 from http.cookies import SimpleCookie
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -69,10 +68,6 @@ def chosen_language(request: Request) -> str | None:
     state = request.scope.get("state", {})
     found = state.get("language")
     return found if isinstance(found, str) else None
-
-
-def switch_link(code: str, here: str) -> str:
-    return f"/language/{code}?next={quote(here, safe='/')}"
 
 
 async def switch(request: Request) -> Response:
