@@ -68,6 +68,8 @@ def environment(*, auto_reload: bool = False) -> jinja2.Environment:
     env.filters["number"] = i18n.format_number
     env.filters["markdown"] = text.render_markdown
     env.filters["local"] = format_local
+    # A date (or a time already in the zone to show) in the current language.
+    env.filters["dated"] = i18n.format_time
     env.filters["when"] = text.event_when
     env.filters["starts"] = event_start
     env.filters["zone_name"] = text.zone_name
