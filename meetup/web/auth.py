@@ -21,6 +21,7 @@ from meetup.core.clock import now
 from meetup.core.errors import LoginRequired, NotFound
 from meetup.db import Database, Row
 from meetup.db.tables import host_sessions, hosts, members
+from meetup.web.pages import use_page_language
 
 OWNER, ORGANISER, DOOR = "owner", "organiser", "door"
 
@@ -59,6 +60,8 @@ async def require_member(request: Request) -> Row:
     if host is None:
         raise LoginRequired()
     request.state.member = host
+    # The back office reads in the page's language, Python-made text included.
+    use_page_language(request, host["language"])
     request.state.other_pages = await _other_pages(request.app.state.db, host)
     return host
 

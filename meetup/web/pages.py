@@ -41,11 +41,14 @@ class PageMeta:
 
 
 def page_language(request: Request, context: Mapping[str, Any]) -> str:
-    """The visitor's language, else the page's (its host's choice), else
-    English."""
+    """The visitor's language, else the page's (its host's choice; in the
+    back office the signed-in member's page's), else English."""
     chosen = chosen_language(request)
     if chosen:
         return chosen
+    member = getattr(request.state, "member", None)
+    if member is not None and member["language"] in i18n.LOCALES:
+        return str(member["language"])
     host, event = context.get("host"), context.get("event")
     if isinstance(host, Mapping) and host.get("language") in i18n.LOCALES:
         return str(host["language"])
