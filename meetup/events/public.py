@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from meetup.core.clock import now
 from meetup.core.errors import NotFound
+from meetup.core.i18n import gettext as _
 from meetup.db import Row, versions
 from meetup.events import queries, series
 from meetup.hosts import queries as hosts
@@ -38,8 +39,8 @@ def home_context(
 ) -> dict[str, Any]:
     """Everything the home page shows, from the upcoming public events."""
     meta = PageMeta(
-        title="Upcoming events",
-        description="Local events and coffee chats: RSVP with your name and email.",
+        title=_("Upcoming events"),
+        description=_("Local events and coffee chats: RSVP with your name and email."),
         path="/",
         image=site_card(request.app.state.settings.base_url).preview(),
     )
@@ -56,7 +57,7 @@ async def series_page(request: Request) -> Response:
     dates = await series.occurrences(db, found["id"]) if found else []
     upcoming = [row for row in dates if row["ends_at"] > now()]
     if found is None or not dates:
-        raise NotFound("There is no series at this address.")
+        raise NotFound(_("There is no series at this address."))
     shown = upcoming or dates[-1:]
     said = series.describe(found)
     meta = PageMeta(

@@ -18,6 +18,7 @@ from meetup.coffee import service as coffee_service
 from meetup.core import tokens
 from meetup.core.clock import now
 from meetup.core.errors import NotFound
+from meetup.core.i18n import gettext as _
 from meetup.db import Database, Row
 from meetup.events import queries as events
 from meetup.feeds.service import Feed, cached_public_feed, guest_feed, host_feed
@@ -71,7 +72,7 @@ async def host_public_feed(request: Request) -> Response:
     app = request.app.state
     host = await hosts.by_handle(app.db, handle)
     if host is None:
-        raise NotFound("There is no host with this name.")
+        raise NotFound(_("There is no host with this name."))
     feed = await cached_public_feed(
         app.db, app.feed_cache, site_of(request), now(), host=host
     )
@@ -83,7 +84,7 @@ async def event_download(request: Request) -> Response:
     db = request.app.state.db
     event = await events.by_slug_with_host(db, slug)
     if event is None or event["status"] == "draft":
-        raise NotFound("There is no event at this address.")
+        raise NotFound(_("There is no event at this address."))
     entry = event_entry(event, site_of(request))
     feed = Feed.of(ical.download(entry), entry.last_modified)
     headers = {
@@ -109,7 +110,7 @@ async def _signed_row(
         nonce="feed_nonce",
     )
     if row is None:
-        raise NotFound("This calendar link is not valid: it may have been replaced.")
+        raise NotFound(_("This calendar link is not valid: it may have been replaced."))
     return row
 
 

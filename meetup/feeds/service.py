@@ -27,6 +27,8 @@ from meetup.calendars.entries import (
     host_entry,
 )
 from meetup.coffee import queries as coffee
+from meetup.core import i18n
+from meetup.core.i18n import gettext as _
 from meetup.core.statuses import IN_FEED
 from meetup.db import Database, Row, versions
 from meetup.db.tables import bookings, events, hosts, rsvps
@@ -146,23 +148,32 @@ async def cached_public_feed(
     async with cache.lock(key):
         feed = cache.get(key)
         if feed is None:
-            rows = await public_events(db, since, host["id"] if host else None)
-            if host:
-                name = f"{host['name']} (events)"
-                about = f"Events hosted by {host['name']}"
-            else:
-                name, about = (
-                    f"Events at {site.domain}",
-                    f"Public events at {site.domain}",
-                )
-            changed = latest(version.changed_at, today(at))
-            # Building takes a few hundred ms for a full feed: off the event loop.
-            feed = await asyncio.to_thread(
-                public_feed, rows, site, name, about, changed
-            )
+            # A page's feed speaks its page's language, whoever asks.
+            with i18n.use(host["language"] if host else i18n.DEFAULT):
+                feed = await _public_feed(db, site, at, since, host, version)
             cache.put(key, feed)
     cache.done(key)
     return feed
+
+
+async def _public_feed(
+    db: Database,
+    site: Site,
+    at: datetime,
+    since: datetime,
+    host: Row | None,
+    version: versions.Version,
+) -> Feed:
+    rows = await public_events(db, since, host["id"] if host else None)
+    if host:
+        name = _("%(name)s (events)") % {"name": host["name"]}
+        about = _("Events hosted by %(name)s") % {"name": host["name"]}
+    else:
+        name = _("Events at %(site)s") % {"site": site.domain}
+        about = _("Public events at %(site)s") % {"site": site.domain}
+    changed = latest(version.changed_at, today(at))
+    # Building takes a few hundred ms for a full feed: off the event loop.
+    return await asyncio.to_thread(public_feed, rows, site, name, about, changed)
 
 
 async def guest_feed(
@@ -185,8 +196,10 @@ async def guest_feed(
             rsvps.c.token_nonce,
             rsvps.c.calendar_sequence,
             rsvps.c.updated_at.label("rsvp_updated_at"),
+            rsvps.c.language.label("rsvp_language"),
             hosts.c.name.label("host_name"),
             hosts.c.email.label("host_email"),
+            hosts.c.language.label("host_language"),
         )
         .join(rsvps, rsvps.c.event_id == events.c.id)
         .join(hosts, hosts.c.id == events.c.host_id)
@@ -198,8 +211,24 @@ async def guest_feed(
         .order_by(events.c.starts_at)
         .limit(FEED_LIMIT)
     )
+    rows = await db.fetch_all(query)
+    # One feed, one language: the one their soonest answer was given in.
+    answered_in = [row["rsvp_language"] or row["host_language"] for row in rows]
+    with i18n.use(max(answered_in, key=bool, default="") or i18n.DEFAULT):
+        return await _guest_feed(db, site, person, at, rows, manage_url, booking_url)
+
+
+async def _guest_feed(
+    db: Database,
+    site: Site,
+    person: Row,
+    at: datetime,
+    rows: Sequence[Row],
+    manage_url: Callable[[Mapping[str, Any]], str],
+    booking_url: Callable[[Mapping[str, Any]], str],
+) -> Feed:
     entries = []
-    for row in await db.fetch_all(query):
+    for row in rows:
         rsvp = {
             "id": row["rsvp_id"],
             "token_nonce": row["token_nonce"],
@@ -223,14 +252,19 @@ async def guest_feed(
         entries.append(
             booking_entry(booking, site, for_host=False, link=booking_url(booking))
         )
-    name = f"My events at {site.domain}"
-    body = ical.feed(name, entries, description="Your RSVPs")
+    name = _("My events at %(site)s") % {"site": site.domain}
+    body = ical.feed(name, entries, description=_("Your RSVPs"))
     return Feed.of(body, latest(today(at), *await _guest_changes(db, person["id"])))
 
 
 async def host_feed(db: Database, site: Site, host: Row, at: datetime) -> Feed:
     """A host's own events, listed or not, with guest counts in the titles,
-    and their coffee chats."""
+    and their coffee chats, in the host's page's language."""
+    with i18n.use(host["language"] or i18n.DEFAULT):
+        return await _host_feed(db, site, host, at)
+
+
+async def _host_feed(db: Database, site: Site, host: Row, at: datetime) -> Feed:
     query = (
         events.select()
         .where(events.c.host_id == host["id"], _shown(cutoff(at)))
@@ -249,8 +283,8 @@ async def host_feed(db: Database, site: Site, host: Row, at: datetime) -> Feed:
     chats = site.url("/admin/coffee")
     for booking in await coffee.in_feed(db, cutoff(at), host_id=host["id"]):
         entries.append(booking_entry(booking, site, for_host=True, link=chats))
-    name = f"{host['name']}: my events"
-    body = ical.feed(name, entries, description="Your events and guests")
+    name = _("%(name)s: my events") % {"name": host["name"]}
+    body = ical.feed(name, entries, description=_("Your events and guests"))
     return Feed.of(body, latest(today(at), *await _host_changes(db, host["id"])))
 
 

@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from meetup.core import tokens
 from meetup.core.errors import NotFound
+from meetup.core.i18n import gettext as _
 from meetup.db import Row
 from meetup.followers import queries, service
 from meetup.followers.forms import FollowForm
@@ -30,7 +31,7 @@ async def _signed(request: Request, scope: str) -> Row:
         load=lambda ident: queries.by_id(db, ident),
     )
     if row is None:
-        raise NotFound("This link is not valid any more.")
+        raise NotFound(_("This link is not valid any more."))
     return row
 
 

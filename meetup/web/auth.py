@@ -19,6 +19,7 @@ from starlette.requests import Request
 from meetup.core import tokens
 from meetup.core.clock import now
 from meetup.core.errors import LoginRequired, NotFound
+from meetup.core.i18n import gettext as _
 from meetup.db import Database, Row
 from meetup.db.tables import host_sessions, hosts, members
 from meetup.web.pages import use_page_language
@@ -86,14 +87,14 @@ async def require_host(request: Request) -> Row:
     needs; a door helper gets a 404."""
     host = await require_member(request)
     if host["role"] not in (OWNER, ORGANISER):
-        raise NotFound("There is nothing here for you.")
+        raise NotFound(_("There is nothing here for you."))
     return host
 
 
 async def require_owner(request: Request) -> Row:
     host = await require_member(request)
     if host["role"] != OWNER:
-        raise NotFound("There is nothing here for you.")
+        raise NotFound(_("There is nothing here for you."))
     return host
 
 

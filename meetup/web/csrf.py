@@ -22,16 +22,18 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import lazy_gettext
 from meetup.web.auth import SESSION_KEY as SIGNED_IN_KEY
 
 FIELD = "csrf_token"
 SESSION_KEY = "csrf"
 
-FOREIGN = (
+FOREIGN = lazy_gettext(
     "This form came from another site or your browser hid where it came from, "
     "so it was not sent. Go back to this site's page, reload it and try again."
 )
-EXPIRED = (
+EXPIRED = lazy_gettext(
     "This form has expired or did not come from this site. "
     "Go back, reload the page and try again."
 )
@@ -86,18 +88,20 @@ def from_this_site(request: Request) -> bool:
 
 async def checked_form(request: Request, *, max_files: int = 0) -> FormData:
     if not from_this_site(request):
-        raise HTTPException(403, FOREIGN)
+        raise HTTPException(403, str(FOREIGN))
     try:
         form = await request.form(max_files=max_files, max_fields=200)
     except HTTPException:
         raise
     except Exception as error:  # malformed bodies are the client's fault
-        raise HTTPException(400, f"The form could not be read: {error}") from error
+        raise HTTPException(
+            400, _("The form could not be read: %(error)s") % {"error": error}
+        ) from error
     if any(
         isinstance(value, str) and "\x00" in value for _, value in form.multi_items()
     ):
         raise HTTPException(
-            400, "The form contains a NUL character, which no field accepts."
+            400, _("The form contains a NUL character, which no field accepts.")
         )
     if signed_in(request):
         expected = request.session.get(SESSION_KEY, "")
@@ -107,5 +111,5 @@ async def checked_form(request: Request, *, max_files: int = 0) -> FormData:
             or not isinstance(given, str)
             or not hmac.compare_digest(str(expected).encode(), given.encode())
         ):
-            raise HTTPException(403, EXPIRED)
+            raise HTTPException(403, str(EXPIRED))
     return form

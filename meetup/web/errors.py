@@ -14,19 +14,21 @@ from starlette.responses import (
 )
 
 from meetup.core.errors import DomainError, Invalid, LoginRequired
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import lazy_gettext
 from meetup.logs import redact_path
 from meetup.web.pages import PageMeta, render
 
 logger = logging.getLogger("meetup")
 
 TITLES = {
-    400: "That did not work",
-    403: "Not allowed",
-    404: "Page not found",
-    405: "Not allowed",
-    409: "Already taken",
-    429: "Slow down",
-    500: "Something went wrong",
+    400: lazy_gettext("That did not work"),
+    403: lazy_gettext("Not allowed"),
+    404: lazy_gettext("Page not found"),
+    405: lazy_gettext("Not allowed"),
+    409: lazy_gettext("Already taken"),
+    429: lazy_gettext("Slow down"),
+    500: lazy_gettext("Something went wrong"),
 }
 
 
@@ -72,7 +74,7 @@ def _for_a_program(request: Request) -> bool:
 def error_page(request: Request, status: int, message: str) -> Response:
     if _for_a_program(request):
         return json_error(status, message)
-    title = TITLES.get(status, "That did not work")
+    title = str(TITLES.get(status) or _("That did not work"))
     context = {
         "status": status,
         "message": message,
@@ -96,7 +98,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
         else (
             "There is nothing at this address."
             if _for_a_program(request)
-            else "There is nothing at this address. Check the link, or start from the home page."
+            else _(
+                "There is nothing at this address. Check the link, or start from the home page."
+            )
         )
     )
     response = error_page(request, exc.status_code, message)
@@ -127,7 +131,9 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return error_page(
         request,
         500,
-        "Sorry, this page failed on our side. Nothing you saved was lost; try again in a moment.",
+        _(
+            "Sorry, this page failed on our side. Nothing you saved was lost; try again in a moment."
+        ),
     )
 
 

@@ -22,6 +22,8 @@ from limits.storage import storage_from_string
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from meetup.core.i18n import ngettext
+
 
 class Limiter(Protocol):
     async def hit(self, item: RateLimitItem, *identifiers: str) -> bool: ...
@@ -131,12 +133,16 @@ class RateLimits:
             wait = max(1, math.ceil(reset - time.time()))
             raise HTTPException(
                 429,
-                f"Too many attempts from your network. Please wait {_minutes(wait)} and try again.",
+                _(
+                    "Too many attempts from your network. Please wait %(wait)s and try again."
+                )
+                % {"wait": _minutes(wait)},
                 headers={"Retry-After": str(wait)},
             )
 
 
 def _minutes(seconds: int) -> str:
-    return (
-        f"{seconds} seconds" if seconds < 90 else f"{math.ceil(seconds / 60)} minutes"
-    )
+    if seconds < 90:
+        return ngettext("%(num)d second", "%(num)d seconds", seconds) % {"num": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes) % {"num": minutes}
