@@ -129,7 +129,7 @@ class RateLimits:
         client = request.client.host if request.client else "unknown"
         ids = (self._namespace, action, f"client:{client}")
         if not await self._limiter.hit(self._rule.per_client, *ids):
-            reset, _ = await self._limiter.get_window_stats(self._rule.per_client, *ids)
+            reset, _remaining = await self._limiter.get_window_stats(self._rule.per_client, *ids)
             wait = max(1, math.ceil(reset - time.time()))
             raise HTTPException(
                 429,
