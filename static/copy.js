@@ -3,6 +3,6 @@ document.addEventListener("click", function (event) {
   var button = event.target.closest("button.copy");
   if (!button || !navigator.clipboard) return;
   navigator.clipboard.writeText(button.dataset.copy).then(function () {
-    button.textContent = "Copied";
+    button.textContent = button.dataset.copied || "Copied";
   });
 });

@@ -6,11 +6,13 @@
   "use strict";
   if (!window.Intl || !Intl.DateTimeFormat) return;
   var visitorZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  // Day and month names in the page's language, like the rest of the page.
+  var language = document.documentElement.lang || undefined;
   if (!visitorZone) return;
 
   function parts(instant, zone) {
     var formatted = {};
-    new Intl.DateTimeFormat(undefined, {
+    new Intl.DateTimeFormat(language, {
       timeZone: zone, weekday: "short", day: "numeric", month: "short",
       hour: "numeric", minute: "2-digit"
     }).formatToParts(instant).forEach(function (part) {
@@ -19,18 +21,18 @@
     return formatted;
   }
 
-  // "13:30" where clocks run to 24, "1:30 PM" where they run to 12.
+  // "13:30" where the visitor's clocks run to 24, "1:30 PM" where they run to 12.
   var cycle = new Intl.DateTimeFormat(undefined, { hour: "numeric" }).resolvedOptions().hourCycle;
   var hour = cycle === "h23" || cycle === "h24" ? "2-digit" : "numeric";
 
   function clock(instant, zone) {
-    return new Intl.DateTimeFormat(undefined, {
-      timeZone: zone, hour: hour, minute: "2-digit"
+    return new Intl.DateTimeFormat(language, {
+      timeZone: zone, hour: hour, minute: "2-digit", hourCycle: cycle
     }).format(instant);
   }
 
   function day(instant, zone) {
-    return new Intl.DateTimeFormat(undefined, {
+    return new Intl.DateTimeFormat(language, {
       timeZone: zone, weekday: "short", day: "numeric", month: "short"
     }).format(instant);
   }
@@ -52,8 +54,11 @@
     var sameDay = there.weekday === here.weekday && there.day === here.day;
     var note = document.createElement("p");
     note.className = "your-time";
-    note.textContent = "That's " + (sameDay ? "" : day(instant, visitorZone) + ", ") +
-      clock(instant, visitorZone) + " your time (" + city(visitorZone) + ")";
+    var when = (sameDay ? "" : day(instant, visitorZone) + ", ") + clock(instant, visitorZone);
+    // The sentence comes from the page, in its language.
+    note.textContent = time.dataset.yourTime
+      .replace("{when}", when)
+      .replace("{city}", city(visitorZone));
     var line = time.closest("p") || time;
     line.insertAdjacentElement("afterend", note);
   });

@@ -40,11 +40,13 @@
     copy(text).then(
       function () {
         text.then(function (value) {
-          label.textContent = "Copied";
+          // The words come from the page, in its language.
+          var before = label.textContent;
+          label.textContent = anchor.dataset.copied;
           anchor.classList.add("copied");
-          if (status) status.textContent = "Link copied: " + value;
+          if (status) status.textContent = anchor.dataset.copiedStatus.replace("{link}", value);
           setTimeout(function () {
-            label.textContent = "Copy link";
+            label.textContent = before;
             anchor.classList.remove("copied");
           }, 4000);
         });

@@ -1,8 +1,8 @@
-"""Languages: the translated templates have no text outside the catalog, the
-German, French and Spanish catalogs hold every message the code and those
-templates use (and the compiled catalogs are up to date), a visitor reads
-their own language (switcher, else browser, else the page's), and a guest's
-mails keep the language they answered in."""
+"""Languages: no template has text outside the catalog, the German, French
+and Spanish catalogs hold every message the code and the templates use (and
+the compiled catalogs are up to date), a visitor reads their own language
+(switcher, else browser, else the page's), and a guest's mails keep the
+language they answered in."""
 
 from __future__ import annotations
 
@@ -28,64 +28,12 @@ ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = ROOT / "meetup" / "locale"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None}
 
-# Every template a guest or visitor sees that speaks their language so far;
-# the rest (the back office, coffee and the remaining mails) come next.
-TRANSLATED = [
-    "base.html",
-    "partials/_header.html",
-    "partials/_languages.html",
-    "events/event.html",
-    "events/_faces.html",
-    "events/_recap.html",
-    "events/_attendees.html",
-    "events/home.html",
-    "errors/404.html",
-    "errors/error.html",
-    "profiles/embed.html",
-    "hosts/host.html",
-    "followers/_form.html",
-    "followers/form.html",
-    "followers/sent.html",
-    "followers/confirm.html",
-    "followers/unsubscribe.html",
-    "components/_event_card.html",
-    "components/_event_card_markup.html",
-    "rsvps/_form.html",
-    "rsvps/_answer_extras.html",
-    "rsvps/submitted.html",
-    "rsvps/manage.html",
-    "components/_share.html",
-    "components/_calendar.html",
-    "components/_where_we_met.html",
-    "components/_form_errors.html",
-    "components/_private_feed.html",
-    "components/_confirm.html",
-    "email/_layout.html",
-    "email/_calendar_note.txt",
-    "email/_where.txt",
-    "email/_where.html",
-    "email/_door_code.html",
-    *(
-        f"email/{kind}/{part}"
-        for kind in (
-            "rsvp_confirm",
-            "rsvp_going",
-            "rsvp_waitlisted",
-            "rsvp_promoted",
-            "rsvp_cancelled",
-            "reminder",
-            "event_updated",
-            "event_cancelled",
-            "follow_confirm",
-            "new_event",
-            "rsvp_existing",
-            "rsvp_declined",
-            "rsvp_requested",
-            "maybe_nudge",
-        )
-        for part in ("subject.txt", "body.txt", "body.html")
-    ),
-]
+# Every template: pages, the back office and mail.
+TRANSLATED = sorted(
+    str(path.relative_to(TEMPLATES))
+    for path in TEMPLATES.rglob("*")
+    if path.suffix in (".html", ".txt", ".xml")
+)
 
 
 @pytest.mark.parametrize("template", TRANSLATED)

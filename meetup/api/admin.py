@@ -14,6 +14,8 @@ from starlette.routing import Route
 
 from meetup.api import queries, service
 from meetup.core.errors import DomainError
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import lazy_gettext
 from meetup.db import Row
 from meetup.web.auth import require_owner
 from meetup.web.csrf import checked_form
@@ -22,7 +24,18 @@ from meetup.webhooks import queries as webhook_queries
 from meetup.webhooks import service as webhooks
 from meetup.webhooks.kinds import KINDS
 
-NOTICES = {"revoked": "Token revoked: programs using it get a 401 from now on."}
+NOTICES = {
+    "revoked": lazy_gettext("Token revoked: programs using it get a 401 from now on.")
+}
+# The token service's scopes and refusals as this page words them, in the
+# reader's language (meetup.api.service keeps the API's English).
+SCOPE_NAMES = {"read": lazy_gettext("Read"), "write": lazy_gettext("Read and write")}
+REFUSALS = {
+    "bad_scope": lazy_gettext("Choose read or read and write."),
+    "too_many_tokens": lazy_gettext(
+        "A page can have at most %(num)d tokens: revoke one first."
+    ),
+}
 PRIVATE = {"Cache-Control": "private, no-store"}
 
 
@@ -41,7 +54,10 @@ async def page(
     context = {
         "host": host,
         "tokens": await queries.for_host(db, host["id"]),
-        "scopes": service.SCOPES,
+        "scopes": {
+            scope: SCOPE_NAMES.get(scope, name)
+            for scope, name in service.SCOPES.items()
+        },
         "new_token": new_token,
         "problem": problem,
         "webhook_problem": webhook_problem,
@@ -52,7 +68,7 @@ async def page(
         "webhook_kinds": list(KINDS),
         "api_url": settings.absolute_url("/api/v1"),
         "notice": NOTICES.get(request.query_params.get("saved", ""), ""),
-        "meta": PageMeta(title="Integrations", noindex=True),
+        "meta": PageMeta(title=_("Integrations"), noindex=True),
         **extra,
     }
     return render(
@@ -73,7 +89,7 @@ async def create_token(request: Request) -> Response:
         return await page(
             request,
             host,
-            problem="Name the token (up to 80 characters): what will use it?",
+            problem=_("Name the token (up to 80 characters): what will use it?"),
             status=400,
         )
     try:
@@ -81,7 +97,11 @@ async def create_token(request: Request) -> Response:
             request.app.state.db, host["id"], name, scope, host["member_email"]
         )
     except DomainError as error:
-        return await page(request, host, problem=error.message, status=error.status)
+        refused = REFUSALS.get(error.code)
+        problem = (
+            str(refused) % {"num": service.MAX_TOKENS} if refused else error.message
+        )
+        return await page(request, host, problem=problem, status=error.status)
     return await page(request, host, new_token=made)
 
 

@@ -9,6 +9,8 @@ event is a 404. Errors are JSON (`meetup.web.errors`), never a page."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import wraps
 from typing import Any
 
 from starlette.requests import Request
@@ -17,6 +19,7 @@ from starlette.routing import Route
 
 from meetup.api import inputs, openapi, queries, service, views
 from meetup.attendance import service as attendance
+from meetup.core import i18n
 from meetup.core.clock import now
 from meetup.core.errors import DomainError, Forbidden, NotFound, Unauthorized
 from meetup.db import Row
@@ -342,31 +345,50 @@ async def nothing_here(request: Request) -> Response:
     raise NotFound("There is nothing at this address.")
 
 
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def in_english(endpoint: Endpoint) -> Endpoint:
+    """The API speaks English whatever `Accept-Language` says: its messages
+    (the editor's own among them) are for programs, not a page's reader."""
+
+    @wraps(endpoint)
+    async def english(request: Request) -> Response:
+        with i18n.use(i18n.DEFAULT):
+            return await endpoint(request)
+
+    return english
+
+
 routes = [
-    Route("/openapi.json", document, name="api_openapi"),
-    Route("/pages/{handle}/events", public_events, name="api_public_events"),
-    Route("/me", me, name="api_me"),
-    Route("/events", events_list, methods=["GET", "POST"], name="api_events"),
+    Route("/openapi.json", in_english(document), name="api_openapi"),
+    Route(
+        "/pages/{handle}/events", in_english(public_events), name="api_public_events"
+    ),
+    Route("/me", in_english(me), name="api_me"),
+    Route(
+        "/events", in_english(events_list), methods=["GET", "POST"], name="api_events"
+    ),
     Route(
         "/events/{event_id}",
-        event_detail,
+        in_english(event_detail),
         methods=["GET", "PATCH"],
         name="api_event",
     ),
     Route(
         "/events/{event_id}/publish",
-        publish_event,
+        in_english(publish_event),
         methods=["POST"],
         name="api_publish",
     ),
-    Route("/events/{event_id}/guests", guests, name="api_guests"),
+    Route("/events/{event_id}/guests", in_english(guests), name="api_guests"),
     Route(
         "/events/{event_id}/guests/{guest_id}/check-in",
-        check_in,
+        in_english(check_in),
         methods=["POST", "DELETE"],
         name="api_check_in",
     ),
-    Route("/sources", list_sources, name="api_sources"),
-    Route("/dashboard", dashboard, name="api_dashboard"),
-    Route("/{rest:path}", nothing_here),
+    Route("/sources", in_english(list_sources), name="api_sources"),
+    Route("/dashboard", in_english(dashboard), name="api_dashboard"),
+    Route("/{rest:path}", in_english(nothing_here)),
 ]

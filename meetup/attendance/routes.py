@@ -16,6 +16,7 @@ from meetup.attendance.service import CHECKIN_SCOPE, MEET_SCOPE
 from meetup.core import tokens
 from meetup.core.clock import now
 from meetup.core.errors import DomainError, NotFound
+from meetup.core.i18n import gettext as _
 from meetup.core.text import row_id
 from meetup.db import Database, Row
 from meetup.events import queries as events
@@ -44,14 +45,16 @@ async def door_page(request: Request, problem: str = "", status: int = 200) -> R
         "search": search,
         "problem": problem,
         "checked_in": sum(1 for g in guests if g["checked_in_at"]),
-        "meta": PageMeta(title=f"Door: {event['title']}", noindex=True),
+        "meta": PageMeta(
+            title=_("Door: %(title)s") % {"title": event["title"]}, noindex=True
+        ),
     }
     return render(request, "admin/events/door.html", context, status=status)
 
 
 async def toggle_check_in(request: Request) -> Response:
     form = await checked_form(request)
-    _, event = await door_event(request)
+    _member, event = await door_event(request)
     try:
         await service.check_in(
             request.app.state.db,
@@ -75,7 +78,7 @@ async def walk_in(request: Request) -> Response:
     name = " ".join(str(form.get("name", "")).split())[:120]
     email = str(form.get("email", "")).strip().lower()[:254]
     if not name:
-        return await door_page(request, "Enter the walk-in's name.", status=400)
+        return await door_page(request, _("Enter the walk-in's name."), status=400)
     if "@" not in email:
         email = f"walk-in-{tokens.new_nonce()}@walk-in.invalid"
     db = request.app.state.db
@@ -106,7 +109,7 @@ async def checkin_scanned(request: Request) -> Response:
     if event is not None and not await members.may_open_door(db, host, event["id"]):
         event = None
     if rsvp is None or event is None:
-        raise NotFound("This code is not a guest of one of your events.")
+        raise NotFound(_("This code is not a guest of one of your events."))
     if posted is not None:
         await service.check_in(db, event["id"], rsvp["id"])
         rsvp = await rsvp_queries.get(db, rsvp["id"])
@@ -114,7 +117,9 @@ async def checkin_scanned(request: Request) -> Response:
         "event": event,
         "guest": rsvp,
         "token": token,
-        "meta": PageMeta(title=f"Check in {rsvp['name']}", noindex=True),
+        "meta": PageMeta(
+            title=_("Check in %(name)s") % {"name": rsvp["name"]}, noindex=True
+        ),
     }
     return render(request, "admin/events/scanned.html", context)
 
@@ -170,7 +175,7 @@ async def meet_scanned(request: Request) -> Response:
         load=lambda ident: rsvp_queries.by_id(db, ident),
     )
     if other is None:
-        raise NotFound("This code is not a guest's code (any more).")
+        raise NotFound(_("This code is not a guest's code (any more)."))
     me = None
     for row in await _my_answers(request, db, ctx):
         if row["event_id"] == other["event_id"] and row["id"] != other["id"]:
@@ -183,7 +188,9 @@ async def meet_scanned(request: Request) -> Response:
         "other": other,
         "me": me,
         "recorded": recorded,
-        "meta": PageMeta(title=f"You met {other['name']}", noindex=True),
+        "meta": PageMeta(
+            title=_("You met %(name)s") % {"name": other["name"]}, noindex=True
+        ),
     }
     return render(request, "rsvps/met.html", context)
 

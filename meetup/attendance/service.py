@@ -8,6 +8,7 @@ from meetup.attendance.queries import AT_THE_DOOR
 from meetup.core import tokens
 from meetup.core.clock import now
 from meetup.core.errors import DomainError, NotFound
+from meetup.core.i18n import gettext as _
 from meetup.db import Database, Row, versions
 from meetup.mail.context import Context
 from meetup.people import queries as people_queries
@@ -31,10 +32,11 @@ async def check_in(
     async with db.write():
         rsvp = await queries.by_id(db, rsvp_id, lock=True)
         if rsvp is None or rsvp["event_id"] != event_id:
-            raise NotFound("This guest is not on this event's list.")
+            raise NotFound(_("This guest is not on this event's list."))
         if rsvp["status"] not in AT_THE_DOOR and not (undo and rsvp["checked_in_at"]):
             raise DomainError(
-                f"{rsvp['name']} cancelled their RSVP.", code="not_coming"
+                _("%(name)s cancelled their RSVP.") % {"name": rsvp["name"]},
+                code="not_coming",
             )
         await versions.bump(db, versions.event(event_id))  # who came, after it
         await queries.update(
@@ -114,11 +116,11 @@ async def record(
             or other["checked_in_at"] is None
         ):
             raise DomainError(
-                "Pick someone from the list of guests here.", code="not_here"
+                _("Pick someone from the list of guests here."), code="not_here"
             )
         if not rsvp["checked_in_at"] or not rsvp["meet_opt_in"]:
             raise DomainError(
-                "Check in and show yourself on the list first.", code="not_in"
+                _("Check in and show yourself on the list first."), code="not_in"
             )
         a, b = sorted((rsvp["id"], other_id))
         await attendance.add_meeting(db, rsvp["event_id"], a, b, now())

@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from meetup.calendars.ical import Attendee, Entry, Person, uid
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import ngettext
 
 DESCRIPTION_LIMIT = 500
 GOING_PARTSTAT = {"going": "ACCEPTED", "maybe": "TENTATIVE"}
@@ -71,16 +73,23 @@ def guest_entry(
     manage_url: str,
 ) -> Entry:
     """The guest's own copy: the host organises, the guest alone attends, and
-    the SEQUENCE includes the guest's own changes (rsvps.calendar_sequence)."""
+    the SEQUENCE includes the guest's own changes (rsvps.calendar_sequence).
+    What it adds to the description is in the current language (the
+    guest's: meetup.core.i18n); the title stays the host's."""
     entry = event_entry(event, site)
-    party = f" (you and {rsvp['guests']} guest{'s' if rsvp['guests'] != 1 else ''})"
+    yours = (
+        ngettext(
+            "Your RSVP (you and %(num)d guest): %(url)s",
+            "Your RSVP (you and %(num)d guests): %(url)s",
+            rsvp["guests"],
+        )
+        if rsvp["guests"]
+        else _("Your RSVP: %(url)s")
+    ) % {"num": rsvp["guests"], "url": manage_url}
     return replace(
         entry,
         sequence=entry.sequence + rsvp["calendar_sequence"],
-        description=(
-            f"{entry.description}\n\nYour RSVP{party if rsvp['guests'] else ''}: "
-            f"{manage_url}"
-        ),
+        description=f"{entry.description}\n\n{yours}",
         status=entry.status
         if rsvp["status"] != "maybe" or entry.status == "CANCELLED"
         else "TENTATIVE",
@@ -98,16 +107,24 @@ def guest_entry(
 def host_entry(
     event: Mapping[str, Any], counts: Mapping[str, int], site: Site
 ) -> Entry:
-    """The host's copy in their private feed: guest counts in the title."""
+    """The host's copy in their private feed: guest counts in the title (in
+    the current language: the host's)."""
     entry = event_entry(event, site)
     going = counts.get("going", 0)
     waiting = counts.get("waitlisted", 0)
-    tally = f"{going} going" + (f", {waiting} waitlisted" if waiting else "")
+    numbers = {"going": going, "waiting": waiting}
+    tally = (
+        _("%(going)d going, %(waiting)d waitlisted") % numbers
+        if waiting
+        else _("%(going)d going") % numbers
+    )
     guests_url = site.url(f"/admin/events/{event['id']}/guests")
     return replace(
         entry,
         title=f"{entry.title} ({tally})",
-        description=f"{tally}. Guest list: {guests_url}\n\n{entry.description}",
+        description=_("%(tally)s. Guest list: %(url)s")
+        % {"tally": tally, "url": guests_url}
+        + f"\n\n{entry.description}",
     )
 
 
@@ -127,7 +144,10 @@ def booking_entry(
     site's mailbox organises and both people attend, so neither is told they
     organise it; feeds leave organizer and attendees out."""
     other = booking["name"] if for_host else booking["host_name"]
-    lines = [f"Topic: {booking['topic']}" if booking["topic"] else "", link]
+    lines = [
+        _("Topic: %(topic)s") % {"topic": booking["topic"]} if booking["topic"] else "",
+        link,
+    ]
     people = (
         Attendee(booking["host_name"], booking["host_email"]),
         Attendee(booking["name"], booking["email"]),
@@ -135,7 +155,7 @@ def booking_entry(
     return Entry(
         uid=booking_uid(booking, site),
         sequence=booking["sequence"],
-        title=f"Coffee with {other}",
+        title=_("Coffee with %(name)s") % {"name": other},
         starts_at=booking["starts_at"],
         ends_at=booking["ends_at"],
         timezone=booking["timezone"],

@@ -14,7 +14,13 @@ from datetime import UTC, date, datetime, time
 from itertools import islice
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_day_names
+from babel.lists import format_list
 from dateutil import rrule
+
+from meetup.core import i18n
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import ngettext
 
 WEEKLY, MONTHLY = "weekly", "monthly"
 BY_DATE, BY_WEEKDAY = "date", "weekday"
@@ -29,7 +35,6 @@ WEEKDAY_NAMES = (
     "Saturday",
     "Sunday",
 )
-ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 # However the rule reads, a series never has more occurrences than this.
 MOST = 200
 
@@ -88,29 +93,103 @@ class Rule:
 
     def describe(self, first: date) -> str:
         """ "Every Tuesday", "Every 2 weeks on Monday and Thursday", "Monthly
-        on the second Tuesday", with its end."""
+        on the second Tuesday", with its end: in the current language
+        (meetup.core.i18n), each a whole sentence for its translators."""
         if self.frequency == WEEKLY:
             days = _joined(
-                [WEEKDAY_NAMES[d] for d in sorted(self.weekdays or (first.weekday(),))]
+                [weekday_name(d) for d in sorted(self.weekdays or (first.weekday(),))]
             )
             said = (
-                f"Every {days}"
+                _("Every %(days)s") % {"days": days}
                 if self.interval == 1
-                else f"Every {self.interval} weeks on {days}"
+                else ngettext(
+                    "Every %(num)d week on %(days)s",
+                    "Every %(num)d weeks on %(days)s",
+                    self.interval,
+                )
+                % {"num": self.interval, "days": days}
             )
+        elif self.monthly_by == BY_WEEKDAY:
+            said = _monthly_on_weekday(
+                month_position(first), self.interval, weekday_name(first.weekday())
+            )
+        elif self.interval == 1:
+            said = _("Monthly on day %(day)s") % {"day": first.day}
         else:
-            if self.monthly_by == BY_WEEKDAY:
-                place = ORDINALS[month_position(first)]
-                on = f"the {place} {WEEKDAY_NAMES[first.weekday()]}"
-            else:
-                on = f"day {first.day}"
-            every = "Monthly" if self.interval == 1 else f"Every {self.interval} months"
-            said = f"{every} on {on}"
+            said = ngettext(
+                "Every %(num)d month on day %(day)s",
+                "Every %(num)d months on day %(day)s",
+                self.interval,
+            ) % {"num": self.interval, "day": first.day}
         if self.count:
-            return f"{said}, {self.count} times"
+            return ngettext(
+                "%(rule)s, %(num)d time", "%(rule)s, %(num)d times", self.count
+            ) % {"rule": said, "num": self.count}
         if self.until:
-            return f"{said}, until {self.until:%-d %B %Y}"
+            return _("%(rule)s, until %(date)s") % {
+                "rule": said,
+                "date": _long_date(self.until),
+            }
         return said
+
+
+def weekday_name(day: int) -> str:
+    """The name of weekday `day` (0 = Monday) in the current language."""
+    code = i18n.current()
+    if code == i18n.DEFAULT:
+        return WEEKDAY_NAMES[day]
+    return str(get_day_names("wide", locale=code)[day])
+
+
+def _monthly_on_weekday(position: int, interval: int, weekday: str) -> str:
+    """ "Monthly on the second Tuesday", "Every 2 months on the last Friday":
+    a message for each place in the month, as ordinals agree with their
+    weekday differently in each language."""
+    values = {"num": interval, "weekday": weekday}
+    if interval == 1:
+        monthly = {
+            1: _("Monthly on the first %(weekday)s"),
+            2: _("Monthly on the second %(weekday)s"),
+            3: _("Monthly on the third %(weekday)s"),
+            4: _("Monthly on the fourth %(weekday)s"),
+            -1: _("Monthly on the last %(weekday)s"),
+        }
+        return monthly[position] % values
+    every = {
+        1: ngettext(
+            "Every %(num)d month on the first %(weekday)s",
+            "Every %(num)d months on the first %(weekday)s",
+            interval,
+        ),
+        2: ngettext(
+            "Every %(num)d month on the second %(weekday)s",
+            "Every %(num)d months on the second %(weekday)s",
+            interval,
+        ),
+        3: ngettext(
+            "Every %(num)d month on the third %(weekday)s",
+            "Every %(num)d months on the third %(weekday)s",
+            interval,
+        ),
+        4: ngettext(
+            "Every %(num)d month on the fourth %(weekday)s",
+            "Every %(num)d months on the fourth %(weekday)s",
+            interval,
+        ),
+        -1: ngettext(
+            "Every %(num)d month on the last %(weekday)s",
+            "Every %(num)d months on the last %(weekday)s",
+            interval,
+        ),
+    }
+    return every[position] % values
+
+
+def _long_date(day: date) -> str:
+    """ "5 December 2026" (in English exactly as before: no leading zero)."""
+    if i18n.current() == i18n.DEFAULT:
+        return f"{day:%-d %B %Y}"
+    return i18n.format_time(day, "%d %B %Y")
 
 
 def month_position(day: date) -> int:
@@ -128,6 +207,9 @@ def occurrence_start(day: date, wall: time, zone: str) -> datetime:
 
 
 def _joined(names: list[str]) -> str:
+    """ "Monday, Tuesday and Thursday", as the current language lists them."""
     if len(names) <= 1:
         return "".join(names)
+    if i18n.current() != i18n.DEFAULT:
+        return str(format_list(names, locale=i18n.current()))
     return ", ".join(names[:-1]) + " and " + names[-1]

@@ -13,16 +13,18 @@ from starlette.routing import Route
 
 from meetup.coffee import queries, service
 from meetup.coffee.forms import (
-    WEEKDAYS,
     BlockedDayForm,
     CalendarForm,
     CancelForm,
     RuleForm,
     SettingsForm,
+    weekday_name,
 )
 from meetup.core.clock import now
 from meetup.core.dates import is_supported
 from meetup.core.errors import DomainError, NotFound
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import lazy_gettext
 from meetup.core.text import local
 from meetup.db import Row
 from meetup.web.auth import require_host
@@ -31,27 +33,32 @@ from meetup.web.forms import bind, required
 from meetup.web.pages import PageMeta, render
 
 DAY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
-DAY_NAMES = dict(WEEKDAYS)
 STATUS_LABELS = {
-    "pending": "Pending",
-    "confirmed": "Confirmed",
-    "cancelled": "Cancelled",
-    "expired": "Expired",
+    "pending": lazy_gettext("Pending"),
+    "confirmed": lazy_gettext("Confirmed"),
+    "cancelled": lazy_gettext("Cancelled"),
+    "expired": lazy_gettext("Expired"),
 }
-OUTCOME_LABELS = {"held": "Held", "no_show": "No-show"}
+OUTCOME_LABELS = {"held": lazy_gettext("Held"), "no_show": lazy_gettext("No-show")}
 NOTICES = {
-    "settings": "Settings saved.",
-    "rule": "Availability added.",
-    "rule_saved": "Availability saved: your booking page shows the new times.",
-    "rule_deleted": "Availability removed.",
-    "day": "Day off added.",
-    "day_deleted": "Day off removed.",
-    "cancelled": "Chat cancelled: the guest has been told.",
-    "outcome": "Outcome saved.",
-    "calendar": "Calendar connected: slots now skip the times it says you are busy.",
-    "calendar_read": "Calendar read again.",
-    "calendar_failed": "The calendar could not be read: see why below.",
-    "calendar_removed": "Calendar removed: its busy times no longer count.",
+    "settings": lazy_gettext("Settings saved."),
+    "rule": lazy_gettext("Availability added."),
+    "rule_saved": lazy_gettext(
+        "Availability saved: your booking page shows the new times."
+    ),
+    "rule_deleted": lazy_gettext("Availability removed."),
+    "day": lazy_gettext("Day off added."),
+    "day_deleted": lazy_gettext("Day off removed."),
+    "cancelled": lazy_gettext("Chat cancelled: the guest has been told."),
+    "outcome": lazy_gettext("Outcome saved."),
+    "calendar": lazy_gettext(
+        "Calendar connected: slots now skip the times it says you are busy."
+    ),
+    "calendar_read": lazy_gettext("Calendar read again."),
+    "calendar_failed": lazy_gettext("The calendar could not be read: see why below."),
+    "calendar_removed": lazy_gettext(
+        "Calendar removed: its busy times no longer count."
+    ),
 }
 
 
@@ -69,10 +76,11 @@ def masked(url: str) -> str:
 
 
 def rule_view(row: Row) -> dict[str, Any]:
-    """A rule as the table shows it: day names and a wall-clock window."""
+    """A rule as the table shows it: day names (in the current language) and
+    a wall-clock window."""
     return {
         **row,
-        "days": ", ".join(DAY_NAMES[day] for day in row["weekdays"]),
+        "days": ", ".join(weekday_name(int(day)) for day in row["weekdays"]),
         "window": f"{clock(row['start_minute'])}–{clock(row['end_minute'])}",
     }
 
@@ -125,7 +133,7 @@ async def page(
         "cancel_id": None,
         "problem": problem,
         "notice": NOTICES.get(request.query_params.get("saved", ""), ""),
-        "meta": PageMeta(title="Coffee chats", noindex=True),
+        "meta": PageMeta(title=_("Coffee chats"), noindex=True),
         **(forms or {}),
     }
     return render(request, "admin/coffee/page.html", context, status=status)
@@ -201,19 +209,19 @@ async def edit_rule(request: Request) -> Response:
     rule_id = request.path_params["rule_id"]
     row = await queries.rule(db, host["id"], rule_id)
     if row is None:
-        raise NotFound("There is no such availability among yours.")
+        raise NotFound(_("There is no such availability among yours."))
     form = rule_form(row) if raw is None else bind(RuleForm, raw)
     if raw is None or not form.validate():
         context = {
             "host": host,
             "rule": rule_view(row),
             "form": form,
-            "meta": PageMeta(title="Edit availability", noindex=True),
+            "meta": PageMeta(title=_("Edit availability"), noindex=True),
         }
         status = 200 if raw is None else 400
         return render(request, "admin/coffee/rule.html", context, status=status)
     if not await service.update_rule(db, host["id"], rule_id, form.values()):
-        raise NotFound("There is no such availability among yours.")
+        raise NotFound(_("There is no such availability among yours."))
     return back(request, "rule_saved")
 
 
@@ -222,7 +230,7 @@ async def delete_rule(request: Request) -> Response:
     await checked_form(request)
     rule_id = request.path_params["rule_id"]
     if not await service.delete_rule(request.app.state.db, host["id"], rule_id):
-        raise NotFound("There is no such availability among yours.")
+        raise NotFound(_("There is no such availability among yours."))
     return back(request, "rule_deleted")
 
 
@@ -245,7 +253,7 @@ def _day(request: Request) -> date:
     except ValueError:
         day = None
     if day is None or not is_supported(day):
-        raise NotFound("There is no such day.")
+        raise NotFound(_("There is no such day."))
     return day
 
 

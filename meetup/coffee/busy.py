@@ -19,8 +19,10 @@ from starlette.concurrency import run_in_threadpool
 from meetup.calendars.busy import NotACalendar, busy_spans
 from meetup.coffee import queries
 from meetup.coffee.slots import MAX_HORIZON_DAYS
+from meetup.core import i18n
 from meetup.core.clock import now
 from meetup.core.errors import Conflict, DomainError, NotFound
+from meetup.core.i18n import gettext as _
 from meetup.db import Database, Row, UniqueViolation
 from meetup.web.outbound import FetchError, Limits, checked_url, fetch
 
@@ -46,20 +48,21 @@ async def add(db: Database, host_id: int, url: str, label: str) -> int:
             await db.serialise(f"busy-calendars:{host_id}")
             if len(await queries.calendars(db, host_id)) >= MAX_CALENDARS:
                 raise Conflict(
-                    f"You can connect at most {MAX_CALENDARS} calendars.",
+                    _("You can connect at most %(num)s calendars.")
+                    % {"num": MAX_CALENDARS},
                     code="too_many_calendars",
                 )
             return await queries.add_calendar(db, host_id, url, label)
     except UniqueViolation:
         raise Conflict(
-            "That calendar is already connected.", code="calendar_exists"
+            _("That calendar is already connected."), code="calendar_exists"
         ) from None
 
 
 async def remove(db: Database, host_id: int, calendar_id: int) -> None:
     async with db.write():
         if not await queries.delete_calendar(db, host_id, calendar_id):
-            raise NotFound("There is no such calendar among yours.")
+            raise NotFound(_("There is no such calendar among yours."))
 
 
 async def read_due(
@@ -90,7 +93,7 @@ async def read_now(db: Database, limits: Limits, host_id: int, calendar_id: int)
     """The host's "Read now": reads one calendar whatever its last read."""
     row = await queries.calendar(db, host_id, calendar_id)
     if row is None:
-        raise NotFound("There is no such calendar among yours.")
+        raise NotFound(_("There is no such calendar among yours."))
     await _read_all(db, limits, [row], now())
     found = await queries.calendar(db, host_id, calendar_id)
     assert found is not None
@@ -131,6 +134,15 @@ def _conditional(row: Row, at: datetime) -> dict[str, str]:
 
 
 async def _read(db: Database, limits: Limits, row: Row, at: datetime) -> None:
+    # Why a read failed is stored for the host's page: in its language,
+    # whoever's request (or the worker) reads it.
+    with i18n.use(row["host_language"]):
+        await _read_in_language(db, limits, row, at)
+
+
+async def _read_in_language(
+    db: Database, limits: Limits, row: Row, at: datetime
+) -> None:
     try:
         answer = await fetch(
             row["url"],
@@ -175,11 +187,18 @@ def _http_date(value: str) -> str:
 
 def _status_in_words(status: int) -> str:
     if status in (401, 403):
-        return f"The server refused to share the calendar ({status}): is the address still the secret one?"
+        return _(
+            "The server refused to share the calendar (%(status)s): is the address"
+            " still the secret one?"
+        ) % {"status": status}
     if status == 404:
-        return (
+        return _(
             "The server has no calendar at this address (404): it may have been reset."
         )
     if status >= 500:
-        return f"The server failed ({status}); meetup will try again."
-    return f"The server answered {status} instead of the calendar."
+        return _("The server failed (%(status)s); meetup will try again.") % {
+            "status": status
+        }
+    return _("The server answered %(status)s instead of the calendar.") % {
+        "status": status
+    }

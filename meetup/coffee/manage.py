@@ -17,17 +17,19 @@ from meetup.coffee.picker import PickerLinks, shared_rule
 from meetup.coffee.slots import Availability, Slot, parse_key
 from meetup.core.clock import now
 from meetup.core.errors import DomainError
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import lazy_gettext
 from meetup.db import Row
 from meetup.hosts import queries as hosts
 from meetup.web.csrf import checked_form
-from meetup.web.pages import PageMeta, render
+from meetup.web.pages import PageMeta, render, use_page_language
 from meetup.web.urls import guest_feed_path
 
 PRIVATE = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
 SAVED = {
-    "confirm": "Confirmed: see you there.",
-    "move": "Moved: you and the host have the new time by mail.",
-    "cancel": "Cancelled: the host has been told.",
+    "confirm": lazy_gettext("Confirmed: see you there."),
+    "move": lazy_gettext("Moved: you and the host have the new time by mail."),
+    "cancel": lazy_gettext("Cancelled: the host has been told."),
 }
 
 
@@ -55,7 +57,9 @@ def booked_page(request: Request, host: Row, booking: Row) -> Response:
         )
         if confirmed
         else None,
-        "meta": PageMeta(title=f"Coffee with {host['name']}", noindex=True),
+        "meta": PageMeta(
+            title=_("Coffee with %(name)s") % {"name": host["name"]}, noindex=True
+        ),
     }
     return render(request, "coffee/booked.html", context, headers=PRIVATE)
 
@@ -68,6 +72,9 @@ async def manage(request: Request) -> Response:
     if request.method != "POST":
         return await _manage_page(request, link, None)
     form = await checked_form(request)
+    booking = await service.valid_booking(db, ctx, link)
+    # Refusals are said in the page's language, as the page that shows them.
+    use_page_language(request, booking["host_language"])
     action = form.get("action")
     try:
         if action == "confirm":
@@ -75,12 +82,11 @@ async def manage(request: Request) -> Response:
         elif action == "cancel":
             await service.guest_cancel(db, ctx, link)
         elif action == "move":
-            booking = await service.valid_booking(db, ctx, link)
             outbound = request.app.state.outbound
             await busy.read_for_booking(db, outbound, booking["host_id"])
             await service.reschedule(db, ctx, link, str(form.get("slot", "")))
         else:
-            raise DomainError("Choose confirm, move or cancel.", code="bad_action")
+            raise DomainError(_("Choose confirm, move or cancel."), code="bad_action")
     except DomainError as problem:
         return await _manage_page(request, link, problem)
     params = {"saved": str(action)}
@@ -97,10 +103,10 @@ def _move_choice(
     """The slot a guest picked to move to (`?move=`), or why it cannot be."""
     parsed = parse_key(key)
     if parsed is None or parsed[0] not in found.rules:
-        return None, "That time is not one of the host's coffee slots."
+        return None, _("That time is not one of the host's coffee slots.")
     slot = service.requested_slot(found, key)
     if slot.starts_at == booking["starts_at"]:
-        return None, "That is the time your chat has now: pick another one."
+        return None, _("That is the time your chat has now: pick another one.")
     reason = found.refusal(slot, now())
     return (None, reason) if reason else (slot, None)
 
@@ -112,6 +118,7 @@ async def _manage_page(
     booking = await service.valid_booking(db, request.app.state.rsvp, link)
     host = await hosts.by_id(db, booking["host_id"])
     assert host is not None
+    use_page_language(request, host["language"])
     zone = visitor_zone(request, host["timezone"])
     found, week, move_to, move_problem = None, None, None, None
     movable = booking["status"] in queries.ACTIVE and booking["starts_at"] > now()
@@ -149,7 +156,9 @@ async def _manage_page(
             request, {"id": booking["person_id"], "feed_nonce": booking["feed_nonce"]}
         ),
         "feed_renewed": request.query_params.get("feed") == "renewed",
-        "meta": PageMeta(title=f"Coffee with {host['name']}", noindex=True),
+        "meta": PageMeta(
+            title=_("Coffee with %(name)s") % {"name": host["name"]}, noindex=True
+        ),
     }
     return render(
         request,

@@ -33,6 +33,8 @@ _with_people = (
         hosts.c.name.label("host_name"),
         hosts.c.email.label("host_email"),
         hosts.c.handle.label("host_handle"),
+        # What mails about the booking fall back on (the host's page's).
+        hosts.c.language.label("host_language"),
     )
     .join(people, people.c.id == bookings.c.person_id)
     .join(hosts, hosts.c.id == bookings.c.host_id)
@@ -163,9 +165,9 @@ async def busy_between(
     return await db.fetch_all(query)
 
 
-_calendars = sa.select(busy_calendars, hosts.c.timezone).join(
-    hosts, hosts.c.id == busy_calendars.c.host_id
-)
+_calendars = sa.select(
+    busy_calendars, hosts.c.timezone, hosts.c.language.label("host_language")
+).join(hosts, hosts.c.id == busy_calendars.c.host_id)
 
 
 async def calendars(db: Database, host_id: int) -> Sequence[Row]:

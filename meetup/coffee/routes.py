@@ -16,6 +16,7 @@ from meetup.coffee.picker import PickerLinks, Week, shared_rule
 from meetup.coffee.slots import Availability, Slot, parse_key
 from meetup.core.clock import now
 from meetup.core.errors import DomainError, NotFound
+from meetup.core.i18n import gettext as _
 from meetup.db import Row, versions
 from meetup.hosts import queries as hosts
 from meetup.hosts import service as host_service
@@ -29,14 +30,19 @@ from meetup.sources.visits import (
 )
 from meetup.web.csrf import checked_form
 from meetup.web.forms import bind, required
+from meetup.web.language import chosen_language
 from meetup.web.pagecache import Subject, nothing_personal, shared_page
-from meetup.web.pages import PageMeta, render
+from meetup.web.pages import PageMeta, render, use_page_language
 
 
 async def _host(request: Request) -> Row:
-    return await host_service.page_at(
+    """The page's host; what is said from here on is in the page's language
+    (unless the visitor chose theirs)."""
+    host = await host_service.page_at(
         request.app.state.db, request.path_params["handle"]
     )
+    use_page_language(request, host["language"])
+    return host
 
 
 async def coffee_page(request: Request) -> Response:
@@ -64,8 +70,9 @@ def coffee_context(
         ),
         "visitor_zone": zone,
         "meta": PageMeta(
-            title=f"Coffee with {host['name']}",
-            description=f"Book a 1:1 coffee chat with {host['name']}.",
+            title=_("Coffee with %(name)s") % {"name": host["name"]},
+            description=_("Book a 1:1 coffee chat with %(name)s.")
+            % {"name": host["name"]},
             path=f"/@{host['handle']}/coffee",
             image=coffee_card(host).preview(),
         ),
@@ -84,7 +91,7 @@ async def book_from_list(request: Request) -> Response:
     raw = await checked_form(request)
     slot = raw.get("slot")
     if not isinstance(slot, str) or not slot:
-        raise DomainError("Choose a time first.", code="no_slot")
+        raise DomainError(_("Choose a time first."), code="no_slot")
     return await _book(request, slot, raw)
 
 
@@ -112,6 +119,7 @@ async def _book(request: Request, key: str, raw: Any) -> Response:
                 required(form.email.data),
                 (form.topic.data or "").strip(),
                 source=await attribution_of(request, host["id"], raw),
+                language=chosen_language(request) or "",
             ),
         )
     except service.SlotUnavailable as error:
@@ -137,7 +145,7 @@ async def _availability(request: Request, host: Row) -> Availability:
 def _slot_or_404(found: Availability, key: str) -> Slot:
     parsed = parse_key(key)
     if parsed is None or parsed[0] not in found.rules:
-        raise NotFound("There is no such coffee slot.")
+        raise NotFound(_("There is no such coffee slot."))
     return service.requested_slot(found, key)
 
 
@@ -195,14 +203,16 @@ def booking_context(
         "rule": found.rules[slot.rule_id],
         "form": form,
         "question": (settings["question"] if settings else "")
-        or "What would you like to talk about?",
+        or _("What would you like to talk about?"),
         "refusal": refusal,
         "where_we_met": where,
         "alternatives": alternatives,
         "visitor_zone": zone,
         "links": links,
         "all_times": links.week(slot.starts_at.astimezone(found.zone).date()),
-        "meta": PageMeta(title=f"Coffee with {host['name']}", noindex=True),
+        "meta": PageMeta(
+            title=_("Coffee with %(name)s") % {"name": host["name"]}, noindex=True
+        ),
     }
 
 

@@ -8,6 +8,7 @@ active bookings even if this code were wrong."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -19,9 +20,10 @@ from meetup.calendars import ical
 from meetup.calendars.entries import booking_entry
 from meetup.coffee import picker, queries
 from meetup.coffee.slots import Availability, Busy, Rule, Slot, parse_key
-from meetup.core import tokens
+from meetup.core import i18n, tokens
 from meetup.core.clock import now
 from meetup.core.errors import Conflict, DomainError, NotFound
+from meetup.core.i18n import gettext as _
 from meetup.db import Database, OverlapViolation, Row
 from meetup.db.tables import DEFAULT_HOLD_MINUTES
 from meetup.hosts import queries as hosts
@@ -56,6 +58,7 @@ class Request:
     email: str
     topic: str = ""
     source: Attribution | None = None  # first and last touch
+    language: str = ""  # the one they booked in ("": their host's page's)
 
 
 def token(ctx: Context, booking: Row) -> str:
@@ -80,7 +83,7 @@ async def valid_booking(
     )
     if booking is None:
         raise NotFound(
-            "This booking link is not valid. Use the newest link we mailed you."
+            _("This booking link is not valid. Use the newest link we mailed you.")
         )
     return booking
 
@@ -126,7 +129,7 @@ def requested_slot(found: Availability, key: str) -> Slot:
     rule = found.rules.get(parsed[0]) if parsed else None
     if parsed is None or rule is None:
         raise DomainError(
-            "That time is not one of the host's coffee slots.", code="bad_slot"
+            _("That time is not one of the host's coffee slots."), code="bad_slot"
         )
     start = parsed[1]
     return Slot(start, start + timedelta(minutes=rule.slot_minutes), rule.id)
@@ -190,8 +193,11 @@ async def add_rule(db: Database, host_id: int, values: dict[str, Any]) -> int:
         await db.serialise(f"coffee-rules:{host_id}")
         if len(await queries.rules(db, host_id)) >= MAX_RULES:
             raise Conflict(
-                f"You can have at most {MAX_RULES} availability rules: "
-                "remove one (or widen one) before adding another.",
+                _(
+                    "You can have at most %(num)s availability rules: "
+                    "remove one (or widen one) before adding another."
+                )
+                % {"num": MAX_RULES},
                 code="too_many_rules",
             )
         return await queries.insert_rule(db, host_id, **values)
@@ -255,6 +261,7 @@ async def book(
                 place_name=rule.place_name,
                 place_address=rule.place_address,
                 topic=request.topic,
+                language=request.language,
                 status="pending" if confirm else "confirmed",
                 token_nonce=tokens.new_nonce(),
                 hold_expires_at=min(at + hold, slot.starts_at) if confirm else None,
@@ -272,7 +279,9 @@ async def book(
         raise await _refusal(db, host, at, key, refused.message) from None
     except OverlapViolation:
         # The exclusion constraint caught what the check did not see.
-        raise await _refusal(db, host, at, key, "That time was just taken.") from None
+        raise await _refusal(
+            db, host, at, key, _("That time was just taken.")
+        ) from None
 
 
 async def confirm(db: Database, ctx: Context, link: str) -> Row:
@@ -282,7 +291,8 @@ async def confirm(db: Database, ctx: Context, link: str) -> Row:
             return booking
         if booking["status"] != "pending":
             raise DomainError(
-                "This booking is no longer held: book another time.", code="not_pending"
+                _("This booking is no longer held: book another time."),
+                code="not_pending",
             )
         await queries.update(
             db,
@@ -306,7 +316,7 @@ async def reschedule(db: Database, ctx: Context, link: str, key: str) -> Row:
             assert host is not None
             await db.serialise(f"coffee:{host['id']}")
             if booking["status"] not in queries.ACTIVE:
-                raise DomainError("This booking was cancelled.", code="cancelled")
+                raise DomainError(_("This booking was cancelled."), code="cancelled")
             found = await availability(db, host, at, ignore=booking["id"])
             slot = _checked(found, key, at)
             rule = found.rules[slot.rule_id]
@@ -334,7 +344,7 @@ async def reschedule(db: Database, ctx: Context, link: str, key: str) -> Row:
                     )
             return moved
     except OverlapViolation:
-        raise SlotUnavailable("That time was just taken.", []) from None
+        raise SlotUnavailable(_("That time was just taken."), []) from None
 
 
 async def guest_cancel(db: Database, ctx: Context, link: str) -> Row:
@@ -349,10 +359,10 @@ async def host_cancel(
     async with db.write():
         booking = await queries.by_id(db, booking_id, lock=True)
         if booking is None or booking["host_id"] != host_id:
-            raise NotFound("There is no such chat.")
+            raise NotFound(_("There is no such chat."))
         if booking["ends_at"] <= now():
             raise DomainError(
-                "This chat is over: mark it held or a no-show instead.", code="past"
+                _("This chat is over: mark it held or a no-show instead."), code="past"
             )
         return await _cancel(db, ctx, booking, by_host=True, message=message)
 
@@ -404,14 +414,15 @@ async def record_outcome(
         booking = await queries.by_id(db, booking_id, lock=True)
         # Another host's chat is a 404 whatever the form says.
         if booking is None or booking["host_id"] != host_id:
-            raise NotFound("There is no such chat.")
+            raise NotFound(_("There is no such chat."))
         if outcome not in OUTCOMES:
             raise DomainError(
-                "Mark a chat as held or as a no-show.", code="bad_outcome"
+                _("Mark a chat as held or as a no-show."), code="bad_outcome"
             )
         if booking["status"] != "confirmed" or booking["ends_at"] > now():
             raise DomainError(
-                "Only a confirmed chat that has ended can be marked.", code="not_past"
+                _("Only a confirmed chat that has ended can be marked."),
+                code="not_past",
             )
         await queries.update(db, booking_id, outcome=outcome)
 
@@ -498,16 +509,19 @@ async def _mail(
 ) -> None:
     at = now()
     link = f"{ctx.base_url}/admin/coffee" if for_host else manage_url(ctx, booking)
+    language = reader_language(booking, for_host=for_host)
     calendar = None
     if method:
         name, address = ctx.mail.mailbox
-        entry = booking_entry(
-            booking,
-            ctx.site,
-            for_host=for_host,
-            link=link,
-            mailbox=ical.Person(name or "meetup", address),
-        )
+        # The invitation's words (its title) in the reader's language too.
+        with i18n.use(language):
+            entry = booking_entry(
+                booking,
+                ctx.site,
+                for_host=for_host,
+                link=link,
+                mailbox=ical.Person(name or "meetup", address),
+            )
         calendar = (method, ical.invitation(method, entry, stamp=at))
     to = (
         (booking["host_name"], booking["host_email"])
@@ -532,5 +546,15 @@ async def _mail(
         context=context,
         created_at=at,
         calendar=calendar,
+        language=language,
     )
     await ctx.queue(db, draft)
+
+
+def reader_language(booking: Mapping[str, Any], *, for_host: bool) -> str:
+    """The language of a mail about `booking`: the host's page's for the
+    host; for the guest, the one they booked in, else the host's page's."""
+    own = "" if for_host else booking.get("language") or ""
+    # Never "": the mail would then speak the language of whoever's request
+    # made it.
+    return str(own or booking.get("host_language") or i18n.DEFAULT)

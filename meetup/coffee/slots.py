@@ -20,6 +20,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from meetup.core.dates import is_supported
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import ngettext
 
 # How far ahead a rule offers chats; rules stored before the cap are read
 # as reaching this far.
@@ -241,10 +243,11 @@ class Availability:
         )
 
     def refusal(self, slot: Slot, at: datetime) -> str | None:
-        """Why `slot` cannot be booked at `at`, in words for the guest, or None."""
+        """Why `slot` cannot be booked at `at`, in words for the guest (in the
+        current language), or None."""
         rule = self.rules.get(slot.rule_id)
         if rule is None or not self.is_candidate(slot):
-            return "That time is not one of the host's coffee slots."
+            return _("That time is not one of the host's coffee slots.")
         day = slot.starts_at.astimezone(self.zone).date()
         return self._why_not(rule, slot, day, at, daily=True)
 
@@ -252,17 +255,25 @@ class Availability:
         self, rule: Rule, slot: Slot, day: date, at: datetime, daily: bool = False
     ) -> str | None:
         if slot.starts_at <= at:
-            return "That time has passed."
+            return _("That time has passed.")
         if slot.starts_at < at + timedelta(hours=rule.notice_hours):
-            return f"Chats need booking at least {rule.notice_hours} hours ahead."
+            return ngettext(
+                "Chats need booking at least %(num)s hour ahead.",
+                "Chats need booking at least %(num)s hours ahead.",
+                rule.notice_hours,
+            ) % {"num": rule.notice_hours}
         if day > at.astimezone(self.zone).date() + timedelta(days=rule.horizon_days):
-            return f"Chats can be booked at most {rule.horizon_days} days ahead."
+            return ngettext(
+                "Chats can be booked at most %(num)s day ahead.",
+                "Chats can be booked at most %(num)s days ahead.",
+                rule.horizon_days,
+            ) % {"num": rule.horizon_days}
         if day in self.blocked:
-            return "The host is not available that day."
+            return _("The host is not available that day.")
         if daily and self.per_day[day] >= rule.daily_max:
-            return "The host's chats for that day are all booked."
+            return _("The host's chats for that day are all booked.")
         if self.overlaps(slot, timedelta(minutes=rule.buffer_minutes)):
-            return "That time was just taken."
+            return _("That time was just taken.")
         return None
 
     def overlaps(self, slot: Slot, buffer: timedelta) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from meetup.core.i18n import gettext as _
+
 # Wide enough for any real event, chat or day off, and for editing old ones;
 # narrow enough that adding a day, a slot's length or a UTC offset can never
 # leave what `datetime` holds (years 1 to 9999).
@@ -19,7 +21,11 @@ def is_supported(value: date) -> bool:
 def out_of_range(what: str) -> str:
     """The message for a date outside the window, naming what held it."""
     first, last = SUPPORTED_YEARS[0], SUPPORTED_YEARS[-1]
-    return f"{what}: pick a date from {first} to {last}."
+    return _("%(what)s: pick a date from %(first)s to %(last)s.") % {
+        "what": what,
+        "first": first,
+        "last": last,
+    }
 
 
 def utc_stamp(instant: datetime) -> str:

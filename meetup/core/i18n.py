@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import cast
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_datetime, format_skeleton, match_skeleton
 from babel.dates import format_time as format_time_only
 from babel.numbers import format_decimal
 from babel.support import LazyProxy, NullTranslations, Translations
@@ -127,13 +127,39 @@ _TIME_LETTERS = frozenset("HMZ")
 def _skeletons(strftime_format: str) -> tuple[str, str]:
     """The date part and the time part, as CLDR skeletons (CLDR keeps the
     two apart and joins them with each language's own pattern)."""
-    letters = re.findall(r"%(.)", strftime_format)
+    letters = re.findall(r"%-?(.)", strftime_format)  # %-d: glibc's unpadded day
     date_part = "".join(_SKELETON.get(x, "") for x in letters if x not in _TIME_LETTERS)
     time_part = "".join(_SKELETON.get(x, "") for x in letters if x in _TIME_LETTERS)
     return date_part, time_part
 
 
+# Weekday and month names: Babel keeps the width of the pattern it matched
+# ("E, d. MMMM y" for "EEEEdMMMMy"), CLDR says to widen it to the one asked.
+_NAMED_FIELD = re.compile(r"(E+|c{3,}|M{3,}|L{3,})")
+
+
+@cache
+def _pattern(skeleton: str, code: str) -> str | None:
+    locale = Locale.parse(code)
+    best = match_skeleton(skeleton, locale.datetime_skeletons)
+    if best is None:
+        return None
+    asked = {run[0]: run for run in _NAMED_FIELD.findall(skeleton)}
+
+    def widened(found: re.Match[str]) -> str:
+        letter = found[0][0]
+        wanted = asked.get({"c": "E", "L": "M"}.get(letter, letter))
+        return letter * len(wanted) if wanted else found[0]
+
+    return _NAMED_FIELD.sub(widened, str(locale.datetime_skeletons[best].pattern))
+
+
 def _by_skeleton(skeleton: str, moment: date | datetime, locale: Locale) -> str:
+    pattern = _pattern(skeleton, str(locale))
+    if pattern is not None:
+        if isinstance(moment, datetime):
+            return str(format_datetime(moment, pattern, locale=locale))
+        return str(format_date(moment, pattern, locale=locale))
     try:
         return str(format_skeleton(skeleton, moment, locale=locale, fuzzy=True))
     except KeyError:  # a combination the language has no pattern for

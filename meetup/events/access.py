@@ -6,6 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from meetup.core.errors import NotFound
+from meetup.core.i18n import gettext as _
 from meetup.db import Row
 from meetup.events import queries
 from meetup.hosts import members
@@ -20,7 +21,7 @@ async def host_event(request: Request) -> tuple[Row, Row]:
         request.app.state.db, request.path_params["event_id"], host["id"]
     )
     if event is None:
-        raise NotFound("There is no such event among yours.")
+        raise NotFound(_("There is no such event among yours."))
     return host, event
 
 
@@ -37,5 +38,5 @@ async def door_event_of(request: Request, member: Row, event_id: int) -> Row:
     db = request.app.state.db
     event = await queries.by_id_for_host(db, event_id, member["id"])
     if event is None or not await members.may_open_door(db, member, event["id"]):
-        raise NotFound("There is no such event among yours.")
+        raise NotFound(_("There is no such event among yours."))
     return event

@@ -13,9 +13,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from wtforms import ValidationError
 
-from meetup.core import text
+from meetup.calendars.recurrence import Rule
+from meetup.core import i18n, text
 from meetup.core.clock import now
 from meetup.core.errors import DomainError
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import lazy_gettext, ngettext
 from meetup.db import Database, Row
 from meetup.events import cohosts, counts, log, outcomes, queries, series, service
 from meetup.events.access import host_event
@@ -36,7 +39,7 @@ from meetup.web.urls import host_feed_path
 async def event_list(request: Request) -> Response:
     host = await require_host(request)
     rows = await queries.all_for_host(request.app.state.db, host["id"])
-    meta = PageMeta(title="Your events", noindex=True)
+    meta = PageMeta(title=_("Your events"), noindex=True)
     context = {
         "host": host,
         "events": rows,
@@ -73,12 +76,7 @@ async def new_event(request: Request) -> Response:
         return _editor(
             request, host, form, event=None, status=error.status, repeats=repeats
         )
-    made = (
-        "created the draft"
-        if rule is None
-        else f"created the series: {rule.describe(event['occurrence_on'])}"
-    )
-    await log.record(db, event["id"], host, made)
+    await log.record(db, event["id"], host, _created(rule, event))
     await _apply_cover(db, host["id"], event["id"], form, cover)
     return _see_other(request, "admin:event", event_id=event["id"])
 
@@ -111,8 +109,17 @@ async def edit_event(request: Request) -> Response:
         form.form_errors.append(error.message)
         return _editor(request, host, form, event=event, status=error.status)
     await log.record(db, event["id"], host, _edited(scope, change))
-    notices.add(request, outcomes.after("Saved.", change))
+    notices.add(request, outcomes.after(SAVE.done, change))
     return _see_other(request, "admin:event", event_id=event["id"])
+
+
+def _created(rule: Rule | None, event: Row) -> str:
+    """The history line of a new event. History is kept as written, in
+    English, whatever language the page reads in."""
+    if rule is None:
+        return "created the draft"
+    with i18n.use(i18n.DEFAULT):
+        return f"created the series: {rule.describe(event['occurrence_on'])}"
 
 
 # The fields an edit's history line names, as hosts call them.
@@ -178,30 +185,74 @@ _SAVING: dict[str, StatusEdit] = {
 @dataclass(frozen=True)
 class Action:
     """A change the host confirms when it mails people (or always, when it
-    cannot be undone): what the confirmation page and the notice say."""
+    cannot be undone): what the confirmation page and the notice say, each
+    a whole sentence (translated when shown), and the history line."""
 
     name: str
-    doing: str  # "Publishing" will email …
+    question: str  # "Publish “%(title)s”?"
+    will_email: str  # "Publishing will email %(whom)s."
+    will_email_nobody: str
     button: str
+    send: Callable[[int], str]  # the button that sends n mails ("%(num)s")
     done: str
+    logged: str  # the history keeps what it says as written: English
     always_confirm: bool = False
     warning: str = ""
 
 
-PUBLISH = Action("publish", "Publishing", "Publish", "Published.")
+PUBLISH = Action(
+    name="publish",
+    question=lazy_gettext("Publish “%(title)s”?"),
+    will_email=lazy_gettext("Publishing will email %(whom)s."),
+    will_email_nobody=lazy_gettext("Publishing will email nobody."),
+    button=lazy_gettext("Publish"),
+    send=lambda n: ngettext(
+        "Publish and send %(num)s email", "Publish and send %(num)s emails", n
+    ),
+    done=lazy_gettext("Published."),
+    logged="published",
+)
 UNPUBLISH = Action(
-    "unpublish", "Unpublishing", "Unpublish", "Unpublished: only you can see it now."
+    name="unpublish",
+    question=lazy_gettext("Unpublish “%(title)s”?"),
+    will_email=lazy_gettext("Unpublishing will email %(whom)s."),
+    will_email_nobody=lazy_gettext("Unpublishing will email nobody."),
+    button=lazy_gettext("Unpublish"),
+    send=lambda n: ngettext(
+        "Unpublish and send %(num)s email", "Unpublish and send %(num)s emails", n
+    ),
+    done=lazy_gettext("Unpublished: only you can see it now."),
+    logged="unpublished",
 )
 CANCEL = Action(
-    "cancel",
-    "Cancelling",
-    "Cancel event",
-    "Cancelled.",
+    name="cancel",
+    question=lazy_gettext("Cancel “%(title)s”?"),
+    will_email=lazy_gettext("Cancelling will email %(whom)s."),
+    will_email_nobody=lazy_gettext("Cancelling will email nobody."),
+    button=lazy_gettext("Cancel event"),
+    send=lambda n: ngettext(
+        "Cancel event and send %(num)s email", "Cancel event and send %(num)s emails", n
+    ),
+    done=lazy_gettext("Cancelled."),
+    logged="cancelled",
     always_confirm=True,
-    warning="This cannot be undone: the event leaves guests' calendars and "
-    "cannot be published again.",
+    warning=lazy_gettext(
+        "This cannot be undone: the event leaves guests' calendars and "
+        "cannot be published again."
+    ),
 )
-SAVE = Action("edit", "Saving", "Save", "Saved.")
+SAVE = Action(
+    name="edit",
+    question=lazy_gettext("Save these changes?"),
+    will_email=lazy_gettext("Saving will email %(whom)s."),
+    will_email_nobody=lazy_gettext("Saving will email nobody."),
+    button=lazy_gettext("Save"),
+    send=lambda n: ngettext(
+        "Save and send %(num)s email", "Save and send %(num)s emails", n
+    ),
+    done=lazy_gettext("Saved."),
+    logged="saved",
+)
 # The confirmation page's buttons: send as planned, or back to the editor.
 CONFIRM, BACK = "confirm", "back"
 
@@ -222,9 +273,7 @@ def status_endpoint(
             if planned.mail_count or action.always_confirm:
                 return _confirm(request, host, action, planned)
         done = await work()
-        await log.record(
-            db, event["id"], host, action.done.split(":")[0].rstrip(".").lower()
-        )
+        await log.record(db, event["id"], host, action.logged)
         notices.add(request, outcomes.after(action.done, done))
         return _see_other(request, "admin:event", event_id=event["id"])
 
@@ -239,11 +288,16 @@ async def delete_draft(request: Request) -> Response:
         context = {
             "host": host,
             "event": event,
-            "meta": PageMeta(title=f"Delete “{event['title']}”?", noindex=True),
+            "meta": PageMeta(
+                title=_("Delete “%(title)s”?") % {"title": event["title"]},
+                noindex=True,
+            ),
         }
         return render(request, "admin/events/delete.html", context)
     deleted = await service.delete_draft(request.app.state.db, host["id"], event["id"])
-    notices.add(request, f"Deleted the draft “{deleted['title']}”.")
+    notices.add(
+        request, _("Deleted the draft “%(title)s”.") % {"title": deleted["title"]}
+    )
     return _see_other(request, "admin:events")
 
 
@@ -261,14 +315,17 @@ async def duplicate_event(request: Request) -> Response:
 
 
 def _duplicated(copy: service.Duplicate) -> str:
-    made = "Made a draft copy: nobody is invited and its link is new."
+    made = _("Made a draft copy: nobody is invited and its link is new.")
     if not copy.weeks_moved:
-        return f"{made} Same dates as the original."
-    weeks = f"{copy.weeks_moved} week{'s' if copy.weeks_moved != 1 else ''}"
-    return (
-        f"{made} The original's date had passed, so it moved {weeks} on, "
-        f"to {text.event_when(copy.event)}. Check the date."
-    )
+        return f"{made} {_('Same dates as the original.')}"
+    moved = ngettext(
+        "The original's date had passed, so it moved %(num)s week on, "
+        "to %(when)s. Check the date.",
+        "The original's date had passed, so it moved %(num)s weeks on, "
+        "to %(when)s. Check the date.",
+        copy.weeks_moved,
+    ) % {"num": copy.weeks_moved, "when": text.event_when(copy.event)}
+    return f"{made} {moved}"
 
 
 def _confirmed(submitted: FormData) -> bool:
@@ -289,11 +346,7 @@ def _confirm(
     event = planned.after
     found = outcomes.mailings(planned)
     count = sum(mailing.count for mailing in found)
-    question = (
-        "Save these changes?"
-        if action is SAVE
-        else f"{action.button.removesuffix(' event')} “{event['title']}”?"
-    )
+    question = action.question % {"title": event["title"]}
     context = {
         "host": host,
         "event": event,
@@ -301,11 +354,11 @@ def _confirm(
         "question": question,
         "mailings": found,
         "count": count,
-        "will_email": outcomes.will_email(action.doing, planned),
+        "will_email": outcomes.will_email(
+            planned, action.will_email, action.will_email_nobody
+        ),
         "changes": outcomes.changed_details(planned.before, planned.after),
-        "button": f"{action.button} and send {count} email{'s' if count != 1 else ''}"
-        if count
-        else action.button,
+        "button": action.send(count) % {"num": count} if count else action.button,
         "carried": [
             (name, value)
             for name, value in (carried.multi_items() if carried else [])
@@ -334,7 +387,7 @@ async def add_photos(request: Request) -> Response:
     try:
         photos = await uploads.pictures(submitted, "photos", Purpose.RECAP)
         if not photos:
-            raise PictureRefused("Choose one or more photos first.")
+            raise PictureRefused(_("Choose one or more photos first."))
         await media.add_event_photos(db, host["id"], event["id"], photos)
     except DomainError as error:
         form = bind(EventForm, **form_data_for(event))
@@ -348,7 +401,11 @@ async def add_photos(request: Request) -> Response:
             status=error.status,
         )
     added = len(photos)
-    notices.add(request, f"Added {added} photo{'s' if added != 1 else ''}.")
+    notices.add(
+        request,
+        ngettext("Added %(num)s photo.", "Added %(num)s photos.", added)
+        % {"num": added},
+    )
     return _back_to_photos(request, event)
 
 
@@ -356,11 +413,11 @@ async def remove_photo(request: Request) -> Response:
     host, event = await host_event(request)
     digest = (await checked_form(request)).get("digest")
     if not isinstance(digest, str):
-        raise DomainError("Say which photo to remove.", code="no_photo")
+        raise DomainError(_("Say which photo to remove."), code="no_photo")
     await media.remove_event_photo(
         request.app.state.db, host["id"], event["id"], digest
     )
-    notices.add(request, "Removed the photo.")
+    notices.add(request, _("Removed the photo."))
     return _back_to_photos(request, event)
 
 
@@ -392,7 +449,7 @@ def _editor(
 ) -> Response:
     """The editor; with `photos` (an event's recap photos), their section;
     a new event's `repeats`; a date of a series asks which dates to change."""
-    title = f"Edit {event['title']}" if event else "New event"
+    title = _("Edit %(title)s") % {"title": event["title"]} if event else _("New event")
     in_series = event is not None and event["series_id"] is not None
     context = {
         "host": host,
@@ -476,7 +533,11 @@ async def add_cohost(request: Request) -> Response:
         await log.record(
             db, event["id"], host, f"invited @{cohost['handle']} to co-host"
         )
-        notices.add(request, f"Invited @{cohost['handle']}: their team accepts it.")
+        notices.add(
+            request,
+            _("Invited @%(handle)s: their team accepts it.")
+            % {"handle": cohost["handle"]},
+        )
     return _see_other(request, "admin:event", event_id=event["id"])
 
 
@@ -501,7 +562,7 @@ def cohosting_answer(accept: bool) -> Callable[[Request], Awaitable[Response]]:
         said = "accepted to co-host" if accept else "declined to co-host"
         await log.record(db, event_id, host, f"@{host['handle']} {said}")
         notices.add(
-            request, "Co-hosting: it is on your page." if accept else "Declined."
+            request, _("Co-hosting: it is on your page.") if accept else _("Declined.")
         )
         return _see_other(request, "admin:events")
 

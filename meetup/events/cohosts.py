@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from meetup.core.clock import now
 from meetup.core.errors import Conflict, DomainError, NotFound
+from meetup.core.i18n import gettext as _
 from meetup.db import Database, Row, versions
 from meetup.db.tables import event_cohosts, events, hosts
 
@@ -32,9 +33,11 @@ async def invite(db: Database, host_id: int, event_id: int, handle: str) -> Row:
     async with db.write():
         cohost = await db.fetch_one(hosts.select().where(hosts.c.handle == handle))
         if cohost is None:
-            raise DomainError(f"There is no page @{handle}.", code="no_page")
+            raise DomainError(
+                _("There is no page @%(handle)s.") % {"handle": handle}, code="no_page"
+            )
         if cohost["id"] == host_id:
-            raise DomainError("This is your own page.", code="own_page")
+            raise DomainError(_("This is your own page."), code="own_page")
         taken = await db.fetch_one(
             event_cohosts.select().where(
                 event_cohosts.c.event_id == event_id,
@@ -43,7 +46,8 @@ async def invite(db: Database, host_id: int, event_id: int, handle: str) -> Row:
         )
         if taken is not None:
             raise Conflict(
-                f"@{cohost['handle']} is invited already.", code="cohost_taken"
+                _("@%(handle)s is invited already.") % {"handle": cohost["handle"]},
+                code="cohost_taken",
             )
         await db.execute(
             event_cohosts.insert().values(
@@ -64,7 +68,7 @@ async def answer(db: Database, host_id: int, event_id: int, accept: bool) -> Non
         )
         found = await db.fetch_one(event_cohosts.select().where(mine))
         if found is None:
-            raise NotFound("There is no such invitation to co-host.")
+            raise NotFound(_("There is no such invitation to co-host."))
         await versions.bump(db)  # pages and feeds show it, or stop
         if accept:
             await db.execute(event_cohosts.update().where(mine).values(status=ACCEPTED))

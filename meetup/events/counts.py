@@ -130,33 +130,6 @@ class EventCounts:
     def full(self) -> bool:
         return self.places_left == 0
 
-    @property
-    def going_detail(self) -> str:
-        """Like "8 answers + 4 guests", when extra guests make a difference."""
-        if not self.going_guests:
-            return ""
-        return (
-            f"{plural(self.going_answers, 'answer')} + "
-            f"{plural(self.going_guests, 'guest')}"
-        )
-
-    @property
-    def places_text(self) -> str:
-        """Like "2 places left", "1 place left" or "Full"; "" without a capacity."""
-        left = self.places_left
-        if left is None:
-            return ""
-        return f"{plural(left, 'place')} left" if left else "Full"
-
-    @property
-    def summary(self) -> str:
-        """The line every view shows, like "12 going · 2 places left"."""
-        return " · ".join(p for p in (f"{self.going} going", self.places_text) if p)
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
 
 def event_counts(row: Row) -> EventCounts:
     names = [f.name for f in fields(EventCounts)]

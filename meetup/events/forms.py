@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from babel.support import LazyProxy
 from wtforms import (
     BooleanField,
     DateField,
@@ -37,8 +38,10 @@ from meetup.calendars.recurrence import (
     WEEKLY,
     Rule,
 )
-from meetup.core import text
+from meetup.core import i18n, text
 from meetup.core.dates import is_supported, out_of_range
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import lazy_gettext
 from meetup.events import geo
 from meetup.events.questions import parse_lines, to_json, to_lines
 from meetup.media.uploads import ACCEPT
@@ -64,8 +67,11 @@ def local_to_utc(value: datetime, zone_name: str) -> datetime:
     aware = value.replace(tzinfo=zone)
     if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
         raise ValidationError(
-            f"{value:%d %b %Y %H:%M} does not exist in {zone_name}: "
-            "the clocks skip that hour for daylight saving time."
+            _(
+                "%(when)s does not exist in %(zone)s: "
+                "the clocks skip that hour for daylight saving time."
+            )
+            % {"when": i18n.format_time(value, "%d %b %Y %H:%M"), "zone": zone_name}
         )
     return aware.astimezone(UTC)
 
@@ -76,126 +82,171 @@ def local_midnight(day: date, zone_name: str) -> datetime:
     return datetime.combine(day, time(), tzinfo=ZoneInfo(zone_name)).astimezone(UTC)
 
 
-class EventForm(Form):
+class TextErrors(Form):
+    """A form whose messages are text once validated: those made at import
+    (lazy_gettext) are read then, in the language of the request that
+    validates, so a JSON answer or a later page shows them as they were."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            field.errors = [str(error) for error in field.errors]
+        self.form_errors = [str(error) for error in self.form_errors]
+        return valid
+
+
+class EventForm(TextErrors):
     title = StringField(
-        "Title", [DataRequired("Give the event a title."), Length(max=140)]
+        lazy_gettext("Title"),
+        [DataRequired(lazy_gettext("Give the event a title.")), Length(max=140)],
     )
     slug = StringField(
-        "Link",
+        lazy_gettext("Link"),
         [Optional(), Length(max=80)],
-        description="Letters, digits and hyphens. Left empty, it is made from the title.",
+        description=lazy_gettext(
+            "Letters, digits and hyphens. Left empty, it is made from the title."
+        ),
         filters=[lambda value: (value or "").strip().lower()],
     )
-    summary = StringField("Summary", [Optional(), Length(max=300)])
+    summary = StringField(lazy_gettext("Summary"), [Optional(), Length(max=300)])
     description = TextAreaField(
-        "Description (Markdown)", [Optional(), Length(max=20000)]
+        lazy_gettext("Description (Markdown)"), [Optional(), Length(max=20000)]
     )
     starts_at = DateTimeLocalField(
-        "Starts",
-        [InputRequired("Say when the event starts."), check_supported_date],
+        lazy_gettext("Starts"),
+        [
+            InputRequired(lazy_gettext("Say when the event starts.")),
+            check_supported_date,
+        ],
         format=DAY_OR_TIME,
     )
     ends_at = DateTimeLocalField(
-        "Ends",
-        [InputRequired("Say when the event ends."), check_supported_date],
+        lazy_gettext("Ends"),
+        [InputRequired(lazy_gettext("Say when the event ends.")), check_supported_date],
         format=DAY_OR_TIME,
     )
     all_day = BooleanField(
-        "All day",
-        description="Days, no hours: the end is the last day.",
+        lazy_gettext("All day"),
+        description=lazy_gettext("Days, no hours: the end is the last day."),
     )
     timezone = SelectField(
-        "Time zone", [check_time_zone], choices=time_zone_choices, validate_choice=False
+        lazy_gettext("Time zone"),
+        [check_time_zone],
+        choices=time_zone_choices,
+        validate_choice=False,
     )
     cover = FileField(
-        "Cover picture",
-        description="JPEG, PNG, WebP or GIF, up to 8 MB: shown at the top of "
-        "the page and when the link is shared (wide pictures work best).",
+        lazy_gettext("Cover picture"),
+        description=lazy_gettext(
+            "JPEG, PNG, WebP or GIF, up to 8 MB: shown at the top of "
+            "the page and when the link is shared (wide pictures work best)."
+        ),
         render_kw={"accept": ACCEPT},
     )
-    remove_cover = BooleanField("Remove this cover")
-    venue_name = StringField("Venue", [Optional(), Length(max=140)])
-    venue_address = StringField("Address", [Optional(), Length(max=300)])
+    remove_cover = BooleanField(lazy_gettext("Remove this cover"))
+    venue_name = StringField(lazy_gettext("Venue"), [Optional(), Length(max=140)])
+    venue_address = StringField(lazy_gettext("Address"), [Optional(), Length(max=300)])
     map_location = StringField(
-        "Map location",
+        lazy_gettext("Map location"),
         [Optional(), Length(max=2000)],
-        description="Optional: the event page then shows a map. Paste a link "
-        "from OpenStreetMap or Google Maps, or type “latitude, longitude”.",
+        description=lazy_gettext(
+            "Optional: the event page then shows a map. Paste a link "
+            "from OpenStreetMap or Google Maps, or type “latitude, longitude”."
+        ),
         filters=[lambda value: (value or "").strip()],
     )
     capacity = IntegerField(
-        "Capacity",
+        lazy_gettext("Capacity"),
         [
             Optional(),
             NumberRange(
-                min=1, max=100000, message="Capacity is a number from 1 to 100,000."
+                min=1,
+                max=100000,
+                message=lazy_gettext("Capacity is a number from 1 to 100,000."),
             ),
         ],
-        description="Leave empty for no limit.",
+        description=lazy_gettext("Leave empty for no limit."),
     )
     visibility = SelectField(
-        "Visibility",
+        lazy_gettext("Visibility"),
         choices=choices(
-            ("public", "Public: listed on the site"),
-            ("unlisted", "Unlisted: only people with the link"),
+            ("public", lazy_gettext("Public: listed on the site")),
+            ("unlisted", lazy_gettext("Unlisted: only people with the link")),
         ),
     )
     max_guests = IntegerField(
-        "Extra guests per RSVP",
+        lazy_gettext("Extra guests per RSVP"),
         [
-            InputRequired("Say how many extra guests a guest may bring."),
+            InputRequired(lazy_gettext("Say how many extra guests a guest may bring.")),
             NumberRange(
-                min=0, max=10, message="Extra guests per RSVP is a number from 0 to 10."
+                min=0,
+                max=10,
+                message=lazy_gettext("Extra guests per RSVP is a number from 0 to 10."),
             ),
         ],
         default=1,
     )
-    waitlist = BooleanField("Waitlist when full", default=True)
+    waitlist = BooleanField(lazy_gettext("Waitlist when full"), default=True)
     confirm_by_email = BooleanField(
-        "Guests confirm by email",
+        lazy_gettext("Guests confirm by email"),
         default=True,
-        description="Off: an RSVP counts at once; the mail still carries the guest's link.",
+        description=lazy_gettext(
+            "Off: an RSVP counts at once; the mail still carries the guest's link."
+        ),
     )
     approval = BooleanField(
-        "Ask to join",
-        description="You approve each guest: a request holds no place until you do.",
+        lazy_gettext("Ask to join"),
+        description=lazy_gettext(
+            "You approve each guest: a request holds no place until you do."
+        ),
     )
     hold_minutes = hold_field(
-        "Hold unconfirmed places for",
-        "A place waits this long for the guest to click the link in their mail.",
+        lazy_gettext("Hold unconfirmed places for"),
+        lazy_gettext(
+            "A place waits this long for the guest to click the link in their mail."
+        ),
     )
     reminder_hours = IntegerField(
-        "Remind going guests (hours before)",
+        lazy_gettext("Remind going guests (hours before)"),
         [
-            InputRequired("Say when to remind guests."),
-            NumberRange(min=1, max=336, message="Remind guests 1 to 336 hours before."),
+            InputRequired(lazy_gettext("Say when to remind guests.")),
+            NumberRange(
+                min=1,
+                max=336,
+                message=lazy_gettext("Remind guests 1 to 336 hours before."),
+            ),
         ],
         default=24,
     )
     maybe_nudge_days = IntegerField(
-        "Ask maybes to decide (days before)",
+        lazy_gettext("Ask maybes to decide (days before)"),
         [
-            InputRequired("Say when to ask maybes."),
-            NumberRange(min=1, max=30, message="Ask maybes 1 to 30 days before."),
+            InputRequired(lazy_gettext("Say when to ask maybes.")),
+            NumberRange(
+                min=1, max=30, message=lazy_gettext("Ask maybes 1 to 30 days before.")
+            ),
         ],
         default=3,
     )
     questions = TextAreaField(
-        "Questions for guests",
+        lazy_gettext("Questions for guests"),
         [Optional(), Length(max=2000)],
-        description="One per line. “What brings you?” asks for text; “Diet: vegetarian | vegan | none” offers a choice.",
+        description=lazy_gettext(
+            "One per line. “What brings you?” asks for text; "
+            "“Diet: vegetarian | vegan | none” offers a choice."
+        ),
     )
     rsvp_deadline = DateTimeLocalField(
-        "RSVP deadline",
+        lazy_gettext("RSVP deadline"),
         [Optional(), check_supported_date],
         format="%Y-%m-%dT%H:%M",
-        description="Optional. In the event's time zone.",
+        description=lazy_gettext("Optional. In the event's time zone."),
     )
 
     def validate_slug(self, field: Any) -> None:
         if field.data and not text.is_slug(field.data):
             raise ValidationError(
-                "Use lower-case letters, digits and single hyphens only."
+                _("Use lower-case letters, digits and single hyphens only.")
             )
 
     def validate_map_location(self, field: Any) -> None:
@@ -216,9 +267,9 @@ class EventForm(Form):
         if not (start and end):
             return
         if self.all_day.data and end.date() < start.date():
-            raise ValidationError("The last day cannot come before the first.")
+            raise ValidationError(_("The last day cannot come before the first."))
         if not self.all_day.data and end <= start:
-            raise ValidationError("The event must end after it starts.")
+            raise ValidationError(_("The event must end after it starts."))
 
     def validate_questions(self, field: Any) -> None:
         try:
@@ -228,7 +279,9 @@ class EventForm(Form):
 
     def validate_rsvp_deadline(self, field: Any) -> None:
         if field.data and self.starts_at.data and field.data > self.starts_at.data:
-            raise ValidationError("The RSVP deadline must be before the event starts.")
+            raise ValidationError(
+                _("The RSVP deadline must be before the event starts.")
+            )
 
     def utc_times(self) -> tuple[datetime, datetime]:
         """Start and end in UTC; call after `validate()`. Raises ValidationError."""
@@ -322,55 +375,85 @@ def form_data_for(event: Any) -> dict[str, Any]:
     }
 
 
-WEEKDAY_CHOICES = choices(*((str(n), name[:3]) for n, name in enumerate(WEEKDAY_NAMES)))
+# A Monday: the week whose days name the weekday choices.
+_A_MONDAY = date(2024, 1, 1)
 
 
-class RepeatsForm(Form):
+def _weekday_short(n: int) -> str:
+    """ "Mon", or the current language's short name for the day."""
+    return i18n.format_time(_A_MONDAY + timedelta(days=n), "%a")
+
+
+WEEKDAY_CHOICES = choices(
+    *(
+        (str(n), cast(str, LazyProxy(_weekday_short, n, enable_cache=False)))
+        for n in range(len(WEEKDAY_NAMES))
+    )
+)
+
+
+class RepeatsForm(TextErrors):
     """How a new event repeats; left at "Does not repeat", it stands alone."""
 
     repeats = SelectField(
-        "How often",
+        lazy_gettext("How often"),
         choices=choices(
-            ("", "Does not repeat"), (WEEKLY, "Weekly"), (MONTHLY, "Monthly")
+            ("", lazy_gettext("Does not repeat")),
+            (WEEKLY, lazy_gettext("Weekly")),
+            (MONTHLY, lazy_gettext("Monthly")),
         ),
         default="",
     )
     repeat_interval = IntegerField(
-        "Every",
+        lazy_gettext("Every"),
         [
             Optional(),
-            NumberRange(min=1, max=12, message="Repeat every 1 to 12 weeks or months."),
+            NumberRange(
+                min=1,
+                max=12,
+                message=lazy_gettext("Repeat every 1 to 12 weeks or months."),
+            ),
         ],
         default=1,
     )
     repeat_weekdays = SelectMultipleField(
-        "On",
+        lazy_gettext("On"),
         choices=WEEKDAY_CHOICES,
         validate_choice=True,
-        description="Weekly: the days it meets (the first date's day if none).",
+        description=lazy_gettext(
+            "Weekly: the days it meets (the first date's day if none)."
+        ),
     )
     repeat_monthly_by = SelectField(
-        "Monthly on",
+        lazy_gettext("Monthly on"),
         choices=choices(
-            (BY_DATE, "the same date (the 8th)"),
-            (BY_WEEKDAY, "the same weekday (the second Tuesday)"),
+            (BY_DATE, lazy_gettext("the same date (the 8th)")),
+            (BY_WEEKDAY, lazy_gettext("the same weekday (the second Tuesday)")),
         ),
         default=BY_DATE,
     )
     repeat_end = SelectField(
-        "Series ends",
-        choices=choices(("count", "after a number of dates"), ("until", "on a date")),
+        lazy_gettext("Series ends"),
+        choices=choices(
+            ("count", lazy_gettext("after a number of dates")),
+            ("until", lazy_gettext("on a date")),
+        ),
         default="count",
     )
     repeat_count = IntegerField(
-        "Number of dates",
+        lazy_gettext("Number of dates"),
         [
             Optional(),
-            NumberRange(min=2, max=MOST, message=f"A series has 2 to {MOST} dates."),
+            # NumberRange fills in %(max)s.
+            NumberRange(
+                min=2,
+                max=MOST,
+                message=lazy_gettext("A series has 2 to %(max)s dates."),
+            ),
         ],
         default=10,
     )
-    repeat_until = DateField("Last date", [Optional()])
+    repeat_until = DateField(lazy_gettext("Last date"), [Optional()])
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
@@ -380,9 +463,9 @@ class RepeatsForm(Form):
         # series needs depends on how it ends.
         by_count = self.repeat_end.data == "count"
         if by_count and not self.repeat_count.data and not self.repeat_count.errors:
-            self.repeat_count.errors = ["Say how many dates the series has."]
+            self.repeat_count.errors = [_("Say how many dates the series has.")]
         if not by_count and not self.repeat_until.data and not self.repeat_until.errors:
-            self.repeat_until.errors = ["Say the series' last date."]
+            self.repeat_until.errors = [_("Say the series' last date.")]
         return valid and not self.repeat_count.errors and not self.repeat_until.errors
 
     def rule(self) -> Rule | None:
@@ -404,10 +487,10 @@ class ScopeForm(Form):
     """Which dates of a series an edit changes."""
 
     scope = RadioField(
-        "Change",
+        lazy_gettext("Change"),
         choices=choices(
-            ("this", "Only this date"),
-            ("following", "This date and all following"),
+            ("this", lazy_gettext("Only this date")),
+            ("following", lazy_gettext("This date and all following")),
         ),
         default="following",
     )

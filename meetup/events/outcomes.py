@@ -10,68 +10,57 @@ from dataclasses import dataclass
 from typing import Any
 
 from meetup.core import text
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import ngettext
 from meetup.events.service import Change
 
-# Mail kinds (template names) a change to an event queues, and who gets them.
-AUDIENCES: dict[str, tuple[str, str]] = {
-    "new_event": ("follower", "followers"),
-    "event_updated": ("guest", "guests"),
-    "event_cancelled": ("guest", "guests"),
-    "rsvp_promoted": ("person on the waitlist", "people on the waitlist"),
-}
 TIME_FIELDS = ("starts_at", "ends_at", "all_day", "timezone")
 PLACE_FIELDS = ("venue_name", "venue_address")
 
 
 @dataclass(frozen=True)
 class Mailing:
-    """One kind of mail a change sends: "42 followers", "about this event"."""
+    """One kind of mail a change sends: "42 followers about this event"."""
 
     count: int
-    who: str
-    about: str
-
-    @property
-    def phrase(self) -> str:
-        return f"{self.count} {self.who} {self.about}"
+    phrase: str
 
 
 def mailings(change: Change) -> list[Mailing]:
     """The change's mails, most common kinds in a stable order."""
     return [
-        Mailing(count, _who(kind, count), _about(kind, change))
+        Mailing(count, _phrase(kind, count, change))
         for kind, count in sorted(change.mailed.items())
         if count
     ]
 
 
-def will_email(doing: str, change: Change) -> str:
-    """The sentence before: "Publishing will email 42 followers about this event"."""
+def will_email(change: Change, sentence: str, nobody: str) -> str:
+    """The sentence before: `sentence` ("Publishing will email %(whom)s.")
+    naming who gets what, or `nobody` ("Publishing will email nobody.")."""
     found = mailings(change)
     if not found:
-        return f"{doing} will email nobody."
-    return f"{doing} will email {_joined(found)}."
+        return str(nobody)
+    return sentence % {"whom": _joined(found)}
 
 
 def emailed(change: Change) -> str:
     """The sentence after: "Emailed 42 followers about this event.", or "" for nobody."""
     found = mailings(change)
-    return f"Emailed {_joined(found)}." if found else ""
+    return _("Emailed %(whom)s.") % {"whom": _joined(found)} if found else ""
 
 
 def after(done: str, change: Change) -> str:
     """The notice once a change is made: "Published. Emailed 42 followers…"."""
-    return " ".join(part for part in (done, emailed(change)) if part)
+    return " ".join(str(part) for part in (done, emailed(change)) if part)
 
 
-def moved(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
-    """What guests hear moved: "time", "place" or "time and place"."""
-    parts = [
-        name
-        for name, keys in (("time", TIME_FIELDS), ("place", PLACE_FIELDS))
-        if any(before[key] != after[key] for key in keys)
-    ]
-    return " and ".join(parts)
+def moved(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[bool, bool]:
+    """What guests hear moved: (the time, the place)."""
+    return (
+        any(before[key] != after[key] for key in TIME_FIELDS),
+        any(before[key] != after[key] for key in PLACE_FIELDS),
+    )
 
 
 def changed_details(
@@ -79,39 +68,82 @@ def changed_details(
 ) -> list[tuple[str, str, str]]:
     """What guests and followers would see differently: (label, was, now)."""
     rows = []
-    if any(before[key] != after[key] for key in TIME_FIELDS):
-        rows.append(("When", text.event_when(before), text.event_when(after)))
-    if any(before[key] != after[key] for key in PLACE_FIELDS):
-        rows.append(("Where", _place(before), _place(after)))
+    time, place = moved(before, after)
+    if time:
+        rows.append((_("When"), text.event_when(before), text.event_when(after)))
+    if place:
+        rows.append((_("Where"), _place(before), _place(after)))
     if before["visibility"] != after["visibility"]:
-        rows.append(("Who can see it", before["visibility"], after["visibility"]))
+        rows.append(
+            (
+                _("Who can see it"),
+                _visibility(before["visibility"]),
+                _visibility(after["visibility"]),
+            )
+        )
     return rows
 
 
-def _who(kind: str, count: int) -> str:
-    one, many = AUDIENCES.get(kind, ("person", "people"))
-    return one if count == 1 else many
+def _visibility(value: str) -> str:
+    return {"public": _("public"), "unlisted": _("unlisted")}.get(value, value)
 
 
-def _about(kind: str, change: Change) -> str:
+def _phrase(kind: str, n: int, change: Change) -> str:
+    """ "42 followers about this event": whole, so each language words it."""
     match kind:
         case "new_event":
-            return "about this event"
+            said = ngettext(
+                "%(num)s follower about this event",
+                "%(num)s followers about this event",
+                n,
+            )
         case "event_updated":
-            what = moved(change.before, change.after) or "change"
-            return f"about the new {what}"
+            said = _updated(n, *moved(change.before, change.after))
         case "event_cancelled":
-            return "that it is cancelled"
+            said = ngettext(
+                "%(num)s guest that it is cancelled",
+                "%(num)s guests that it is cancelled",
+                n,
+            )
         case "rsvp_promoted":
-            return "that they now have a place"
-    return f"({kind.replace('_', ' ')})"
+            said = ngettext(
+                "%(num)s person on the waitlist that they now have a place",
+                "%(num)s people on the waitlist that they now have a place",
+                n,
+            )
+        case _:
+            said = ngettext("%(num)s person (%(kind)s)", "%(num)s people (%(kind)s)", n)
+    return said % {"num": n, "kind": kind.replace("_", " ")}
+
+
+def _updated(n: int, time: bool, place: bool) -> str:
+    if time and place:
+        return ngettext(
+            "%(num)s guest about the new time and place",
+            "%(num)s guests about the new time and place",
+            n,
+        )
+    if time:
+        return ngettext(
+            "%(num)s guest about the new time", "%(num)s guests about the new time", n
+        )
+    if place:
+        return ngettext(
+            "%(num)s guest about the new place", "%(num)s guests about the new place", n
+        )
+    return ngettext(
+        "%(num)s guest about the new change", "%(num)s guests about the new change", n
+    )
 
 
 def _joined(found: list[Mailing]) -> str:
     phrases = [mailing.phrase for mailing in found]
     if len(phrases) == 1:
         return phrases[0]
-    return ", ".join(phrases[:-1]) + " and " + phrases[-1]
+    return _("%(some)s and %(last)s") % {
+        "some": ", ".join(phrases[:-1]),
+        "last": phrases[-1],
+    }
 
 
 def _place(event: Mapping[str, Any]) -> str:

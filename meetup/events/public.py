@@ -19,7 +19,7 @@ from meetup.hosts import queries as hosts
 from meetup.media.cards import site_card
 from meetup.web.forms import GuestForm
 from meetup.web.pagecache import Subject, nothing_personal, shared_page
-from meetup.web.pages import PageMeta, render
+from meetup.web.pages import PageMeta, render, use_page_language
 
 # The home page shows the public catalog, and nothing of a visitor's own.
 HOME = Subject(keys=(versions.CATALOG,))
@@ -59,10 +59,12 @@ async def series_page(request: Request) -> Response:
     if found is None or not dates:
         raise NotFound(_("There is no series at this address."))
     shown = upcoming or dates[-1:]
+    use_page_language(request, shown[0]["host_language"])
     said = series.describe(found)
     meta = PageMeta(
         title=found["title"],
-        description=f"{said}, with {shown[0]['host_name']}.",
+        description=_("%(rule)s, with %(name)s.")
+        % {"rule": said, "name": shown[0]["host_name"]},
         path=str(request.url_for("series", slug=found["slug"]).path),
     )
     context = {

@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from meetup.core.i18n import gettext as _
+
 MAX_QUESTIONS = 5
 MAX_ANSWER = 500
 
@@ -32,10 +34,10 @@ def parse_lines(text: str) -> list[Question]:
         )
         label = (label if choices else line).strip()
         if len(label) > 200:
-            raise ValueError("A question can be at most 200 characters long.")
+            raise ValueError(_("A question can be at most 200 characters long."))
         questions.append(Question(label, choices))
     if len(questions) > MAX_QUESTIONS:
-        raise ValueError(f"Ask at most {MAX_QUESTIONS} questions.")
+        raise ValueError(_("Ask at most %(most)s questions.") % {"most": MAX_QUESTIONS})
     return questions
 
 
@@ -66,11 +68,13 @@ def answers_from(form: Any, questions: list[Question]) -> dict[str, str]:
         value = str(form.get(f"q{index}") or "").strip()
         if question.choices and value and value not in question.choices:
             raise ValueError(
-                f"Choose one of the offered answers for “{question.label}”."
+                _("Choose one of the offered answers for “%(question)s”.")
+                % {"question": question.label}
             )
         if len(value) > MAX_ANSWER:
             raise ValueError(
-                f"Keep the answer to “{question.label}” under {MAX_ANSWER} characters."
+                _("Keep the answer to “%(question)s” under %(most)s characters.")
+                % {"question": question.label, "most": MAX_ANSWER}
             )
         if value:
             answers[question.label] = value

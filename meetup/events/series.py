@@ -23,6 +23,7 @@ from meetup.calendars.recurrence import Rule, occurrence_start
 from meetup.core import text
 from meetup.core.clock import now
 from meetup.core.errors import DomainError, NotFound
+from meetup.core.i18n import gettext as _
 from meetup.db import Database, Row
 from meetup.db.tables import events, series
 from meetup.events import queries
@@ -57,6 +58,7 @@ def rule_of(row: Row) -> Rule:
 
 
 def describe(row: Row) -> str:
+    """How the series repeats, in the current language."""
     return rule_of(row).describe(row["starts_on"])
 
 
@@ -87,7 +89,7 @@ async def create(db: Database, host_id: int, values: dict[str, Any], rule: Rule)
         first_day = values["starts_at"].astimezone(zone).date()
         if first_day not in set(rule.dates(first_day)):
             raise DomainError(
-                "The first date does not follow the rule: start on one of its days.",
+                _("The first date does not follow the rule: start on one of its days."),
                 code="first_date_off_rule",
             )
         if requested:
@@ -275,7 +277,7 @@ async def update_following(
     async with db.write():
         event = await locked(db, event_id, host_id)
         if event["series_id"] is None:
-            raise NotFound("This event is not part of a series.")
+            raise NotFound(_("This event is not part of a series."))
         deadline = values.get("rsvp_deadline")
         notice = values["starts_at"] - deadline if deadline else None
         first = await update_event(db, host_id, event_id, values, tell)

@@ -43,6 +43,7 @@ async def ended_events(
             hosts.c.name.label("host_name"),
             hosts.c.handle.label("host_handle"),
             hosts.c.email.label("host_email"),
+            hosts.c.language.label("host_language"),
             hosts.c.thanks_text,
         )
         .join(hosts, hosts.c.id == events.c.host_id)

@@ -12,12 +12,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from meetup.core.errors import DomainError
+from meetup.core.i18n import gettext as _
 from meetup.events import queries as events
 from meetup.followups import queries, service
 from meetup.web import notices
 from meetup.web.auth import require_host
 from meetup.web.csrf import checked_form
-from meetup.web.pages import PageMeta, render
+from meetup.web.pages import PageMeta, render, use_page_language
 
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
@@ -30,6 +31,7 @@ async def feedback(request: Request) -> Response:
     guest = await service.guest_of_link(db, ctx, token)
     event = await events.by_id_with_host(db, guest["event_id"])
     assert event is not None
+    use_page_language(request, event["host_language"])
     if form is not None:
         answer, note = str(form.get("answer", "")), str(form.get("note", ""))
         try:
@@ -60,7 +62,7 @@ def _page(
         "answers": service.ANSWERS,
         "error": error,
         "saved": saved,
-        "meta": PageMeta(title="How was it?", noindex=True),
+        "meta": PageMeta(title=_("How was it?"), noindex=True),
     }
     response = render(request, "followups/feedback.html", context, status=status)
     response.headers.update(PRIVATE)
@@ -75,10 +77,11 @@ async def after_events(request: Request) -> Response:
         text = str(form.get("thanks_text", ""))
         if len(text) > 2000:
             return Response(
-                "Keep the thanks text under 2000 characters.", status_code=400
+                _("Keep the thanks text under %(num)d characters.") % {"num": 2000},
+                status_code=400,
             )
         await service.set_thanks(db, host["id"], form.get("thanks_on") == "yes", text)
-        notices.add(request, "Saved: your next thank-you mails will say this.")
+        notices.add(request, _("Saved: your next thank-you mails will say this."))
         return RedirectResponse(request.url_for("admin:after"), status_code=303)
     rows = await queries.feedback_of_host(db, host["id"])
     per_event = [
@@ -100,7 +103,7 @@ async def after_events(request: Request) -> Response:
         "host": host,
         "per_event": per_event,
         "answers": service.ANSWERS,
-        "meta": PageMeta(title="After your events", noindex=True),
+        "meta": PageMeta(title=_("After your events"), noindex=True),
     }
     return render(request, "admin/after.html", context)
 

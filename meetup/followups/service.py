@@ -8,18 +8,26 @@ from datetime import datetime, timedelta
 from meetup.core import tokens
 from meetup.core.clock import now
 from meetup.core.errors import DomainError, NotFound
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import lazy_gettext
 from meetup.db import Database, Row
 from meetup.followups import queries
 from meetup.mail.context import Context
 from meetup.mail.messages import Owner
 from meetup.rsvps import queries as rsvps
+from meetup.rsvps.notify import guest_language
 
 # A few hours after the end, once people are home; not for events that
 # ended long before the worker ran (a host who just turned thanks on).
 DELAY = timedelta(hours=3)
 WINDOW = timedelta(days=3)
 FEEDBACK_SCOPE = "feedback"
-ANSWERS = {"great": "Loved it", "good": "It was good", "meh": "Not my thing"}
+# Shown in the reader's language whenever they are shown (mail, page, admin).
+ANSWERS = {
+    "great": lazy_gettext("Loved it"),
+    "good": lazy_gettext("It was good"),
+    "meh": lazy_gettext("Not my thing"),
+}
 NOTE_LIMIT = 2000
 
 
@@ -72,6 +80,8 @@ async def _follow_up(db: Database, ctx: Context, event: Row, at: datetime) -> in
                 owner=Owner(event["host_id"], guest["person_id"]),
                 context=context,
                 reply_to=event["host_email"],
+                # The language they answered in, else the host's page's.
+                language=guest_language(guest, event, None),
             )
             await ctx.queue(db, draft)
             sent += 1
@@ -79,7 +89,7 @@ async def _follow_up(db: Database, ctx: Context, event: Row, at: datetime) -> in
 
 
 def first_name(name: str) -> str:
-    return (name.split() or ["there"])[0]
+    return (name.split() or [_("there")])[0]
 
 
 def _feedback_link(ctx: Context, guest: Row) -> str:
@@ -95,7 +105,7 @@ async def guest_of_link(db: Database, ctx: Context, token: str) -> Row:
         load=lambda rsvp_id: rsvps.by_id(db, rsvp_id),
     )
     if guest is None:
-        raise NotFound("This feedback link is not valid any more.")
+        raise NotFound(_("This feedback link is not valid any more."))
     return guest
 
 
@@ -103,10 +113,11 @@ async def give_feedback(
     db: Database, ctx: Context, token: str, answer: str, note: str
 ) -> Row:
     if answer not in ANSWERS:
-        raise DomainError("Pick one of the answers.", code="bad_answer")
+        raise DomainError(_("Pick one of the answers."), code="bad_answer")
     if len(note) > NOTE_LIMIT:
         raise DomainError(
-            f"Keep your note under {NOTE_LIMIT} characters.", code="too_long"
+            _("Keep your note under %(num)d characters.") % {"num": NOTE_LIMIT},
+            code="too_long",
         )
     async with db.write():
         guest = await guest_of_link(db, ctx, token)

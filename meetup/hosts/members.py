@@ -11,6 +11,8 @@ import sqlalchemy as sa
 
 from meetup.core.clock import now
 from meetup.core.errors import Conflict, DomainError, NotFound
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import lazy_gettext
 from meetup.db import Database, Row
 from meetup.db.tables import door_assignments, events, hosts, members
 
@@ -19,7 +21,18 @@ from meetup.web.auth import DOOR as DOOR
 from meetup.web.auth import ORGANISER as ORGANISER
 from meetup.web.auth import OWNER as OWNER
 
-ROLE_NAMES = {OWNER: "Owner", ORGANISER: "Organiser", DOOR: "Door helper"}
+ROLE_NAMES = {
+    OWNER: lazy_gettext("Owner"),
+    ORGANISER: lazy_gettext("Organiser"),
+    DOOR: lazy_gettext("Door helper"),
+}
+# The same inside a sentence ("added you … as organiser"): not every
+# language writes them in lower case there.
+ROLE_WORDS = {
+    OWNER: lazy_gettext("owner"),
+    ORGANISER: lazy_gettext("organiser"),
+    DOOR: lazy_gettext("door helper"),
+}
 # Which membership a sign-in opens first, for an address with several.
 _FIRST = sa.case({OWNER: 0, ORGANISER: 1}, value=members.c.role, else_=2)
 
@@ -29,7 +42,10 @@ async def add(
 ) -> int:
     """Inside a write: a new member (a Conflict if the address is one)."""
     if await of_email(db, host_id, email) is not None:
-        raise Conflict(f"{email} is already on this page's team.", code="member_taken")
+        raise Conflict(
+            _("%(email)s is already on this page's team.") % {"email": email},
+            code="member_taken",
+        )
     return await db.insert(
         members.insert().values(
             host_id=host_id,
@@ -65,10 +81,14 @@ async def owner_of(db: Database, host_id: int) -> Row | None:
 
 async def memberships(db: Database, email: str) -> Sequence[Row]:
     """Every page an address helps run, owner first: members' columns with
-    the page's handle and name."""
+    the page's handle, name, kind and language."""
     query = (
         sa.select(
-            members, hosts.c.handle, hosts.c.name.label("page_name"), hosts.c.kind
+            members,
+            hosts.c.handle,
+            hosts.c.name.label("page_name"),
+            hosts.c.kind,
+            hosts.c.language.label("page_language"),
         )
         .join(hosts, hosts.c.id == members.c.host_id)
         .where(members.c.email == email.lower())
@@ -91,7 +111,7 @@ async def change_role(db: Database, host_id: int, member_id: int, role: str) -> 
         member = await _of_page(db, host_id, member_id)
         if role not in ROLE_NAMES:
             raise DomainError(
-                "Choose owner, organiser or door helper.", code="bad_role"
+                _("Choose owner, organiser or door helper."), code="bad_role"
             )
         if member["role"] == OWNER and role != OWNER:
             await _keep_an_owner(db, host_id, member_id)
@@ -149,7 +169,7 @@ async def may_open_door(db: Database, member: Row, event_id: int) -> bool:
 async def _of_page(db: Database, host_id: int, member_id: int) -> Row:
     member = await by_id(db, member_id)
     if member is None or member["host_id"] != host_id:
-        raise NotFound("There is no such member of this page.")
+        raise NotFound(_("There is no such member of this page."))
     return member
 
 
@@ -165,5 +185,6 @@ async def _keep_an_owner(db: Database, host_id: int, leaving: int) -> None:
     )
     if not others:
         raise DomainError(
-            "A page needs an owner: make someone else owner first.", code="last_owner"
+            _("A page needs an owner: make someone else owner first."),
+            code="last_owner",
         )

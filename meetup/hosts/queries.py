@@ -98,7 +98,12 @@ async def insert_login_token(
 
 
 async def login_token(db: Database, token_hash: str) -> Row | None:
-    query = login_tokens.select().where(login_tokens.c.token_hash == token_hash)
+    """The token's row, with its page's language (`page_language`)."""
+    query = (
+        sa.select(login_tokens, hosts.c.language.label("page_language"))
+        .join(hosts, hosts.c.id == login_tokens.c.host_id)
+        .where(login_tokens.c.token_hash == token_hash)
+    )
     return await db.fetch_one(query)
 
 

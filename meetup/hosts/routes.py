@@ -7,6 +7,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from meetup.core.errors import DomainError
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import lazy_gettext
 from meetup.hosts import service
 from meetup.hosts.forms import LoginForm, ProfileForm
 from meetup.media import queries as media_queries
@@ -26,7 +28,8 @@ from meetup.web.csrf import checked_form
 from meetup.web.forms import bind, required
 from meetup.web.pages import PageMeta, render
 
-LOGIN_META = PageMeta(title="Sign in", path="/login", noindex=True)
+LOGIN_META = PageMeta(title=lazy_gettext("Sign in"), path="/login", noindex=True)
+LOGOUT_META = PageMeta(title=lazy_gettext("Sign out"), noindex=True)
 
 
 async def login(request: Request) -> Response:
@@ -59,10 +62,14 @@ async def login_link(request: Request) -> Response:
     token = request.path_params["token"]
     db = request.app.state.db
     if request.method == "GET":
-        await service.valid_login_token(db, token)
-        return render(
-            request, "hosts/login_confirm.html", {"token": token, "meta": LOGIN_META}
-        )
+        found = await service.valid_login_token(db, token)
+        # The page's language: the mail that brought them here was in it.
+        context = {
+            "token": token,
+            "host": {"language": found["page_language"]},
+            "meta": LOGIN_META,
+        }
+        return render(request, "hosts/login_confirm.html", context)
     await checked_form(request)
     host_id, member_id = await service.use_login_token(db, token)
     await sign_in(request, host_id, member_id)
@@ -79,11 +86,11 @@ async def _landing(request: Request) -> str:
 
 async def logout(request: Request) -> Response:
     if request.method == "GET":
-        return render(
-            request,
-            "hosts/logout.html",
-            {"meta": PageMeta(title="Sign out", noindex=True)},
-        )
+        member = await current_host(request)
+        context: dict[str, object] = {"meta": LOGOUT_META}
+        if member is not None:  # in their back office's language
+            context["host"] = {"language": member["language"]}
+        return render(request, "hosts/logout.html", context)
     await checked_form(request)
     await sign_out(request)
     return RedirectResponse(request.url_for("home"), status_code=303)
@@ -103,7 +110,7 @@ async def profile(request: Request) -> Response:
     context = {
         "host": host,
         "photo_digest": await media_queries.host_photo_digest(db, host["id"]),
-        "meta": PageMeta(title="Your profile", noindex=True),
+        "meta": PageMeta(title=_("Your profile"), noindex=True),
     }
     if request.method == "GET":
         form = bind(

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from meetup.core import i18n, tokens
 from meetup.core.clock import now
 from meetup.core.errors import Conflict, DomainError, NotFound
+from meetup.core.i18n import gettext as _
 from meetup.db import Database, Row
 from meetup.hosts import members, queries
 from meetup.mail import outbox
@@ -31,11 +32,15 @@ async def create_host(db: Database, host: NewHost) -> int:
     async with db.write():
         if await queries.by_email(db, host.email):
             raise Conflict(
-                f"A host with the email {host.email} already exists.",
+                _("A host with the email %(email)s already exists.")
+                % {"email": host.email},
                 code="email_taken",
             )
         if await queries.handle_taken(db, host.handle):
-            raise Conflict(f"The handle @{host.handle} is taken.", code="handle_taken")
+            raise Conflict(
+                _("The handle @%(handle)s is taken.") % {"handle": host.handle},
+                code="handle_taken",
+            )
         host_id = await queries.insert(
             db,
             email=host.email,
@@ -59,7 +64,7 @@ async def new_login_link(
     if member_id is None:
         owner = await members.owner_of(db, host_id)
         if owner is None:
-            raise NotFound("This page has no owner to sign in.")
+            raise NotFound(_("This page has no owner to sign in."))
         member_id = owner["id"]
     token = tokens.new_token()
     expires_at = now() + LOGIN_LINK_LIFETIME
@@ -79,6 +84,7 @@ async def request_login(db: Database, email: str, login_url: str, mail: Mail) ->
             return
         member = found[0]
         link = await new_login_link(db, member["host_id"], login_url, member["id"])
+        # A host mail: in the page's language, whoever's browser asked.
         await outbox.enqueue(
             db,
             mail.render(
@@ -90,6 +96,7 @@ async def request_login(db: Database, email: str, login_url: str, mail: Mail) ->
                     "link": link,
                     "minutes": 15,
                 },
+                language=member["page_language"],
             ),
         )
 
@@ -99,18 +106,19 @@ async def valid_login_token(
 ) -> Row:
     at = at or now()
     if not tokens.looks_like_token(token):
-        raise NotFound("This sign-in link is not valid.", code="login_invalid")
+        raise NotFound(_("This sign-in link is not valid."), code="login_invalid")
     row = await queries.login_token(db, tokens.token_hash(token))
     if row is None:
-        raise NotFound("This sign-in link is not valid.", code="login_invalid")
+        raise NotFound(_("This sign-in link is not valid."), code="login_invalid")
     if row["used_at"] is not None:
         raise DomainError(
-            "This sign-in link has been used already. Ask for a new one.",
+            _("This sign-in link has been used already. Ask for a new one."),
             code="login_used",
         )
     if row["expires_at"] <= at:
         raise DomainError(
-            "This sign-in link has expired. Ask for a new one.", code="login_expired"
+            _("This sign-in link has expired. Ask for a new one."),
+            code="login_expired",
         )
     return row
 
@@ -123,7 +131,7 @@ async def use_login_token(db: Database, token: str) -> tuple[int, int]:
             db, row["id"], now()
         ):
             raise DomainError(
-                "This sign-in link has been used already.", code="login_used"
+                _("This sign-in link has been used already."), code="login_used"
             )
         return int(row["host_id"]), int(row["member_id"])
 
@@ -132,7 +140,8 @@ async def update_profile(db: Database, host_id: int, values: dict[str, str]) -> 
     async with db.write():
         if await queries.handle_taken(db, values["handle"], except_id=host_id):
             raise Conflict(
-                f"The handle @{values['handle']} is taken.", code="handle_taken"
+                _("The handle @%(handle)s is taken.") % {"handle": values["handle"]},
+                code="handle_taken",
             )
         await queries.update_profile(
             db,
@@ -183,7 +192,7 @@ async def invite_member(
         or role == members.OWNER
         and page["role"] != members.OWNER
     ):
-        raise DomainError("Choose organiser or door helper.", code="bad_role")
+        raise DomainError(_("Choose organiser or door helper."), code="bad_role")
     async with db.write():
         member_id = await members.add(
             db, page["id"], email, name, role, page["member_name"]
@@ -199,10 +208,13 @@ async def invite_member(
                     "name": name,
                     "page": page,
                     "inviter": page["member_name"] or page["name"],
-                    "role": members.ROLE_NAMES[role].lower(),
+                    # read when the mail is made, in the page's language
+                    "role": members.ROLE_WORDS[role],
                     "link": link,
                     "minutes": 15,
                 },
+                # A host mail: the page's language, the team's own.
+                language=page["language"],
             ),
         )
         return member_id
@@ -212,5 +224,6 @@ async def page_at(db: Database, handle: str) -> Row:
     """The page at /@{handle} (any case); a 404 when there is none."""
     host = await queries.by_handle(db, handle.lower())
     if host is None:
+        # Also the JSON API's (/api/v1/pages/…): it stays English.
         raise NotFound("There is no host with this handle.")
     return host

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from meetup.core.clock import now
 from meetup.core.errors import DomainError, NotFound
+from meetup.core.i18n import gettext as _
 from meetup.db import Row
 from meetup.db.tables import events
 from meetup.hosts import members, service
@@ -43,7 +44,11 @@ async def team(request: Request) -> Response:
     except DomainError as error:
         form.email.errors = [error.message]
         return await _team_page(request, page, form, status=error.status)
-    notices.add(request, f"Invited {form.name.data}: we mailed them a sign-in link.")
+    notices.add(
+        request,
+        _("Invited %(name)s: we mailed them a sign-in link.")
+        % {"name": form.name.data},
+    )
     return RedirectResponse(request.url_for("admin:team"), status_code=303)
 
 
@@ -70,7 +75,7 @@ async def _team_page(
         "form": form,
         "upcoming": upcoming,
         "doors": doors,
-        "meta": PageMeta(title="Team", noindex=True),
+        "meta": PageMeta(title=_("Team"), noindex=True),
     }
     return render(request, "admin/team.html", context, status=status)
 
@@ -102,7 +107,11 @@ async def remove(request: Request) -> Response:
             raise
         notices.add(request, error.message)
     else:
-        notices.add(request, f"Removed {gone['name'] or gone['email']}: signed out.")
+        notices.add(
+            request,
+            _("Removed %(name)s: signed out.")
+            % {"name": gone["name"] or gone["email"]},
+        )
     return RedirectResponse(request.url_for("admin:team"), status_code=303)
 
 
@@ -115,7 +124,7 @@ async def set_doors(request: Request) -> Response:
     await members.set_doors(
         request.app.state.db, page["id"], request.path_params["member_id"], chosen
     )
-    notices.add(request, "Saved the door list.")
+    notices.add(request, _("Saved the door list."))
     return RedirectResponse(request.url_for("admin:team"), status_code=303)
 
 
@@ -135,7 +144,7 @@ async def doors(request: Request) -> Response:
     context = {
         "host": member,
         "events": await db.fetch_all(query),
-        "meta": PageMeta(title="Door lists", noindex=True),
+        "meta": PageMeta(title=_("Door lists"), noindex=True),
     }
     return render(request, "admin/doors.html", context)
 
@@ -146,14 +155,14 @@ async def switch(request: Request) -> Response:
     await checked_form(request)
     target = await members.by_id(request.app.state.db, request.path_params["member_id"])
     if target is None or target["email"] != member["member_email"]:
-        raise NotFound("You are not on that page's team.")
+        raise NotFound(_("You are not on that page's team."))
     await sign_in(request, target["host_id"], target["id"])
     return RedirectResponse(request.url_for("admin:home"), status_code=303)
 
 
 async def new_community(request: Request) -> Response:
     member = await require_member(request)
-    meta = PageMeta(title="New community page", noindex=True)
+    meta = PageMeta(title=_("New community page"), noindex=True)
     if request.method == "GET":
         form = bind(CommunityForm, timezone=member["timezone"])
         return render(request, "admin/community_new.html", {"form": form, "meta": meta})
@@ -176,7 +185,11 @@ async def new_community(request: Request) -> Response:
             owner = await members.of_email(db, host_id, member["member_email"])
             assert owner is not None
             await sign_in(request, host_id, owner["id"])
-            notices.add(request, f"@{new.handle} is yours: invite its organisers.")
+            notices.add(
+                request,
+                _("@%(handle)s is yours: invite its organisers.")
+                % {"handle": new.handle},
+            )
             return RedirectResponse(request.url_for("admin:team"), status_code=303)
     context = {"form": form, "meta": meta}
     return render(request, "admin/community_new.html", context, status=400)

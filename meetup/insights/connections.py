@@ -13,11 +13,13 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from meetup.core.clock import now
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import lazy_gettext
 from meetup.db import Database, Row
 from meetup.db.tables import bookings, events, meetings, rsvps
 from meetup.insights import queries
 
-PERIODS = {"day": "today", "week": "this week"}
+PERIODS = {"day": lazy_gettext("today"), "week": lazy_gettext("this week")}
 STREAK_DAYS = 400  # how far back a streak is counted
 STREAK_CHUNK = 14  # periods counted by one query
 
@@ -32,11 +34,15 @@ class Connection:
 
     @property
     def words(self) -> str:
+        """What they did, after their names: in the language it is read in."""
         if self.kind == "met":
-            return f"met each other at {self.title}"
+            return _("met each other at %(title)s") % {"title": self.title}
         if self.kind == "chat":
-            return "had a coffee chat" + (" again" if self.again else "")
-        return f"came to {self.title}" + (" again" if self.again else "")
+            return (
+                _("had a coffee chat again") if self.again else _("had a coffee chat")
+            )
+        said = _("came to %(title)s again") if self.again else _("came to %(title)s")
+        return said % {"title": self.title}
 
 
 # Later than any connection: `since` without an end.
@@ -152,7 +158,7 @@ class Goal:
 
     @property
     def label(self) -> str:
-        return PERIODS[self.period]
+        return str(PERIODS[self.period])
 
     @property
     def unit(self) -> str:

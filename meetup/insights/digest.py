@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from meetup.core.clock import now
+from meetup.core.i18n import lazy_gettext
 from meetup.db import Database, Row
 from meetup.db.tables import bookings, events, followers, hosts, rsvps, sources
 from meetup.insights import connections, people
@@ -18,6 +19,10 @@ from meetup.mail.context import Context
 from meetup.mail.messages import Owner
 
 FOLLOW_UP = 5
+# Answers, chats and follows that came through no source (as the page's own
+# "direct" source is named), and the same read in the mail's language.
+UNKNOWN = "Direct / unknown"
+UNKNOWN_SAID = lazy_gettext("Direct / unknown")
 
 
 def week_began(at: datetime, zone: str) -> datetime:
@@ -55,6 +60,7 @@ async def send_due(db: Database, ctx: Context, at: datetime | None = None) -> in
                 to=(host["name"], host["email"]),
                 owner=Owner(host["id"]),
                 context=context,
+                language=host["language"],  # a host mail: the page's language
             )
             await ctx.queue(db, draft)
             sent += 1
@@ -102,7 +108,7 @@ async def _brought(
         followers.c.host_id == host_id, followers.c.status == "confirmed"
     )
     made = sa.union_all(answers, chats, follows).subquery()
-    label = sa.func.coalesce(sources.c.label, "Direct / unknown").label("label")
+    label = sa.func.coalesce(sources.c.label, UNKNOWN).label("label")
     rows = await db.fetch_all(
         sa.select(label, sa.func.count().label("n"))
         .select_from(made)
@@ -112,4 +118,8 @@ async def _brought(
         .order_by(sa.func.count().desc(), label)
         .limit(8)
     )
-    return [(str(row["label"]), int(row["n"])) for row in rows]
+    # A source's own name (the host's words) stays as it is.
+    return [
+        (UNKNOWN_SAID if row["label"] == UNKNOWN else str(row["label"]), int(row["n"]))
+        for row in rows
+    ]

@@ -6,24 +6,26 @@ from __future__ import annotations
 from wtforms import Form, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from meetup.core.i18n import lazy_gettext
+
 
 class NotesForm(Form):
     body = TextAreaField(
-        "Private notes",
+        lazy_gettext("Private notes"),
         [Optional(), Length(max=5000)],
-        description="Only your page's team sees these.",
+        description=lazy_gettext("Only your page's team sees these."),
         render_kw={"rows": 4},
     )
     tags = StringField(
-        "Tags",
+        lazy_gettext("Tags"),
         [Optional(), Length(max=300)],
-        description="Separated by commas: speaker, designer, Python.",
+        description=lazy_gettext("Separated by commas: speaker, designer, Python."),
     )
 
 
 class CoffeeOfferForm(Form):
     message = TextAreaField(
-        "A line from you (optional)",
+        lazy_gettext("A line from you (optional)"),
         [Optional(), Length(max=2000)],
         render_kw={"rows": 3},
     )
@@ -31,14 +33,17 @@ class CoffeeOfferForm(Form):
 
 class NoteForm(Form):
     subject = StringField(
-        "Subject", [DataRequired("Write a subject."), Length(max=200)]
+        lazy_gettext("Subject"),
+        [DataRequired(lazy_gettext("Write a subject.")), Length(max=200)],
     )
     body = TextAreaField(
-        "Message",
-        [DataRequired("Write your message."), Length(max=5000)],
+        lazy_gettext("Message"),
+        [DataRequired(lazy_gettext("Write your message.")), Length(max=5000)],
         render_kw={"rows": 5},
     )
 
 
 class InviteForm(Form):
-    event = SelectField("Invite them to", coerce=int, validate_choice=True)
+    event = SelectField(
+        lazy_gettext("Invite them to"), coerce=int, validate_choice=True
+    )

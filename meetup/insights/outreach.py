@@ -11,8 +11,10 @@ import sqlalchemy as sa
 
 from meetup.core.clock import now
 from meetup.core.errors import Conflict, NotFound
+from meetup.core.i18n import gettext as _
 from meetup.db import Database, Row
-from meetup.db.tables import events
+from meetup.db.tables import bookings, events, followers
+from meetup.db.tables import rsvps as answers
 from meetup.mail.context import Context
 from meetup.mail.messages import Owner
 from meetup.rsvps import service as rsvps
@@ -101,7 +103,7 @@ async def invite_to_event(
     """The usual invitation mail (one-click answers) for one of the page's
     upcoming events, credited to the person's "Re-invited" link."""
     if event_id not in {row["id"] for row in await upcoming_events(db, host["id"])}:
-        raise NotFound("That event is not one of your upcoming events.")
+        raise NotFound(_("That event is not one of your upcoming events."))
     source = await reinvite_link(db, host, person, "event", event_id)
     done = await rsvps.invite(
         db,
@@ -112,7 +114,7 @@ async def invite_to_event(
         daily_limit=daily_limit,
     )
     if done.held:
-        raise Conflict("You have sent today's invitations already; try tomorrow.")
+        raise Conflict(_("You have sent today's invitations already; try tomorrow."))
     return done
 
 
@@ -131,6 +133,30 @@ async def send_note(
         )
 
 
+async def language_of(db: Database, host_id: int, person_id: int) -> str:
+    """The language the person last wrote to the page in (an answer to one
+    of its events, a chat booked, a follow), or "" when none says."""
+    answered = (
+        sa.select(answers.c.language, answers.c.created_at)
+        .join(events, events.c.id == answers.c.event_id)
+        .where(events.c.host_id == host_id, answers.c.person_id == person_id)
+    )
+    booked, followed = (
+        sa.select(table.c.language, table.c.created_at).where(
+            table.c.host_id == host_id, table.c.person_id == person_id
+        )
+        for table in (bookings, followers)
+    )
+    said = sa.union_all(answered, booked, followed).subquery()
+    found = await db.fetch_one(
+        sa.select(said.c.language)
+        .where(said.c.language != "")
+        .order_by(said.c.created_at.desc())
+        .limit(1)
+    )
+    return str(found["language"]) if found else ""
+
+
 async def _mail(
     db: Database,
     ctx: Context,
@@ -139,11 +165,15 @@ async def _mail(
     person: Person,
     extra: dict[str, object],
 ) -> None:
+    """A guest mail: in the language the person wrote to the page in, else
+    the page's own."""
+    language = await language_of(db, host["id"], person.id) or host["language"]
     draft = ctx.mail.render(
         kind,
         to=(person.name, person.email),
         owner=Owner(host["id"], person.id),
         context={"name": person.name, "host": host, **extra},
         reply_to=host["email"],
+        language=language,
     )
     await ctx.queue(db, draft)

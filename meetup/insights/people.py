@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from meetup.core.clock import now
+from meetup.core.i18n import lazy_gettext
 from meetup.db import Database, Row
 from meetup.db.tables import (
     bookings,
@@ -157,11 +158,11 @@ async def of_page(db: Database, host_id: int) -> list[Person]:
 
 
 FILTERS = {
-    "": "Everyone",
-    "attended2": "Came twice or more",
-    "not_met_60": "Not met in 60 days",
-    "follows": "Follow you",
-    "chatted": "Had a coffee chat",
+    "": lazy_gettext("Everyone"),
+    "attended2": lazy_gettext("Came twice or more"),
+    "not_met_60": lazy_gettext("Not met in 60 days"),
+    "follows": lazy_gettext("Follow you"),
+    "chatted": lazy_gettext("Had a coffee chat"),
 }
 
 

@@ -11,6 +11,8 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from meetup.core.clock import now
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import lazy_gettext
 from meetup.db import Database, Row
 from meetup.db.tables import (
     bookings,
@@ -26,19 +28,26 @@ from meetup.db.tables import (
 )
 from meetup.sources.kinds import KIND_LABELS
 
+# Each a whole line of the timeline, in the reader's language when shown.
 ANSWER_WORDS = {
-    "going": "Said they're going to",
-    "maybe": "Said maybe to",
-    "not_going": "Can't make",
-    "waitlisted": "Joined the waitlist of",
-    "cancelled": "Answered, then cancelled,",
-    "pending": "Answered (not confirmed)",
-    "requested": "Asked to join",
-    "declined": "Was not approved for",
-    "expired": "Didn't confirm their answer to",
-    "invited": "Invited to",
+    "going": lazy_gettext("Said they're going to %(title)s"),
+    "maybe": lazy_gettext("Said maybe to %(title)s"),
+    "not_going": lazy_gettext("Can't make %(title)s"),
+    "waitlisted": lazy_gettext("Joined the waitlist of %(title)s"),
+    "cancelled": lazy_gettext("Answered, then cancelled, %(title)s"),
+    "pending": lazy_gettext("Answered (not confirmed) %(title)s"),
+    "requested": lazy_gettext("Asked to join %(title)s"),
+    "declined": lazy_gettext("Was not approved for %(title)s"),
+    "expired": lazy_gettext("Didn't confirm their answer to %(title)s"),
+    "invited": lazy_gettext("Invited to %(title)s"),
 }
-FEEDBACK_WORDS = {"great": "loved", "good": "liked", "meh": "wasn't sure about"}
+ANSWERED = lazy_gettext("Answered %(title)s")
+FEEDBACK_WORDS = {
+    "great": lazy_gettext("Said they loved %(title)s"),
+    "good": lazy_gettext("Said they liked %(title)s"),
+    "meh": lazy_gettext("Said they wasn't sure about %(title)s"),
+}
+FEEDBACK = lazy_gettext("Said they answered about %(title)s")
 
 
 @dataclass(frozen=True)
@@ -74,58 +83,55 @@ async def known(db: Database, host_id: int, person_id: int) -> Known | None:
     def came(at: datetime, label: str | None, kind: str | None) -> None:
         nonlocal first
         if label and (first is None or at < first[0]):
-            kind_label = KIND_LABELS.get(kind or "", "")
+            kind_label = str(KIND_LABELS.get(kind or "", ""))
             first = (at, f"{label} ({kind_label})" if kind_label else label)
 
     for row in await _answers(db, host_id, person_id):
         names.append((row["created_at"], row["name"]))
         came(row["created_at"], row["label"], row["kind"])
-        words = ANSWER_WORDS.get(row["status"], "Answered")
-        moments.append(
-            Moment(row["created_at"], "answer", f"{words} {row['title']}", row["eid"])
-        )
+        said = ANSWER_WORDS.get(row["status"], ANSWERED) % {"title": row["title"]}
+        moments.append(Moment(row["created_at"], "answer", said, row["eid"]))
         if row["checked_in_at"] is not None:
             moments.append(
                 Moment(
                     row["checked_in_at"],
                     "checked_in",
-                    f"Checked in at {row['title']}",
+                    _("Checked in at %(title)s") % {"title": row["title"]},
                     row["eid"],
                 )
             )
         if row["feedback_at"] is not None:
-            words = FEEDBACK_WORDS.get(row["feedback"], "answered about")
-            note = f": “{row['feedback_note']}”" if row["feedback_note"] else ""
-            moments.append(
-                Moment(
-                    row["feedback_at"],
-                    "feedback",
-                    f"Said they {words} {row['title']}{note}",
-                    row["eid"],
-                )
-            )
+            said = FEEDBACK_WORDS.get(row["feedback"], FEEDBACK) % {
+                "title": row["title"]
+            }
+            if row["feedback_note"]:
+                said = _("%(said)s: “%(note)s”") % {
+                    "said": said,
+                    "note": row["feedback_note"],
+                }
+            moments.append(Moment(row["feedback_at"], "feedback", said, row["eid"]))
     moments += await _meetings(db, host_id, person_id)
     for row in await _chats(db, host_id, person_id):
         names.append((row["created_at"], row["name"]))
         came(row["created_at"], row["label"], row["kind"])
-        moments.append(Moment(row["created_at"], "answer", "Booked a coffee chat"))
+        moments.append(Moment(row["created_at"], "answer", _("Booked a coffee chat")))
         if row["outcome"] == "held" or (
             row["outcome"] == "" and row["ends_at"] <= now()
         ):
-            moments.append(Moment(row["starts_at"], "chat", "Coffee chat"))
+            moments.append(Moment(row["starts_at"], "chat", _("Coffee chat")))
         elif row["outcome"] == "no_show":
-            moments.append(Moment(row["starts_at"], "chat", "Missed their coffee chat"))
+            missed = _("Missed their coffee chat")
+            moments.append(Moment(row["starts_at"], "chat", missed))
     follow = await _follow(db, host_id, person_id)
     if follow is not None:
         names.append((follow["created_at"], follow["name"]))
         came(follow["created_at"], follow["label"], follow["kind"])
         if follow["status"] == "confirmed":
             at = follow["confirmed_at"] or follow["created_at"]
-            moments.append(Moment(at, "follow", "Follows your page"))
+            moments.append(Moment(at, "follow", _("Follows your page")))
     for row in await _newsletters(db, host_id, person_id):
-        moments.append(
-            Moment(row["queued_at"], "newsletter", f"Was sent “{row['subject']}”")
-        )
+        sent = _("Was sent “%(subject)s”") % {"subject": row["subject"]}
+        moments.append(Moment(row["queued_at"], "newsletter", sent))
     notes = await db.fetch_one(
         sa.select(person_notes.c.body, person_notes.c.tags).where(
             person_notes.c.host_id == host_id, person_notes.c.person_id == person_id
@@ -134,7 +140,8 @@ async def known(db: Database, host_id: int, person_id: int) -> Known | None:
     if not names and notes is None:
         return None
     if first is not None:
-        moments.append(Moment(first[0], "source", f"First came through {first[1]}"))
+        came_through = _("First came through %(source)s") % {"source": first[1]}
+        moments.append(Moment(first[0], "source", came_through))
     # The source comes first at its moment; then what happened, in order.
     order = {"source": 0, "answer": 1, "checked_in": 2, "met": 3}
     moments.sort(key=lambda m: (m.at, order.get(m.kind, 4)))
@@ -214,13 +221,24 @@ async def _meetings(db: Database, host_id: int, person_id: int) -> list[Moment]:
         )
         met.append(row["name"])
     return [
-        Moment(at, "met", f"Met {_and(met)} at {title}", event_id)
+        Moment(
+            at,
+            "met",
+            _("Met %(names)s at %(title)s") % {"names": _and(met), "title": title},
+            event_id,
+        )
         for event_id, (at, title, met) in grouped.items()
     ]
 
 
 def _and(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    """ "Ana", "Ana and Omar", "Ana, Omar and Lea"."""
+    if len(names) == 1:
+        return names[0]
+    return _("%(names)s and %(last)s") % {
+        "names": ", ".join(names[:-1]),
+        "last": names[-1],
+    }
 
 
 async def _chats(db: Database, host_id: int, person_id: int) -> list[Row]:

@@ -12,6 +12,7 @@ from starlette.routing import Route
 from wtforms import Form
 
 from meetup.core.errors import DomainError, NotFound
+from meetup.core.i18n import gettext as _
 from meetup.db import Row
 from meetup.insights import outreach, person
 from meetup.insights.forms import CoffeeOfferForm, InviteForm, NoteForm, NotesForm
@@ -28,7 +29,7 @@ async def _known(request: Request) -> tuple[Row, person.Known]:
         request.app.state.db, host["id"], request.path_params["person_id"]
     )
     if found is None:
-        raise NotFound("Nobody by that link has been in touch with your page.")
+        raise NotFound(_("Nobody by that link has been in touch with your page."))
     return host, found
 
 
@@ -102,7 +103,7 @@ async def save_notes(request: Request) -> Response:
         await person.save_notes(
             db, host["id"], found.person_id, form.body.data or "", form.tags.data or ""
         )
-    notices.add(request, "Notes saved.")
+    notices.add(request, _("Notes saved."))
     return _back(request, found)
 
 
@@ -117,7 +118,11 @@ async def offer_coffee(request: Request) -> Response:
         _who(found),
         form.message.data or "",
     )
-    notices.add(request, f"We mailed {found.name} your coffee link: {link}")
+    notices.add(
+        request,
+        _("We mailed %(name)s your coffee link: %(link)s")
+        % {"name": found.name, "link": link},
+    )
     return _back(request, found)
 
 
@@ -138,10 +143,12 @@ async def invite(request: Request) -> Response:
         form.event.errors = [error.message]
         return await _page(request, host, found, error.status, invite=form)
     title = dict(form.event.choices)[form.event.data]  # type: ignore[arg-type]
-    if done.answered:
-        notices.add(request, f"{found.name} has already answered {title}.")
-    else:
-        notices.add(request, f"We mailed {found.name} an invitation to {title}.")
+    said = (
+        _("%(name)s has already answered %(title)s.")
+        if done.answered
+        else _("We mailed %(name)s an invitation to %(title)s.")
+    )
+    notices.add(request, said % {"name": found.name, "title": title})
     return _back(request, found)
 
 
@@ -157,7 +164,9 @@ async def write_note(request: Request) -> Response:
         required(form.subject.data),
         required(form.body.data),
     )
-    notices.add(request, f"Your note to {found.name} is on its way.")
+    notices.add(
+        request, _("Your note to %(name)s is on its way.") % {"name": found.name}
+    )
     return _back(request, found)
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from meetup.core.i18n import gettext as _
 from meetup.db import Database, Row
 from meetup.db.tables import (
     UTCDateTime,
@@ -150,10 +151,14 @@ async def funnels(db: Database, host_id: int) -> dict[int, Funnel]:
 
 
 def rolled_up(per_source: dict[int, Funnel], key: str) -> list[Funnel]:
+    """The funnels summed per kind or per platform, each labelled in the
+    reader's language (for the dashboard's page, not the JSON API)."""
     groups: dict[str, Funnel] = {}
     for funnel in per_source.values():
-        name = getattr(funnel, key) or "(none)"
-        label = KIND_LABELS.get(name, name) if key == "kind" else name
+        name = getattr(funnel, key)
+        label = (str(KIND_LABELS.get(name, name)) if key == "kind" else name) or _(
+            "(none)"
+        )
         groups.setdefault(name, Funnel(label)).add(funnel)
     return sorted(groups.values(), key=Funnel.rank)
 

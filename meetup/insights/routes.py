@@ -11,12 +11,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from meetup.core import i18n, text
 from meetup.core.clock import now
+from meetup.core.i18n import gettext as _
 from meetup.core.text import row_id
 from meetup.hosts import service as host_service
 from meetup.insights import connections, figures, people, queries
 from meetup.sources import queries as source_queries
-from meetup.sources.kinds import KIND_LABELS, SHARED_KINDS
+from meetup.sources.kinds import DIRECT_LABEL, KIND_LABELS, SHARED_KINDS
 from meetup.web import notices
 from meetup.web.auth import require_host
 from meetup.web.csrf import checked_form
@@ -30,11 +32,17 @@ async def dashboard(request: Request) -> Response:
     found = await figures.of_page(db, host, now())
     per_source, weeks, goal = found.per_source, found.weeks, found.goal
     weekly_line = host["weekly_goal"] if host["goal_period"] == "week" else 0
+    # Each bar links to its week by the date it starts on where the host lives.
+    week_of = {
+        start: text.local(start, host["timezone"]).date().isoformat()
+        for start, _count in weeks
+    }
     context = {
         "host": host,
         "goal": goal,
         "weeks": weeks,
-        "most": max([n for _, n in weeks] + [weekly_line, 1]),
+        "week_of": week_of,
+        "most": max([n for _start, n in weeks] + [weekly_line, 1]),
         "total": found.total,
         "sources": sorted(
             (f for f in per_source.values() if _worth_listing(f)),
@@ -43,7 +51,7 @@ async def dashboard(request: Request) -> Response:
         "kinds": queries.rolled_up(per_source, "kind"),
         "platforms": queries.rolled_up(per_source, "platform"),
         "events": found.events,
-        "meta": PageMeta(title="Your connections", noindex=True),
+        "meta": PageMeta(title=_("Your connections"), noindex=True),
     }
     return render(request, "admin/dashboard.html", context)
 
@@ -61,9 +69,9 @@ async def set_goal(request: Request) -> Response:
     goal = row_id(form.get("weekly_goal", ""))
     period = str(form.get("goal_period", host["goal_period"]))
     if goal is None or not 1 <= goal <= 1000:
-        return Response("The goal is a number from 1 to 1000.", status_code=400)
+        return Response(_("The goal is a number from 1 to 1000."), status_code=400)
     if period not in connections.PERIODS:
-        return Response("The goal is per day or per week.", status_code=400)
+        return Response(_("The goal is per day or per week."), status_code=400)
     await host_service.set_goal(request.app.state.db, host["id"], goal, period)
     return RedirectResponse(request.url_for("admin:home"), status_code=303)
 
@@ -75,9 +83,9 @@ async def set_digest(request: Request) -> Response:
     await host_service.set_digest(request.app.state.db, host["id"], on)
     notices.add(
         request,
-        "Every Monday we'll mail you a digest of your week."
+        _("Every Monday we'll mail you a digest of your week.")
         if on
-        else "No more weekly digest.",
+        else _("No more weekly digest."),
     )
     return RedirectResponse(request.url_for("admin:home"), status_code=303)
 
@@ -99,13 +107,15 @@ async def connections_page(request: Request) -> Response:
         "host": host,
         "connections": found,
         "start": start,
-        "meta": PageMeta(title="Connections", noindex=True),
+        "meta": PageMeta(title=_("Connections"), noindex=True),
     }
     return render(request, "admin/connections.html", context)
 
 
 async def attributed_csv(request: Request) -> Response:
-    """Every guest and chat with the sources that brought them."""
+    """Every guest and chat with the sources that brought them. In English
+    whatever the page reads in: its columns and values are data for
+    spreadsheets and scripts (as the people CSV's)."""
     host = await require_host(request)
     found = await queries.attributed(request.app.state.db, host["id"])
     header = [
@@ -119,20 +129,21 @@ async def attributed_csv(request: Request) -> Response:
         "kind",
         "platform",
     ]
-    rows = (
-        (
-            row["name"],
-            row["email"],
-            row["what"],
-            row["status"],
-            "yes" if row["checked_in_at"] else "",
-            row["first_label"] or "Direct / unknown",
-            row["last_label"] or "Direct / unknown",
-            KIND_LABELS.get(row["last_kind"] or "direct", row["last_kind"]),
-            row["last_platform"] or "",
-        )
-        for row in found
-    )
+    with i18n.use(i18n.DEFAULT):
+        rows = [
+            (
+                row["name"],
+                row["email"],
+                row["what"],
+                row["status"],
+                "yes" if row["checked_in_at"] else "",
+                row["first_label"] or DIRECT_LABEL,
+                row["last_label"] or DIRECT_LABEL,
+                str(KIND_LABELS.get(row["last_kind"] or "direct", row["last_kind"])),
+                row["last_platform"] or "",
+            )
+            for row in found
+        ]
     return csv_download("attributed-guests.csv", header, rows)
 
 
@@ -151,14 +162,16 @@ async def people_page(request: Request) -> Response:
         "event_titles": await people.event_titles(request.app.state.db, host["id"]),
         "filters": people.FILTERS,
         "platforms": sorted(await queries_platforms(request, host["id"])),
-        "meta": PageMeta(title="People", noindex=True),
+        "meta": PageMeta(title=_("People"), noindex=True),
     }
     return render(request, "admin/people.html", context)
 
 
 async def people_csv(request: Request) -> Response:
+    """The people list as filtered, its columns and values in English (data
+    for spreadsheets, whatever the page reads in)."""
     host = await require_host(request)
-    found, *_ = await _people(request, host["id"])
+    found, *_filters = await _people(request, host["id"])
     header = [
         "name",
         "email",

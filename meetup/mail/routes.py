@@ -8,17 +8,19 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from meetup.core.errors import NotFound
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import lazy_gettext
 from meetup.db import Row
 from meetup.mail import outbox, preview
 from meetup.web.auth import require_host
 from meetup.web.pages import PageMeta, render
 
-# What the host reads for each delivery state of a row.
+# What the host reads for each delivery state of a row (in their language).
 STATES = {
-    "pending": ("queued", "muted"),
-    "sending": ("sending", "warn"),
-    "sent": ("sent", "ok"),
-    "failed": ("failed", "danger"),
+    "pending": (lazy_gettext("queued"), "muted"),
+    "sending": (lazy_gettext("sending"), "warn"),
+    "sent": (lazy_gettext("sent"), "ok"),
+    "failed": (lazy_gettext("failed"), "danger"),
 }
 
 # A message's HTML is the recipient's view of it; in the outbox it is shown in
@@ -38,7 +40,7 @@ async def outbox_page(request: Request) -> Response:
         "messages": await outbox.recent(db, host["id"]),
         "counts": await outbox.counts_by_status(db, host["id"]),
         "states": STATES,
-        "meta": PageMeta(title="Outbox", noindex=True),
+        "meta": PageMeta(title=_("Outbox"), noindex=True),
     }
     return render(request, "admin/outbox.html", context)
 
@@ -60,7 +62,7 @@ async def message_page(request: Request) -> Response:
 
 
 async def message_html(request: Request) -> Response:
-    _, message = await _own_message(request)
+    _host, message = await _own_message(request)
     base_url = request.app.state.settings.base_url
     body = preview.hide_private_links(message["body_html"], base_url)
     headers = {
@@ -73,9 +75,9 @@ async def message_html(request: Request) -> Response:
 
 
 async def message_calendar(request: Request) -> Response:
-    _, message = await _own_message(request)
+    _host, message = await _own_message(request)
     if not message["calendar"]:
-        raise NotFound("This message carries no calendar invitation.")
+        raise NotFound(_("This message carries no calendar invitation."))
     base_url = request.app.state.settings.base_url
     return Response(
         preview.hide_private_links(message["calendar"], base_url),
@@ -93,7 +95,7 @@ async def _own_message(request: Request) -> tuple[Row, Row]:
         request.app.state.db, request.path_params["message_id"], host["id"]
     )
     if message is None:
-        raise NotFound("There is no such message among yours.")
+        raise NotFound(_("There is no such message among yours."))
     return host, message
 
 

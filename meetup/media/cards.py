@@ -15,7 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from meetup.core import text
+from meetup.core import i18n, text
+from meetup.core.i18n import gettext as _
 from meetup.web.pages import PreviewImage
 
 WIDTH, HEIGHT = 1200, 630
@@ -60,7 +61,8 @@ class Card:
     @property
     def alt(self) -> str:
         if self.cover:
-            return f"Cover picture of {self.title}"
+            # Not drawn (nor in the fingerprint): in the language of the page.
+            return _("Cover picture of %(title)s") % {"title": self.title}
         return ". ".join(part for part in (self.title, *self.when, *self.lines) if part)
 
     def preview(self) -> PreviewImage:
@@ -74,8 +76,18 @@ def _fingerprint(card: Card) -> str:
     return hashlib.sha256(drawn.encode()).hexdigest()[:16]
 
 
+# A card is drawn in its page's language, whoever asks: the image behind a URL
+# never changes, and a link preview speaks to the host's own audience.
+
+
 def event_card(event: Mapping[str, Any]) -> Card:
-    """An event row with `host_name`, `cover_digest` and `host_photo_digest`."""
+    """An event row with `host_name`, `host_language`, `cover_digest` and
+    `host_photo_digest`."""
+    with i18n.use(event["host_language"] or i18n.DEFAULT):
+        return _event_card(event)
+
+
+def _event_card(event: Mapping[str, Any]) -> Card:
     zone = ZoneInfo(event["timezone"])
     start = event["starts_at"].astimezone(zone)
     place = " · ".join(
@@ -86,18 +98,23 @@ def event_card(event: Mapping[str, Any]) -> Card:
         key=event["slug"],
         title=event["title"],
         name=event["host_name"],
-        tile=(f"{start:%b}".upper(), str(start.day)),
+        tile=(i18n.format_time(start, "%b").rstrip(".").upper(), str(start.day)),
         when=_when(event),
         lines=(place,) if place else (),
-        byline=f"Hosted by {event['host_name']}",
+        byline=_("Hosted by %(name)s") % {"name": event["host_name"]},
         photo=event["host_photo_digest"],
-        badge="Cancelled" if event["status"] == "cancelled" else "",
+        badge=_("Cancelled") if event["status"] == "cancelled" else "",
         cover=event["cover_digest"],
     )
 
 
 def host_card(host: Mapping[str, Any]) -> Card:
-    """A host row with `photo_digest`."""
+    """A host row with `language` and `photo_digest`."""
+    with i18n.use(host["language"] or i18n.DEFAULT):
+        return _host_card(host)
+
+
+def _host_card(host: Mapping[str, Any]) -> Card:
     bio = text.plain_excerpt(host["bio"] or "", 160)
     return Card(
         kind="host",
@@ -105,49 +122,55 @@ def host_card(host: Mapping[str, Any]) -> Card:
         title=host["name"],
         name=host["name"],
         when=(f"@{host['handle']}",),
-        lines=(bio,) if bio else ("Events and coffee chats",),
+        lines=(bio,) if bio else (_("Events and coffee chats"),),
         photo=host["photo_digest"],
         portrait=True,
     )
 
 
 def coffee_card(host: Mapping[str, Any]) -> Card:
-    return Card(
-        kind="coffee",
-        key=host["handle"],
-        title=f"Coffee with {host['name']}",
-        name=host["name"],
-        when=("1:1 chat",),
-        lines=("Pick a time that suits you: no account needed.",),
-        photo=host["photo_digest"],
-        portrait=True,
-    )
+    with i18n.use(host["language"] or i18n.DEFAULT):
+        return Card(
+            kind="coffee",
+            key=host["handle"],
+            title=_("Coffee with %(name)s") % {"name": host["name"]},
+            name=host["name"],
+            when=(_("1:1 chat"),),
+            lines=(_("Pick a time that suits you: no account needed."),),
+            photo=host["photo_digest"],
+            portrait=True,
+        )
 
 
 def site_card(base_url: str) -> Card:
-    """The home page's card, and any page's without one of its own."""
-    return Card(
-        kind="site",
-        key="home",
-        title="Upcoming events",
-        when=(urlsplit(base_url).netloc,),
-        lines=("Local events and coffee chats: RSVP with your name and email.",),
-    )
+    """The home page's card, and any page's without one of its own: the
+    site's, in English."""
+    with i18n.use(i18n.DEFAULT):
+        return Card(
+            kind="site",
+            key="home",
+            title=_("Upcoming events"),
+            when=(urlsplit(base_url).netloc,),
+            lines=(_("Local events and coffee chats: RSVP with your name and email."),),
+        )
 
 
 def zone_label(zone: str) -> str:
     """ "Europe/Paris" → "Paris time"; "UTC" stays "UTC"."""
     city = zone.rsplit("/", 1)[-1].replace("_", " ")
-    return city if "/" not in zone else f"{city} time"
+    return city if "/" not in zone else _("%(city)s time") % {"city": city}
 
 
 def _when(event: Mapping[str, Any]) -> tuple[str, str]:
     start, end, last = text.local_span(event)
     if event["all_day"]:
         if last == start.date():
-            return f"{start:%A %-d %B %Y}", "All day"
-        return f"{start:%a %-d %b} – {last:%a %-d %b %Y}", "All day"
+            return i18n.format_time(start, "%A %-d %B %Y"), _("All day")
+        span = f"{i18n.format_time(start, '%a %-d %b')} – {i18n.format_time(last, '%a %-d %b %Y')}"
+        return span, _("All day")
     hours = f"{start:%H:%M} – {end:%H:%M}"
     if end.date() != start.date():
-        hours = f"{start:%H:%M} – {end:%a %-d %b, %H:%M}"
-    return f"{start:%A %-d %B %Y}", f"{hours} · {zone_label(event['timezone'])}"
+        hours = f"{start:%H:%M} – {i18n.format_time(end, '%a %-d %b, %H:%M')}"
+    return i18n.format_time(
+        start, "%A %-d %B %Y"
+    ), f"{hours} · {zone_label(event['timezone'])}"

@@ -14,6 +14,8 @@ from enum import Enum
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from meetup.core.errors import DomainError
+from meetup.core.i18n import format_number
+from meetup.core.i18n import gettext as _
 
 MAX_BYTES = 8 * 1024 * 1024
 # A 40-megapixel photo is larger than any phone takes; beyond it a small file
@@ -51,13 +53,14 @@ class Picture:
 
 
 def megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".") + " MB"
+    """ "9.5 MB" (one decimal at most, written as the reader writes numbers)."""
+    return f"{format_number(round(size / (1024 * 1024), 1))} MB"
 
 
 def too_large(size: int) -> PictureRefused:
     return PictureRefused(
-        f"The picture is {megabytes(size)}; the limit is {megabytes(MAX_BYTES)}. "
-        "Choose a smaller one."
+        _("The picture is %(size)s; the limit is %(limit)s. Choose a smaller one.")
+        % {"size": megabytes(size), "limit": megabytes(MAX_BYTES)}
     )
 
 
@@ -72,7 +75,7 @@ def prepare(data: bytes, purpose: Purpose) -> Picture:
         image.load()
     except (OSError, ValueError, SyntaxError) as error:
         raise PictureRefused(
-            "The picture could not be read: the file may be damaged."
+            _("The picture could not be read: the file may be damaged.")
         ) from error
     upright = ImageOps.exif_transpose(image) or image
     pixels = _fitted(_in_srgb(upright), purpose)
@@ -92,10 +95,10 @@ def encoded_jpeg(image: Image.Image) -> bytes:
 
 def _opened(data: bytes) -> Image.Image:
     refused = PictureRefused(
-        "This file is not a picture we can use: upload a JPEG, PNG, WebP or GIF."
+        _("This file is not a picture we can use: upload a JPEG, PNG, WebP or GIF.")
     )
     if not data:
-        raise PictureRefused("The file is empty: choose a picture.")
+        raise PictureRefused(_("The file is empty: choose a picture."))
     try:
         with warnings.catch_warnings():
             # Pillow only warns below twice its own limit: make it a refusal.
@@ -116,8 +119,11 @@ def _check_pixels(width: int, height: int) -> None:
 
 def _too_many_pixels() -> PictureRefused:
     return PictureRefused(
-        f"The picture has too many pixels (at most {MAX_PIXELS // 1_000_000} "
-        "megapixels): choose a smaller one."
+        _(
+            "The picture has too many pixels (at most %(most)s megapixels): "
+            "choose a smaller one."
+        )
+        % {"most": MAX_PIXELS // 1_000_000}
     )
 
 

@@ -198,6 +198,7 @@ _EVENT_FOR_CARD = (
         events.c.venue_name,
         events.c.venue_address,
         hosts.c.name.label("host_name"),
+        hosts.c.language.label("host_language"),
         cover_image.c.digest.label("cover_digest"),
         host_photo.c.digest.label("host_photo_digest"),
     )
@@ -226,6 +227,7 @@ async def host_for_card(db: Database, handle: str) -> Row | None:
             hosts.c.handle,
             hosts.c.name,
             hosts.c.bio,
+            hosts.c.language,
             host_photo.c.digest.label("photo_digest"),
         )
         .outerjoin(host_photo, host_photo.c.id == hosts.c.photo_image_id)

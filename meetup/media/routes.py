@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from meetup.core.errors import NotFound
+from meetup.core.i18n import gettext as _
 from meetup.db import Database
 from meetup.media import cards, drawing, queries
 from meetup.settings import Settings
@@ -50,7 +51,7 @@ class CardCache:
         self.entries[key] = body
         self.size += len(body)
         while self.size > self.max_bytes and self.entries:
-            _, dropped = self.entries.popitem(last=False)
+            _key, dropped = self.entries.popitem(last=False)
             self.size -= len(dropped)
 
 
@@ -65,7 +66,7 @@ async def media(request: Request) -> Response:
         row is None
         or EXTENSIONS.get(row["content_type"]) != request.path_params["extension"]
     ):
-        raise NotFound("There is no picture at this address.")
+        raise NotFound(_("There is no picture at this address."))
     return conditional_response(
         request,
         bytes(row["data"]),
@@ -86,7 +87,7 @@ async def card(request: Request) -> Response:
         else None
     )
     if found is None:
-        raise NotFound("There is no preview picture at this address.")
+        raise NotFound(_("There is no preview picture at this address."))
     if found.path != request.url.path:
         # An older card of the same page (its title changed since): the
         # current one, which a preview fetcher may cache instead.
@@ -125,7 +126,7 @@ async def current_card(
 async def _drawn(db: Database, card: cards.Card) -> bytes:
     cover = await queries.image_data(db, card.cover)
     if card.cover and cover is None:
-        raise NotFound("This picture has just been removed.")
+        raise NotFound(_("This picture has just been removed."))
     photo = await queries.image_data(db, card.photo)
     # Drawing takes tens of milliseconds: off the event loop.
     return await anyio.to_thread.run_sync(drawing.render, card, photo, cover)

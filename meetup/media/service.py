@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 from meetup.core.clock import now
 from meetup.core.errors import DomainError, NotFound
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import ngettext
 from meetup.db import Database, Row
 from meetup.media import queries
 from meetup.media.pictures import Picture
@@ -47,16 +49,25 @@ async def add_event_photos(
         event = await _locked_event(db, event_id, host_id)
         if event["starts_at"] > now():
             raise DomainError(
-                "Photos can be added once the event has started.",
+                _("Photos can be added once the event has started."),
                 code="photos_too_early",
             )
         have = await queries.count_event_photos(db, event_id)
         if have + len(pictures) > MAX_EVENT_PHOTOS:
             room = MAX_EVENT_PHOTOS - have
+            said = (
+                ngettext(
+                    "An event keeps at most %(most)s photos; "
+                    "there is room for %(num)s more.",
+                    "An event keeps at most %(most)s photos; "
+                    "there is room for %(num)s more.",
+                    room,
+                )
+                if room
+                else _("An event keeps at most %(most)s photos; remove one first.")
+            )
             raise DomainError(
-                f"An event keeps at most {MAX_EVENT_PHOTOS} photos; "
-                + (f"there is room for {room} more." if room else "remove one first."),
-                code="too_many_photos",
+                said % {"most": MAX_EVENT_PHOTOS, "num": room}, code="too_many_photos"
             )
         for picture in pictures:
             image_id = await queries.store(db, host_id, picture)
@@ -70,12 +81,12 @@ async def remove_event_photo(
         await _locked_event(db, event_id, host_id)
         image_id = await queries.remove_event_photo(db, event_id, digest)
         if image_id is None:
-            raise NotFound("This photo is not among the event's.")
+            raise NotFound(_("This photo is not among the event's."))
         await queries.delete_unused(db, [image_id])
 
 
 async def _locked_event(db: Database, event_id: int, host_id: int) -> Row:
     event = await queries.lock_event(db, event_id, host_id)
     if event is None:
-        raise NotFound("There is no such event among yours.")
+        raise NotFound(_("There is no such event among yours."))
     return event

@@ -10,6 +10,7 @@ import anyio.to_thread
 from starlette.datastructures import FormData, UploadFile
 from wtforms import Field
 
+from meetup.core.i18n import gettext as _
 from meetup.media.pictures import (
     MAX_BYTES,
     Picture,
@@ -53,7 +54,10 @@ async def pictures(form: FormData, name: str, purpose: Purpose) -> list[Picture]
     try:
         files = chosen(form, name)
         if len(files) > MAX_EVENT_PHOTOS:
-            raise PictureRefused(f"Choose at most {MAX_EVENT_PHOTOS} photos at a time.")
+            raise PictureRefused(
+                _("Choose at most %(most)s photos at a time.")
+                % {"most": MAX_EVENT_PHOTOS}
+            )
         return [await _prepared(upload, purpose) for upload in files]
     finally:
         await _close(form, name)
@@ -74,7 +78,10 @@ async def _prepared(upload: UploadFile, purpose: Purpose) -> Picture:
         return await anyio.to_thread.run_sync(prepare, data, purpose)
     except PictureRefused as refused:
         if upload.filename:
-            refused.message = f"{upload.filename[:80]}: {refused.message}"
+            refused.message = _("%(file)s: %(problem)s") % {
+                "file": upload.filename[:80],
+                "problem": refused.message,
+            }
         raise
 
 

@@ -81,6 +81,7 @@ async def sending(db: Database) -> Sequence[Row]:
             hosts.c.name.label("host_name"),
             hosts.c.handle.label("host_handle"),
             hosts.c.email.label("host_email"),
+            hosts.c.language.label("host_language"),
         )
         .join(hosts, hosts.c.id == newsletters.c.host_id)
         .where(newsletters.c.status == "sending")

@@ -10,6 +10,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from meetup.core.errors import DomainError, NotFound
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import ngettext
 from meetup.db import Row, versions
 from meetup.followers.forms import FollowForm
 from meetup.hosts import service as host_service
@@ -17,7 +19,7 @@ from meetup.newsletters import queries, service
 from meetup.web import notices
 from meetup.web.auth import require_host
 from meetup.web.csrf import checked_form
-from meetup.web.pages import PageMeta, render
+from meetup.web.pages import PageMeta, render, use_page_language
 
 
 async def letters(request: Request) -> Response:
@@ -27,7 +29,7 @@ async def letters(request: Request) -> Response:
         "host": host,
         "letters": await queries.of_host(db, host["id"]),
         "followers": await queries.confirmed_followers(db, host["id"]),
-        "meta": PageMeta(title="Newsletter", noindex=True),
+        "meta": PageMeta(title=_("Newsletter"), noindex=True),
     }
     return render(request, "newsletters/admin_list.html", context)
 
@@ -59,7 +61,7 @@ async def save_letter(request: Request) -> Response:
         await service.save(db, host["id"], letter_id, subject, body)
     except DomainError as error:
         return _editor(request, host, found, subject, body, error.message, 400)
-    notices.add(request, "Saved. The preview below is what followers will read.")
+    notices.add(request, _("Saved. The preview below is what followers will read."))
     return _to_letter(request, letter_id)
 
 
@@ -80,7 +82,7 @@ def _editor(
         "body": body,
         "error": error,
         "preview": service.rendered(body, base).html if body.strip() else "",
-        "meta": PageMeta(title=subject or "New newsletter", noindex=True),
+        "meta": PageMeta(title=subject or _("New newsletter"), noindex=True),
     }
     return render(request, "newsletters/admin_edit.html", context, status=status)
 
@@ -115,7 +117,7 @@ async def send_test(request: Request) -> Response:
     await service.send_test(
         request.app.state.db, request.app.state.rsvp, host, letter_id, to, name
     )
-    notices.add(request, f"We sent a test to {to}.")
+    notices.add(request, _("We sent a test to %(email)s.") % {"email": to})
     return _to_letter(request, letter_id)
 
 
@@ -127,15 +129,16 @@ async def send(request: Request) -> Response:
     await service.draft_of(request.app.state.db, host["id"], letter_id)
     if form.get("confirm") != "yes":
         raise DomainError(
-            "Confirm with “Send to my followers” to send.", code="unconfirmed"
+            _("Confirm with “Send to my followers” to send."), code="unconfirmed"
         )
     reach = await service.start_sending(request.app.state.db, host, letter_id)
     pace = request.app.state.settings.newsletter_per_minute
-    notices.add(
-        request,
-        f"On its way to {reach} follower{'s' if reach != 1 else ''}, "
-        f"{pace} a minute at most.",
+    said = ngettext(
+        "On its way to %(num)d follower, %(pace)d a minute at most.",
+        "On its way to %(num)d followers, %(pace)d a minute at most.",
+        reach,
     )
+    notices.add(request, said % {"num": reach, "pace": pace})
     return _to_letter(request, letter_id)
 
 
@@ -161,7 +164,7 @@ async def archive(request: Request) -> Response:
         "letters": await queries.public_archive(request.app.state.db, host["id"]),
         "form": FollowForm(),
         "where_we_met": None,
-        "meta": PageMeta(title=f"Newsletters of {host['name']}"),
+        "meta": PageMeta(title=_("Newsletters of %(name)s") % {"name": host["name"]}),
     }
     return render(request, "newsletters/archive.html", context)
 
@@ -172,14 +175,15 @@ async def archived(request: Request) -> Response:
         request.app.state.db, host["id"], request.path_params["letter_id"]
     )
     if found is None:
-        raise NotFound("There is no such newsletter.")
+        raise NotFound(_("There is no such newsletter."))
     base = request.app.state.settings.base_url
     context = {
         "host": host,
         "letter": found,
         "html": service.rendered(found["body"], base).html,
         "meta": PageMeta(
-            title=found["subject"], description=f"A newsletter of {host['name']}."
+            title=found["subject"],
+            description=_("A newsletter of %(name)s.") % {"name": host["name"]},
         ),
     }
     return render(request, "newsletters/archived.html", context)
@@ -189,6 +193,8 @@ async def _public_host(request: Request) -> Row:
     host = await host_service.page_at(
         request.app.state.db, request.path_params["handle"]
     )
+    # The page's language for what is made before the page renders.
+    use_page_language(request, host["language"])
     return host
 
 

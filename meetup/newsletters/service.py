@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from meetup.core.clock import now
 from meetup.core.errors import Conflict, DomainError, NotFound
+from meetup.core.i18n import gettext as _
 from meetup.core.text import render_markdown
 from meetup.db import Database, Row, versions
 from meetup.followers.service import UNSUBSCRIBE_SCOPE
@@ -93,13 +94,17 @@ def _with_ref(body: str, base_url: str, code: str) -> str:
 def checked(subject: str, body: str) -> tuple[str, str]:
     subject = " ".join(subject.split())
     if not subject:
-        raise DomainError("Write a subject.", code="no_subject")
+        raise DomainError(_("Write a subject."), code="no_subject")
     if len(subject) > SUBJECT_LIMIT:
-        raise DomainError(f"Keep the subject under {SUBJECT_LIMIT} characters.")
+        raise DomainError(
+            _("Keep the subject under %(num)d characters.") % {"num": SUBJECT_LIMIT}
+        )
     if not body.strip():
-        raise DomainError("Write something to send.", code="no_body")
+        raise DomainError(_("Write something to send."), code="no_body")
     if len(body) > BODY_LIMIT:
-        raise DomainError(f"Keep the newsletter under {BODY_LIMIT} characters.")
+        raise DomainError(
+            _("Keep the newsletter under %(num)d characters.") % {"num": BODY_LIMIT}
+        )
     return subject, body
 
 
@@ -112,7 +117,7 @@ async def create(db: Database, host_id: int, subject: str, body: str) -> int:
 async def draft_of(db: Database, host_id: int, letter_id: int) -> Row:
     letter = await queries.for_host(db, letter_id, host_id)
     if letter is None:
-        raise NotFound("There is no such newsletter.")
+        raise NotFound(_("There is no such newsletter."))
     return letter
 
 
@@ -123,7 +128,7 @@ async def save(
     async with db.write():
         letter = await draft_of(db, host_id, letter_id)
         if letter["status"] != "draft":
-            raise Conflict("This newsletter was sent: it can no longer change.")
+            raise Conflict(_("This newsletter was sent: it can no longer change."))
         await queries.update(db, letter_id, subject=subject, body=body)
 
 
@@ -148,6 +153,7 @@ async def send_test(
             person_id=None,
             unsubscribe="",
             test=True,
+            language=host["language"],  # the sender's own page's
         )
 
 
@@ -156,10 +162,10 @@ async def start_sending(db: Database, host: Row, letter_id: int) -> int:
     returns how many followers it will reach."""
     letter = await draft_of(db, host["id"], letter_id)
     if letter["status"] != "draft":
-        raise Conflict("This newsletter is already on its way.")
+        raise Conflict(_("This newsletter is already on its way."))
     followers = await queries.confirmed_followers(db, host["id"])
     if not followers:
-        raise Conflict("Nobody follows your page yet: there is no one to send to.")
+        raise Conflict(_("Nobody follows your page yet: there is no one to send to."))
     source_id = await sources.create_source(
         db,
         host["id"],
@@ -169,7 +175,7 @@ async def start_sending(db: Database, host: Row, letter_id: int) -> int:
     )
     async with db.write():
         if not await queries.start(db, letter_id, source_id):
-            raise Conflict("This newsletter is already on its way.")
+            raise Conflict(_("This newsletter is already on its way."))
     return followers
 
 
@@ -210,6 +216,8 @@ async def send_due(
                     person_id=follower["person_id"],
                     unsubscribe=unsubscribe,
                     code=code,
+                    # the language they followed in, else the page's
+                    language=follower["language"] or letter["host_language"],
                 )
             queued += len(batch)
             room -= len(batch)
@@ -230,6 +238,7 @@ async def _queue(
     unsubscribe: str,
     code: str = "",
     test: bool = False,
+    language: str,
 ) -> None:
     parts = rendered(letter["body"], ctx.base_url, code)
     page_url = f"{ctx.base_url}/@{page.handle}" + (f"?ref={code}" if code else "")
@@ -238,7 +247,7 @@ async def _queue(
         to=to,
         owner=Owner(letter["host_id"], person_id),
         context={
-            "subject": ("[Test] " if test else "") + letter["subject"],
+            "subject": letter["subject"],  # "[Test] …" says so in its language
             "html_body": parts.html,
             "text_body": parts.text,
             "host_name": page.name,
@@ -248,6 +257,7 @@ async def _queue(
         },
         unsubscribe_url=unsubscribe,
         reply_to=page.email,
+        language=language,
     )
     await ctx.queue(db, draft)
 

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from meetup.coffee import queries as coffee
 from meetup.core.clock import now
+from meetup.core.i18n import gettext as _
 from meetup.db import Row, versions
 from meetup.events import queries as events
 from meetup.events import series
@@ -22,12 +23,13 @@ from meetup.media.cards import host_card
 from meetup.newsletters import queries as letters
 from meetup.sources.visits import personal_where, remember_arrival, where_we_met
 from meetup.web.pagecache import Subject, shared_page
-from meetup.web.pages import PageMeta, render
+from meetup.web.pages import PageMeta, render, use_page_language
 
 
 async def host_page(request: Request) -> Response:
     db = request.app.state.db
     host = await host_service.page_at(db, request.path_params["handle"])
+    use_page_language(request, host["language"])
     upcoming, repeating = await series.collapse(
         db, await events.upcoming_for_host(db, host["id"], now())
     )
@@ -57,7 +59,7 @@ def host_context(
     whether they offer coffee, and "where did we meet?" for this visitor."""
     meta = PageMeta(
         title=f"{host['name']} (@{host['handle']})",
-        description=f"Upcoming events with {host['name']}.",
+        description=_("Upcoming events with %(name)s.") % {"name": host["name"]},
         path=str(request.url_for("host", handle=host["handle"]).path),
         og_type="profile",
         image=host_card(host).preview(),

@@ -14,6 +14,8 @@ from wtforms import Form, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from meetup.core.errors import DomainError
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import lazy_gettext, ngettext
 from meetup.core.statuses import CONCERNED, RsvpStatus
 from meetup.db import Database, Row
 from meetup.events import counts
@@ -29,34 +31,36 @@ from meetup.web.pages import PageMeta, render
 from meetup.web.spreadsheets import csv_download, safe_cell
 
 STATUS_LABELS = {
-    "going": "Going",
-    "pending": "Not confirmed",
-    "requested": "Asks to join",
-    "declined": "Declined",
-    "waitlisted": "Waitlisted",
-    "maybe": "Maybe",
-    "invited": "Invited",
-    "not_going": "Not going",
-    "cancelled": "Cancelled",
-    "expired": "Expired",
+    "going": lazy_gettext("Going"),
+    "pending": lazy_gettext("Not confirmed"),
+    "requested": lazy_gettext("Asks to join"),
+    "declined": lazy_gettext("Declined"),
+    "waitlisted": lazy_gettext("Waitlisted"),
+    "maybe": lazy_gettext("Maybe"),
+    "invited": lazy_gettext("Invited"),
+    "not_going": lazy_gettext("Not going"),
+    "cancelled": lazy_gettext("Cancelled"),
+    "expired": lazy_gettext("Expired"),
 }
 MAX_UPLOAD = 1_000_000
 
 
 class MessageForm(Form):
     audience = RadioField(
-        "To",
+        lazy_gettext("To"),
         choices=choices(
-            ("going", "Guests who are going"),
-            ("all", "Everyone going, maybe or waitlisted"),
+            ("going", lazy_gettext("Guests who are going")),
+            ("all", lazy_gettext("Everyone going, maybe or waitlisted")),
         ),
         default="going",
     )
     subject = StringField(
-        "Subject", [DataRequired("Write a subject."), Length(max=200)]
+        lazy_gettext("Subject"),
+        [DataRequired(lazy_gettext("Write a subject.")), Length(max=200)],
     )
     body = TextAreaField(
-        "Message", [DataRequired("Write a message."), Length(max=10000)]
+        lazy_gettext("Message"),
+        [DataRequired(lazy_gettext("Write a message.")), Length(max=10000)],
     )
 
 
@@ -97,7 +101,9 @@ async def _guests(
         "max_contacts": MAX_CONTACTS,
         "daily_limit": daily_limit,
         "invitations_left": await service.invitations_left(db, host["id"], daily_limit),
-        "meta": PageMeta(title=f"Guests: {event['title']}", noindex=True),
+        "meta": PageMeta(
+            title=_("Guests: %(title)s") % {"title": event["title"]}, noindex=True
+        ),
     }
     return render(request, "admin/events/guests.html", context, status=status)
 
@@ -206,9 +212,10 @@ async def message_guests(request: Request) -> Response:
             "host": host,
         },
     )
-    return _back(
-        request, event, f"Message queued for {sent} guest{'s' if sent != 1 else ''}."
+    queued = ngettext(
+        "Message queued for %(num)d guest.", "Message queued for %(num)d guests.", sent
     )
+    return _back(request, event, queued % {"num": sent})
 
 
 async def _contacts_text(form: FormData) -> str:
@@ -218,16 +225,16 @@ async def _contacts_text(form: FormData) -> str:
         return str(form.get("contacts") or "")
     data = await upload.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
-        raise DomainError("The file is larger than 1 MB.", code="file_too_large")
+        raise DomainError(_("The file is larger than 1 MB."), code="file_too_large")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DomainError(
-            "The file is not UTF-8 text (save it as CSV UTF-8).", code="not_utf8"
+            _("The file is not UTF-8 text (save it as CSV UTF-8)."), code="not_utf8"
         ) from None
     if "\x00" in text:  # as in any form field: no name or note holds one
         raise DomainError(
-            "The file contains a NUL character: is it really a CSV file?",
+            _("The file contains a NUL character: is it really a CSV file?"),
             code="nul_in_file",
         )
     return text
@@ -246,17 +253,17 @@ async def invite(request: Request) -> Response:
         await form.close()
     contacts = parse_contacts(text)
     if contacts.too_many:
-        problem = (
-            f"This list has more than {MAX_CONTACTS} contacts: invite at most "
-            f"{MAX_CONTACTS} contacts at a time (split the list). Nobody was invited."
-        )
+        problem = _(
+            "This list has more than %(most)d contacts: invite at most %(most)d "
+            "contacts at a time (split the list). Nobody was invited."
+        ) % {"most": MAX_CONTACTS}
         pasted = str(form.get("contacts") or "")
         return await _guests(
             request, host, event, problems=[problem], contacts=pasted, status=400
         )
     if not contacts.contacts:
         problems = contacts.problems or [
-            "Paste at least one contact, or choose a CSV file."
+            _("Paste at least one contact, or choose a CSV file.")
         ]
         return await _guests(request, host, event, problems=problems, status=400)
     db = request.app.state.db
@@ -277,10 +284,10 @@ async def invite(request: Request) -> Response:
         return await _guests(
             request, host, event, problems=[error.message], status=error.status
         )
-    notice = (
-        f"Invited {done.invited} new, re-sent to {done.reminded} not yet answered, "
-        f"skipped {done.answered} who answered already."
-    )
+    notice = _(
+        "Invited %(invited)d new, re-sent to %(reminded)d not yet answered, "
+        "skipped %(answered)d who answered already."
+    ) % {"invited": done.invited, "reminded": done.reminded, "answered": done.answered}
     if done.held:
         problems = [*contacts.problems, _limit_reached(done, daily_limit)]
         return await _guests(
@@ -301,13 +308,15 @@ async def invite(request: Request) -> Response:
 
 def _limit_reached(done: service.Invitations, daily_limit: int) -> str:
     held = len(done.held)
-    return (
-        f"Daily limit reached: you can send {daily_limit} invitation mails a day, "
-        f"re-sends included. {done.sent} were sent now; {held} "
-        f"contact{'s' if held != 1 else ''} got nothing yet and "
-        f"{'are' if held != 1 else 'is'} kept in the box below: send "
-        f"{'them' if held != 1 else 'it'} tomorrow."
-    )
+    return ngettext(
+        "Daily limit reached: you can send %(limit)d invitation mails a day, "
+        "re-sends included. %(sent)d were sent now; %(num)d contact got nothing "
+        "yet and is kept in the box below: send it tomorrow.",
+        "Daily limit reached: you can send %(limit)d invitation mails a day, "
+        "re-sends included. %(sent)d were sent now; %(num)d contacts got nothing "
+        "yet and are kept in the box below: send them tomorrow.",
+        held,
+    ) % {"limit": daily_limit, "sent": done.sent, "num": held}
 
 
 def _back(request: Request, event: Row, notice: str) -> RedirectResponse:

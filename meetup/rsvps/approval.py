@@ -9,6 +9,7 @@ from __future__ import annotations
 from meetup.core import tokens
 from meetup.core.clock import now
 from meetup.core.errors import NotFound
+from meetup.core.i18n import gettext as _
 from meetup.db import Database, Row, versions
 from meetup.events import queries as events
 from meetup.mail.context import Context
@@ -25,7 +26,7 @@ async def of_link(db: Database, ctx: Context, token: str) -> Row:
         load=lambda rsvp_id: queries.by_id(db, rsvp_id),
     )
     if rsvp is None:
-        raise NotFound("This link is not valid any more.")
+        raise NotFound(_("This link is not valid any more."))
     return rsvp
 
 
@@ -49,7 +50,7 @@ async def approve(db: Database, ctx: Context, rsvp_id: int, host_id: int) -> Row
             kind = "rsvp_waitlisted"
         else:
             raise EventFull(
-                "The event is full: raise its capacity, or decline this request."
+                _("The event is full: raise its capacity, or decline this request.")
             )
         await versions.bump(db, versions.event(event["id"]))
         approved = await queries.get(db, rsvp["id"])
@@ -74,6 +75,6 @@ async def _locked(db: Database, rsvp_id: int, host_id: int) -> tuple[Row, Row]:
     rsvp = await queries.by_id(db, rsvp_id, lock=True)
     event = await events.by_id_with_host(db, rsvp["event_id"]) if rsvp else None
     if rsvp is None or event is None or event["host_id"] != host_id:
-        raise NotFound("There is no such request.")
+        raise NotFound(_("There is no such request."))
     await events.lock_by_id(db, event["id"])
     return rsvp, event

@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from meetup.core.errors import DomainError
+from meetup.core.i18n import gettext as _
 from meetup.db import Database, Row
 from meetup.events import log
 from meetup.events import queries as events
@@ -18,7 +19,7 @@ from meetup.mail.context import Context
 from meetup.rsvps import approval
 from meetup.web import notices
 from meetup.web.csrf import checked_form
-from meetup.web.pages import PageMeta, render
+from meetup.web.pages import PageMeta, render, use_page_language
 
 Decision = Callable[[Database, Context, int, int], Awaitable[Row]]
 
@@ -35,7 +36,7 @@ def from_guest_list(
         except DomainError as error:
             notices.add(request, error.message)
         else:
-            notices.add(request, f"{rsvp['name']} {_outcome(rsvp)}.")
+            notices.add(request, f"{_outcome(rsvp)}.")
             await log.record(db, event["id"], host, f"{action}d {rsvp['name']}")
         url = request.url_for("admin:guests", event_id=event["id"])
         return RedirectResponse(url, status_code=303)
@@ -52,6 +53,8 @@ def from_mail(
         rsvp = await approval.of_link(db, ctx, request.path_params["token"])
         event = await events.by_id_with_host(db, rsvp["event_id"])
         assert event is not None
+        # The host reads it: their page's language, unless they chose one.
+        use_page_language(request, event["host_language"])
         error = ""
         if posted is not None:
             try:
@@ -72,7 +75,10 @@ def from_mail(
             "action": action,
             "error": error,
             "outcome": _outcome(rsvp) if rsvp["status"] != "requested" else "",
-            "meta": PageMeta(title=f"{rsvp['name']} asks to join", noindex=True),
+            "meta": PageMeta(
+                title=_("%(name)s asks to join") % {"name": rsvp["name"]},
+                noindex=True,
+            ),
         }
         return render(
             request, "rsvps/request.html", context, status=409 if error else 200
@@ -82,13 +88,15 @@ def from_mail(
 
 
 def _outcome(rsvp: Row) -> str:
+    """What became of the request, as a sentence naming the guest."""
+    name = {"name": rsvp["name"]}
     if rsvp["status"] == "going":
-        return "is in: we mailed them"
+        return _("%(name)s is in: we mailed them") % name
     if rsvp["status"] == "waitlisted":
-        return "is on the waitlist (the event is full): we told them"
+        return _("%(name)s is on the waitlist (the event is full): we told them") % name
     if rsvp["status"] == "declined":
-        return "was declined: we told them"
-    return "has already answered"
+        return _("%(name)s was declined: we told them") % name
+    return _("%(name)s has already answered") % name
 
 
 DECISIONS = (("approve", approval.approve), ("decline", approval.decline))

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from meetup.core.i18n import gettext as _
 from meetup.core.text import normalised_email
 
 # Contacts one upload may invite: a longer list is refused whole, so a host
@@ -29,7 +30,8 @@ class Contact:
 @dataclass(frozen=True)
 class ContactList:
     contacts: list[Contact]
-    problems: list[str]  # one readable line per row that could not be read
+    # One readable line per row that could not be read (the current language).
+    problems: list[str]
     too_many: bool = False  # more than MAX_CONTACTS: reading stopped there
 
 
@@ -41,7 +43,8 @@ def parse_contacts(text: str) -> ContactList:
     try:
         return _parse(text)
     except csv.Error as error:  # e.g. a field longer than the csv module takes
-        return ContactList([], [f"The list could not be read as CSV ({error})."])
+        problem = _("The list could not be read as CSV (%(error)s).") % {"error": error}
+        return ContactList([], [problem])
 
 
 def _parse(text: str) -> ContactList:
@@ -79,7 +82,8 @@ def _collect(rows: Iterable[tuple[str, str, str, str]]) -> ContactList:
             address = normalised_email(email or "")
         except ValueError as error:
             problems.append(
-                f"Line {number}: “{email.strip()}” is not an email address ({error})."
+                _("Line %(line)d: “%(email)s” is not an email address (%(error)s).")
+                % {"line": number, "email": email.strip(), "error": error}
             )
             continue
         if address not in contacts and len(contacts) >= MAX_CONTACTS:

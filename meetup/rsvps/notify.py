@@ -9,6 +9,7 @@ from typing import Any
 
 from meetup.calendars import ical
 from meetup.calendars.entries import guest_entry
+from meetup.core import i18n
 from meetup.core.clock import now
 from meetup.core.statuses import CONCERNED
 from meetup.db import Database, Row
@@ -111,12 +112,15 @@ def guest_mail(
         context["share_link"] = share_link
     at = now()
     method = calendar_method(kind, rsvp)
+    language = guest_language(rsvp, event, host)
     calendar = None
     if method:
         assert host is not None
-        invitation = guest_entry(
-            event, host, copy or rsvp, ctx.site, manage_url=ctx.link(token)
-        )
+        # The invitation's description speaks to the guest, as the mail does.
+        with i18n.use(language or i18n.current()):
+            invitation = guest_entry(
+                event, host, copy or rsvp, ctx.site, manage_url=ctx.link(token)
+            )
         calendar = (method, ical.invitation(method, invitation, stamp=at))
     return ctx.mail.render(
         kind,
@@ -125,7 +129,7 @@ def guest_mail(
         context={**context, "invitation": method},
         created_at=at,
         calendar=calendar,
-        language=guest_language(rsvp, event, host),
+        language=language,
     )
 
 
@@ -196,5 +200,7 @@ async def mail_host_request(db: Database, ctx: Context, rsvp: Row, event: Row) -
             "decline_link": request_link(ctx, rsvp, "decline"),
             "guest_list": f"{ctx.base_url}/admin/events/{event['id']}/guests",
         },
+        # The host's mail: their language, not the guest's who asked.
+        language=host["language"],
     )
     await ctx.queue(db, draft)

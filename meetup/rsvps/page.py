@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from meetup.core.clock import now
 from meetup.core.errors import NotFound
+from meetup.core.i18n import gettext as _
 from meetup.core.text import event_preview
 from meetup.db import Database, Row, versions
 from meetup.events import cohosts, counts, geo, log, queries
@@ -38,7 +39,7 @@ async def event_page(request: Request) -> Response:
     event = await queries.by_slug_with_tally(db, slug)
     if event is None or event["status"] == "draft":
         raise NotFound(
-            "There is no event at this address. It may have been unpublished."
+            _("There is no event at this address. It may have been unpublished.")
         )
     where = await where_we_met(request, event["host_id"])
     response = await render_event(

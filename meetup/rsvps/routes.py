@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from meetup.core.clock import now
 from meetup.core.errors import DomainError, NotFound
+from meetup.core.i18n import gettext as _
 from meetup.db import Row
 from meetup.events import queries as events
 from meetup.events import series
@@ -24,7 +25,7 @@ from meetup.web.csrf import checked_form
 from meetup.web.forms import bind, required
 from meetup.web.language import chosen_language
 from meetup.web.pagecache import has_session
-from meetup.web.pages import BLANK, PageMeta, Stencils, render
+from meetup.web.pages import BLANK, PageMeta, Stencils, render, use_page_language
 from meetup.web.urls import guest_feed_path
 
 
@@ -33,8 +34,10 @@ async def rsvp(request: Request) -> Response:
     slug = request.path_params["slug"]
     event = await request.app.state.events_by_slug.find(db, slug)
     if event is None or event["status"] == "draft":
-        raise NotFound("There is no event at this address.")
+        raise NotFound(_("There is no event at this address."))
     raw = await checked_form(request)
+    # Refusals and the page after are in the event page's language.
+    use_page_language(request, event["host_language"])
     form = bind(RsvpForm, raw)
 
     async def again(status: int) -> Response:
@@ -88,6 +91,7 @@ async def _every_time(
             reply.email,
             standing.EVERY_TIME,
             reply.source.last if reply.source else None,
+            language=reply.language,
         )
 
 
@@ -96,7 +100,9 @@ def _check_your_inbox(request: Request, event: Row, email: str) -> Response:
     visitor with no session, rendered once per event as last read."""
     context = {
         "event": event,
-        "meta": PageMeta(title=f"RSVP: {event['title']}", noindex=True),
+        "meta": PageMeta(
+            title=_("RSVP: %(title)s") % {"title": event["title"]}, noindex=True
+        ),
     }
     if has_session(request):
         return render(request, "rsvps/submitted.html", context | {"email": email})
@@ -143,6 +149,7 @@ async def _manage_page(
     )
     event = await events.by_id_with_host(db, rsvp["event_id"])
     assert event is not None
+    use_page_language(request, event["host_language"])
     if form is None:
         wanted = request.query_params.get("answer")
         current = rsvp["status"] if rsvp["status"] in service.ANSWERS else "going"
@@ -168,7 +175,9 @@ async def _manage_page(
         ),
         "preselected": request.query_params.get("answer")
         in ("going", "maybe", "not_going"),
-        "meta": PageMeta(title=f"Your RSVP: {event['title']}", noindex=True),
+        "meta": PageMeta(
+            title=_("Your RSVP: %(title)s") % {"title": event["title"]}, noindex=True
+        ),
     }
     # Other features add their part of this page (attendance: codes, we met).
     for part in request.app.state.guest_page_parts:
@@ -222,7 +231,9 @@ async def share_link(request: Request) -> Response:
     event = await events.by_id_with_host(db, rsvp["event_id"])
     assert event is not None
     if rsvp["status"] != "going":
-        raise DomainError("Share links are for guests who are going.", code="not_going")
+        raise DomainError(
+            _("Share links are for guests who are going."), code="not_going"
+        )
     await sources_service.share_link_for(
         db, event["host_id"], rsvp["person_id"], rsvp["name"], event["id"]
     )
@@ -239,11 +250,17 @@ async def forget_me(request: Request) -> Response:
     )
     if form.get("confirm") != "yes":
         raise DomainError(
-            "Confirm with “Yes, forget me” to be forgotten.", code="unconfirmed"
+            _("Confirm with “%(button)s” to be forgotten.")
+            % {"button": _("Yes, forget me")},
+            code="unconfirmed",
         )
+    event = await events.by_id_with_host(db, rsvp["event_id"])
+    assert event is not None
+    use_page_language(request, event["host_language"])
     await people_service.forget(db, rsvp["person_id"])
-    meta = PageMeta(title="Forgotten", noindex=True)
-    return render(request, "rsvps/forgotten.html", {"meta": meta})
+    meta = PageMeta(title=_("Forgotten"), noindex=True)
+    # The event: whose page's language this page speaks.
+    return render(request, "rsvps/forgotten.html", {"meta": meta, "event": event})
 
 
 routes = [

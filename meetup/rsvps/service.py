@@ -13,6 +13,7 @@ from meetup.core import text, tokens
 from meetup.core.clock import now
 from meetup.core.errors import Conflict, DomainError, NotFound
 from meetup.core.i18n import gettext as _
+from meetup.core.i18n import ngettext
 from meetup.core.statuses import GUEST_ANSWERS
 from meetup.db import Database, Row, tables, versions
 from meetup.events import queries as events
@@ -131,7 +132,7 @@ async def submit(
         raise RuntimeError("submit() runs its own write: call it outside one")
     seen = event or await events.by_id_with_host(db, event_id)
     if seen is None:
-        raise NotFound("There is no such event.")
+        raise NotFound(_("There is no such event."))
     if seen["approval"]:
         return await _ask_to_join(db, ctx, seen, reply)
     plan = _Plan(seen, _likely_kind(seen, reply))
@@ -144,7 +145,7 @@ async def submit(
                 return await _first_answer(db, ctx, plan, mail, reply)
         except _Replan as found:
             plan = found.plan
-    raise Conflict("This event is changing just now: please send the form again.")
+    raise Conflict(_("This event is changing just now: please send the form again."))
 
 
 async def _ask_to_join(db: Database, ctx: Context, seen: Row, reply: Reply) -> Outcome:
@@ -258,7 +259,7 @@ async def _first_answer(
         if existing is not None:
             raise _Replan(_Plan(event, "rsvp_existing", existing))
         if kind is None:
-            raise EventFull("Sorry, this event is full.")
+            raise EventFull(_("Sorry, this event is full."))
         raise _Replan(_Plan(event, kind))
     row = await queries.insert_new(
         db, _new_answer(event, person.id, reply, kind, seats if seated else 0)
@@ -354,7 +355,7 @@ async def _answered_before(
     if refuses_when_full and not await queries.would_fit(
         db, event["id"], 1 + reply.guests
     ):
-        raise EventFull("Sorry, this event is full.")
+        raise EventFull(_("Sorry, this event is full."))
     if mail is not None:
         await ctx.queue(db, mail.draft)
     return Outcome(existing, already=True)
@@ -362,7 +363,7 @@ async def _answered_before(
 
 def _check_open(event: Row | None, reply: Reply) -> None:
     if event is None:
-        raise NotFound("There is no such event.")
+        raise NotFound(_("There is no such event."))
     reason = closed_reason(event, now())
     if reason:
         raise RsvpClosed(reason)
@@ -380,7 +381,7 @@ async def answer(
     """A guest changes their answer from their link: going, maybe, not going,
     or cancelled; `guests` changes their party size."""
     if status not in ANSWERS:
-        raise DomainError("Choose going, maybe or not going.", code="bad_answer")
+        raise DomainError(_("Choose going, maybe or not going."), code="bad_answer")
     async with db.write():
         rsvp = await valid_rsvp(db, ctx, token, lock=True)
         event = await events.lock_by_id(db, rsvp["event_id"])
@@ -419,7 +420,7 @@ async def _ask_again(
     host hears of it once, when it becomes one), or refused if declined."""
     if rsvp["status"] == "declined":
         raise DomainError(
-            "The host could not take your request for this event.", code="declined"
+            _("The host could not take your request for this event."), code="declined"
         )
     await queries.update(db, rsvp["id"], status="requested", guests=party, seats=0)
     await queries.release_seats(db, event["id"], rsvp["seats"])
@@ -448,8 +449,10 @@ async def introduce(
     link = " ".join(link.split())
     if wanted and not intro_link_ok(link):
         raise DomainError(
-            "Share a web address (https://…) or an email address, up to 300 "
-            "characters.",
+            _(
+                "Share a web address (https://…) or an email address, up to 300 "
+                "characters."
+            ),
             code="bad_link",
         )
     async with db.write():
@@ -492,7 +495,7 @@ async def valid_rsvp(
     rsvp = await rsvp_of_link(db, ctx, token, lock=lock)
     if rsvp is None:
         raise NotFound(
-            "This RSVP link is not valid. Use the newest link we mailed you."
+            _("This RSVP link is not valid. Use the newest link we mailed you.")
         )
     return rsvp
 
@@ -542,7 +545,7 @@ async def promote(db: Database, ctx: Context, event: Row) -> int:
 async def _open_event(db: Database, event_id: int) -> Row:
     event = await events.lock_by_id(db, event_id)
     if event is None:
-        raise NotFound("There is no such event.")
+        raise NotFound(_("There is no such event."))
     reason = closed_reason(event, now())
     if reason:
         raise RsvpClosed(reason)
@@ -575,7 +578,12 @@ async def _go(db: Database, ctx: Context, event: Row, rsvp: Row, guests: int) ->
         kind = "rsvp_going"
     elif rsvp["status"] == "going":
         raise EventFull(
-            f"There is no room for {guests} extra guests: your answer is unchanged."
+            ngettext(
+                "There is no room for %(num)d extra guest: your answer is unchanged.",
+                "There is no room for %(num)d extra guests: your answer is unchanged.",
+                guests,
+            )
+            % {"num": guests}
         )
     elif event["waitlist"]:
         await queries.release_seats(db, event["id"], rsvp["seats"])
@@ -590,7 +598,7 @@ async def _go(db: Database, ctx: Context, event: Row, rsvp: Row, guests: int) ->
         )
         kind = "rsvp_waitlisted"
     else:
-        raise EventFull("Sorry, this event is full.")
+        raise EventFull(_("Sorry, this event is full."))
     if rsvp["status"] != "going" or kind != "rsvp_going":
         await notify.mail_guest(db, ctx, kind, rsvp, event)
     left_the_queue = fits and rsvp["status"] == "waitlisted"

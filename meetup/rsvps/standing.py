@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from meetup.core import tokens
 from meetup.core.clock import now
 from meetup.db import Database, Row
-from meetup.db.tables import events, people, rsvps, series, series_guests
+from meetup.db.tables import events, hosts, people, rsvps, series, series_guests
 from meetup.events import queries as events_queries
 from meetup.mail.context import Context
 from meetup.mail.messages import Owner
@@ -35,9 +35,11 @@ _with_series = (
         series.c.title.label("series_title"),
         series.c.slug.label("series_slug"),
         series.c.host_id,
+        hosts.c.language.label("host_language"),
     )
     .join(people, people.c.id == series_guests.c.person_id)
     .join(series, series.c.id == series_guests.c.series_id)
+    .join(hosts, hosts.c.id == series.c.host_id)
 )
 
 
@@ -53,10 +55,13 @@ async def join(
     email: str,
     mode: str,
     source_id: int | None = None,
+    *,
+    language: str = "",
 ) -> None:
     """Asks to be a guest of the series in `mode`: a confirmation mail, even
-    for someone who is one already (the page says the same either way). A
-    follower who asks for "every time" is asked to confirm that."""
+    for someone who is one already (the page says the same either way), in
+    `language` (the one they asked in; "": the host's page's). A follower
+    who asks for "every time" is asked to confirm that."""
     async with db.write():
         person = await people_queries.person_id(db, email, name)
         row = await db.fetch_one(
@@ -87,7 +92,12 @@ async def join(
         confirm = ctx.signed_link(CONFIRM_SCOPE, guest, "series-guest/{token}")
         confirm += f"?mode={mode}"
         await _mail(
-            db, ctx, "series_confirm", guest, {"confirm_link": confirm, "mode": mode}
+            db,
+            ctx,
+            "series_confirm",
+            guest,
+            {"confirm_link": confirm, "mode": mode},
+            language=language,
         )
 
 
@@ -188,7 +198,13 @@ async def _open_event(db: Database, event_id: int) -> Row | None:
 
 
 async def _mail(
-    db: Database, ctx: Context, kind: str, guest: Row, extra: dict[str, object]
+    db: Database,
+    ctx: Context,
+    kind: str,
+    guest: Row,
+    extra: dict[str, object],
+    *,
+    language: str = "",
 ) -> None:
     context = {
         "name": guest["name"],
@@ -201,5 +217,6 @@ async def _mail(
         to=(guest["name"], guest["email"]),
         owner=Owner(guest["host_id"], guest["person_id"]),
         context=context,
+        language=language or guest["host_language"],
     )
     await ctx.queue(db, draft)

@@ -13,6 +13,7 @@ from starlette.routing import Route
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from meetup.core.errors import NotFound
+from meetup.core.i18n import gettext as _
 from meetup.db import Row
 from meetup.events import counts
 from meetup.events import queries as events
@@ -55,18 +56,24 @@ def sections(
 ) -> list[Section]:
     """The host's own posts and conversations (newest first), then what
     guests and share buttons spread, then every other way in (busiest first)."""
-    own = Section("own", "Your posts and conversations", "Links you made to share.")
+    own = Section(
+        "own", _("Your posts and conversations"), _("Links you made to share.")
+    )
     shared = Section(
         "shared",
-        "Shared by guests and share buttons",
-        "Links the site made: each going guest's own link, and the share "
-        "buttons on your pages.",
+        _("Shared by guests and share buttons"),
+        _(
+            "Links the site made: each going guest's own link, and the share "
+            "buttons on your pages."
+        ),
     )
     other = Section(
         "other",
-        "Other ways people found you",
-        "What guests told us (“where did we meet?”), campaigns and visits "
-        "with no known source.",
+        _("Other ways people found you"),
+        _(
+            "What guests told us (“where did we meet?”), campaigns and visits "
+            "with no known source."
+        ),
     )
     for row in rows:
         numbers = funnel.get(row["id"], counts.SourceCounts())
@@ -107,7 +114,7 @@ async def _page(
         "kinds": kinds.KIND_LABELS,
         "platforms": kinds.PLATFORMS,
         "created": next((row for row in rows if str(row["id"]) == created), None),
-        "meta": PageMeta(title="Sources", noindex=True),
+        "meta": PageMeta(title=_("Sources"), noindex=True),
     }
     return render(request, "admin/sources.html", context, status=status)
 
@@ -125,7 +132,7 @@ async def add_source(request: Request) -> Response:
         form.target.data == "event" and form.event_id.data not in allowed
     ):
         if form.target.data == "event" and not form.event_id.errors:
-            form.event_id.errors = ["Choose one of your published events."]
+            form.event_id.errors = [_("Choose one of your published events.")]
         return await _page(request, host, form, status=400)
     source_id = await service.create_source(
         request.app.state.db,
@@ -149,10 +156,10 @@ async def source_qr(request: Request) -> Response:
         request.app.state.db, request.path_params["source_id"], host["id"]
     )
     if source is None:
-        raise NotFound("There is no such source among yours.")
+        raise NotFound(_("There is no such source among yours."))
     kind = request.path_params["format"]
     if kind not in MEDIA_TYPES:
-        raise NotFound("QR codes come as .svg or .png.")
+        raise NotFound(_("QR codes come as .svg or .png."))
     link = request.app.state.settings.absolute_url(f"/s/{source['code']}")
     filename = f"meetup-{source['code']}.{kind}"
     return Response(

@@ -8,6 +8,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from meetup.core.errors import NotFound
+from meetup.core.i18n import gettext as _
 from meetup.sources import queries, service, share, touch
 from meetup.sources.bots import is_preview
 from meetup.web.pages import PageMeta, render
@@ -26,7 +27,7 @@ async def tracked_link(request: Request) -> Response:
     source = await queries.by_code(db, code) if service.CODE.match(code) else None
     if source is None:
         raise NotFound(
-            "This link does not lead anywhere (any more). Check it was copied whole."
+            _("This link does not lead anywhere (any more). Check it was copied whole.")
         )
     after = await service.visit(
         db,
@@ -53,7 +54,7 @@ async def share_page(request: Request) -> Response:
     platform = share.PLATFORMS.get(request.path_params["platform"])
     target = await share.target_for(db, request.query_params.get("to", ""))
     if platform is None or target is None:
-        raise NotFound("There is nothing to share at this address.")
+        raise NotFound(_("There is nothing to share at this address."))
     if is_preview(request.headers.get("user-agent", "")):
         return RedirectResponse(target.path, status_code=303, headers=_PRIVATE)
     await request.app.state.rate_limits.check_client(request, "share")
@@ -67,7 +68,9 @@ async def share_page(request: Request) -> Response:
     context = {
         "link": link,
         "target": target,
-        "meta": PageMeta(title=f"Share: {target.title}", noindex=True),
+        "meta": PageMeta(
+            title=_("Share: %(title)s") % {"title": target.title}, noindex=True
+        ),
     }
     return render(request, "share/copy.html", context, headers=_PRIVATE)
 

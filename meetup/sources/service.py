@@ -16,11 +16,12 @@ from urllib.parse import urlsplit
 from meetup.core import text
 from meetup.core.clock import now
 from meetup.core.errors import Conflict
+from meetup.core.i18n import gettext as _
 from meetup.db import Database, Row, UniqueViolation
 from meetup.events import cohosts
 from meetup.sources import queries
 from meetup.sources.bots import is_preview
-from meetup.sources.kinds import SHARED_KINDS, SYSTEM_KINDS
+from meetup.sources.kinds import DIRECT_LABEL, SHARED_KINDS
 from meetup.sources.touch import Touch
 
 # "Where did we meet?" answers: public words only, never the host's labels.
@@ -51,7 +52,7 @@ def new_code() -> str:
 
 
 async def create_source(db: Database, host_id: int, **values: Any) -> int:
-    for _ in range(3):
+    for _attempt in range(3):
         try:
             async with db.write():
                 return await queries.insert(
@@ -59,7 +60,7 @@ async def create_source(db: Database, host_id: int, **values: Any) -> int:
                 )
         except UniqueViolation:
             continue  # a code collision: draw another
-    raise Conflict("Could not make a link just now. Please try again.", code="code")
+    raise Conflict(_("Could not make a link just now. Please try again."), code="code")
 
 
 def target_path(source: Mapping[str, Any]) -> str:
@@ -199,7 +200,7 @@ async def _told(db: Database, host_id: int, answer: str, told: str) -> int:
         return await _capped(
             db, host_id, match, MAX_SELF_REPORTED, "Somewhere else (other answers)"
         )
-    return await _system_source(db, host_id, "direct", SYSTEM_KINDS["direct"])
+    return await _system_source(db, host_id, "direct", DIRECT_LABEL)
 
 
 # The sources the site makes for a host ("direct / unknown", walk-ins, …) never

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import partial
 from urllib.parse import quote, urlencode
 
+from meetup.core.i18n import gettext as _
 from meetup.core.text import event_when
 from meetup.db import Database, Row
 from meetup.events import queries as events
@@ -100,10 +101,12 @@ async def target_for(db: Database, path: str) -> Target | None:
         host = await hosts.by_handle(db, match["handle"])
         if host is None:
             return None
+        # The title is the sharer's words (their language); the label is
+        # part of the stored name of the host's source, so stays English.
         if path.endswith("/coffee"):
-            title = f"Coffee with {host['name']}"
+            title = _("Coffee with %(name)s") % {"name": host["name"]}
             return Target("coffee", host["id"], None, path, title, title, "coffee page")
-        title = f"{host['name']}'s events"
+        title = _("%(name)s's events") % {"name": host["name"]}
         return Target("host", host["id"], None, path, title, title, "your page")
     return None
 

@@ -18,6 +18,7 @@ from meetup.core.i18n import gettext as _
 from meetup.core.i18n import lazy_gettext
 from meetup.logs import redact_path
 from meetup.web.pages import PageMeta, render
+from meetup.web.urls import API_PREFIX
 
 logger = logging.getLogger("meetup")
 
@@ -32,8 +33,6 @@ TITLES = {
 }
 
 
-# Under this path errors are JSON, for programs: the JSON API.
-API_PREFIX = "/api/"
 CODES = {
     400: "bad_request",
     401: "unauthorized",

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, StopValidation
 
 from meetup.core import dates, text
+from meetup.core.i18n import gettext as _
 from meetup.core.i18n import lazy_gettext
 from meetup.db.tables import DEFAULT_HOLD_MINUTES
 
@@ -35,23 +36,17 @@ def choices(*pairs: tuple[str, str]) -> list[SelectChoice]:
 
 
 # Short by default: an unconfirmed answer must not keep real guests out for days.
-HOLD_CHOICES = {
-    15: "15 minutes",
-    30: "30 minutes",
-    60: "1 hour",
-    120: "2 hours",
-    360: "6 hours",
-    720: "12 hours",
-    1440: "1 day",
-    2880: "2 days",
-}
+HOLD_CHOICES = (15, 30, 60, 120, 360, 720, 1440, 2880)  # minutes
 
 
 def hold_field(label: str, description: str) -> SelectField:
     """How long an unconfirmed answer or booking holds its place, in minutes."""
     return SelectField(
         label,
-        choices=[SelectChoice(minutes, said) for minutes, said in HOLD_CHOICES.items()],
+        # Called for each form: the words in the reader's language.
+        choices=lambda: [
+            SelectChoice(minutes, text.duration(minutes)) for minutes in HOLD_CHOICES
+        ],
         coerce=int,
         default=DEFAULT_HOLD_MINUTES,
         description=description,
@@ -64,7 +59,9 @@ def time_zone_choices() -> list[SelectChoice]:
 
 def check_time_zone(form: Form, field: Any) -> None:
     if not text.is_time_zone(field.data or ""):
-        raise ValidationError(f"“{field.data}” is not a known time zone.")
+        raise ValidationError(
+            _("“%(zone)s” is not a known time zone.") % {"zone": field.data}
+        )
 
 
 def check_supported_date(form: Form, field: Any) -> None:

@@ -15,6 +15,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from meetup.core import i18n
+from meetup.web.urls import API_PREFIX
 
 COOKIE = "meetup_lang"
 YEAR = 365 * 24 * 3600
@@ -57,7 +58,9 @@ class VisitorLanguage:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        chosen = visitor_language(scope)
+        # The JSON API speaks English to every program, its routing errors too.
+        for_a_program = scope["path"].startswith(API_PREFIX)
+        chosen = None if for_a_program else visitor_language(scope)
         scope.setdefault("state", {})["language"] = chosen
         # Set for this request only, whatever task runs the next one.
         with i18n.use(chosen):

@@ -19,6 +19,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from meetup.core.i18n import gettext as _
+
 REDIRECTS = {301, 302, 303, 307, 308}
 
 
@@ -57,11 +59,11 @@ def checked_url(url: str) -> str:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (raises ValueError on a bad port)
     except ValueError:
-        raise FetchError("This is not a web address.") from None
+        raise FetchError(_("This is not a web address.")) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError("Give an address starting with https:// (or http://).")
+        raise FetchError(_("Give an address starting with https:// (or http://)."))
     if parts.username or parts.password:
-        raise FetchError("Leave the user name and password out of the address.")
+        raise FetchError(_("Leave the user name and password out of the address."))
     return url
 
 
@@ -85,10 +87,12 @@ async def _address(host: str, port: int, limits: Limits) -> str:
                 host, port, type=socket.SOCK_STREAM
             )
         except (socket.gaierror, UnicodeError):
-            raise FetchError(f"The name {host} does not exist.") from None
+            raise FetchError(
+                _("The name %(host)s does not exist.") % {"host": host}
+            ) from None
         candidates = [ipaddress.ip_address(info[4][0]) for info in infos]
     if not candidates:
-        raise FetchError(f"The name {host} does not exist.")
+        raise FetchError(_("The name %(host)s does not exist.") % {"host": host})
     if not limits.allow_private:
         for candidate in candidates:
             if _refused(candidate):
@@ -143,7 +147,9 @@ async def _one(
 
 def _too_big(limits: Limits) -> str:
     megabytes = limits.max_bytes / (1024 * 1024)
-    return f"The file is larger than {megabytes:g} MB, the most meetup reads."
+    return _("The file is larger than %(megabytes)s MB, the most meetup reads.") % {
+        "megabytes": f"{megabytes:g}"
+    }
 
 
 async def fetch(
@@ -169,7 +175,7 @@ async def fetch(
                 timeout=timeout, trust_env=False, follow_redirects=False
             ) as client,
         ):
-            for _ in range(limits.max_redirects + 1):
+            for _attempt in range(limits.max_redirects + 1):
                 answer = await _one(
                     client, method, url, sent, content, limits, read_body
                 )
@@ -181,19 +187,23 @@ async def fetch(
                     method, content = "GET", None
     except TimeoutError:
         raise FetchError(
-            f"No answer within {limits.timeout:g} seconds: the server is too slow."
+            _("No answer within %(seconds)s seconds: the server is too slow.")
+            % {"seconds": f"{limits.timeout:g}"}
         ) from None
     except httpx.HTTPError as error:
         raise FetchError(_in_words(error)) from None
-    raise FetchError(f"The address redirects more than {limits.max_redirects} times.")
+    raise FetchError(
+        _("The address redirects more than %(times)s times.")
+        % {"times": limits.max_redirects}
+    )
 
 
 def _in_words(error: httpx.HTTPError) -> str:
     if isinstance(error, httpx.TimeoutException):
-        return "The server took too long to answer."
+        return _("The server took too long to answer.")
     if isinstance(error, httpx.ConnectError):
         text = str(error)
         if "CERTIFICATE" in text.upper():
-            return "The server's certificate is not valid."
-        return "The server could not be reached."
-    return "The server's answer could not be read."
+            return _("The server's certificate is not valid.")
+        return _("The server could not be reached.")
+    return _("The server's answer could not be read.")

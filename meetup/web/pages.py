@@ -42,7 +42,8 @@ class PageMeta:
 
 def page_language(request: Request, context: Mapping[str, Any]) -> str:
     """The visitor's language, else the page's (its host's choice; in the
-    back office the signed-in member's page's), else English."""
+    back office the signed-in member's page's), else the request's (English
+    unless the route set its page's)."""
     chosen = chosen_language(request)
     if chosen:
         return chosen
@@ -54,7 +55,9 @@ def page_language(request: Request, context: Mapping[str, Any]) -> str:
         return str(host["language"])
     if isinstance(event, Mapping) and event.get("host_language") in i18n.LOCALES:
         return str(event["host_language"])
-    return i18n.DEFAULT
+    # What the route set for its page (use_page_language): an error page
+    # raised once a host was known reads like that host's pages.
+    return i18n.current()
 
 
 def use_page_language(request: Request, language: str | None) -> None:

@@ -22,6 +22,7 @@ from limits.storage import storage_from_string
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from meetup.core.i18n import gettext as _
 from meetup.core.i18n import ngettext
 
 
@@ -129,7 +130,9 @@ class RateLimits:
         client = request.client.host if request.client else "unknown"
         ids = (self._namespace, action, f"client:{client}")
         if not await self._limiter.hit(self._rule.per_client, *ids):
-            reset, _remaining = await self._limiter.get_window_stats(self._rule.per_client, *ids)
+            reset, _remaining = await self._limiter.get_window_stats(
+                self._rule.per_client, *ids
+            )
             wait = max(1, math.ceil(reset - time.time()))
             raise HTTPException(
                 429,

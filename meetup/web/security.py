@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from meetup.web.errors import API_PREFIX, json_error
+from meetup.web.errors import json_error
+from meetup.web.urls import API_PREFIX
 
 # No inline script anywhere: scripts are files under /static; JSON-LD is
 # data, not script, and needs no exception. Frames: the venue's

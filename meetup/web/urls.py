@@ -8,6 +8,9 @@ from starlette.requests import Request
 from meetup.core import tokens
 from meetup.db import Row
 
+# Under this path everything is for programs: the JSON API (JSON errors, English).
+API_PREFIX = "/api/"
+
 GUEST_FEED_SCOPE = "guest-feed"
 HOST_FEED_SCOPE = "host-feed"
 

@@ -10,18 +10,20 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from meetup.core.errors import DomainError, NotFound
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import lazy_gettext
 from meetup.db import Row
 from meetup.web import notices
 from meetup.web.auth import require_owner
 from meetup.web.csrf import checked_form
 from meetup.web.pages import PageMeta, render
-from meetup.webhooks import queries, service
+from meetup.webhooks import queries, service, words
 from meetup.webhooks.kinds import KINDS
 
 STATUSES = {
-    "pending": "Waiting",
-    "delivered": "Delivered",
-    "failed": "Failed",
+    "pending": lazy_gettext("Waiting"),
+    "delivered": lazy_gettext("Delivered"),
+    "failed": lazy_gettext("Failed"),
 }
 
 
@@ -31,7 +33,7 @@ async def _endpoint(request: Request) -> tuple[Row, Row]:
         request.app.state.db, host["id"], request.path_params["endpoint_id"]
     )
     if endpoint is None:
-        raise NotFound("There is no such webhook among yours.")
+        raise NotFound(_("There is no such webhook among yours."))
     return host, endpoint
 
 
@@ -47,7 +49,9 @@ async def endpoint_page(
         "statuses": STATUSES,
         "messages": await queries.messages(request.app.state.db, endpoint["id"]),
         "problem": problem,
-        "meta": PageMeta(title="Webhook", noindex=True),
+        # what went wrong, stored in English, in the reader's language
+        "said": words.said,
+        "meta": PageMeta(title=_("Webhook"), noindex=True),
     }
     return render(
         request,
@@ -82,7 +86,7 @@ async def save_kinds(request: Request) -> Response:
         raise
     except DomainError as error:
         return await endpoint_page(request, error.message, error.status)
-    return _back(request, endpoint, "Saved: it gets the events ticked.")
+    return _back(request, endpoint, _("Saved: it gets the events ticked."))
 
 
 async def switch(request: Request) -> Response:
@@ -91,9 +95,9 @@ async def switch(request: Request) -> Response:
     on = request.url.path.endswith("/enable")
     await service.change(request.app.state.db, host["id"], endpoint["id"], enabled=on)
     said = (
-        "Turned on: what waited is on its way."
+        _("Turned on: what waited is on its way.")
         if on
-        else "Turned off: events wait until you turn it on again."
+        else _("Turned off: events wait until you turn it on again.")
     )
     return _back(request, endpoint, said)
 
@@ -102,7 +106,7 @@ async def send_test(request: Request) -> Response:
     await checked_form(request)  # a forged form is refused first
     host, endpoint = await _endpoint(request)
     await service.send_test(request.app.state.db, host["id"], endpoint["id"])
-    return _back(request, endpoint, "Test queued: it goes out within seconds.")
+    return _back(request, endpoint, _("Test queued: it goes out within seconds."))
 
 
 async def resend(request: Request) -> Response:
@@ -114,14 +118,14 @@ async def resend(request: Request) -> Response:
         endpoint["id"],
         request.path_params["delivery_id"],
     )
-    return _back(request, endpoint, "Queued again, with the same id.")
+    return _back(request, endpoint, _("Queued again, with the same id."))
 
 
 async def remove(request: Request) -> Response:
     await checked_form(request)  # a forged form is refused first
     host, endpoint = await _endpoint(request)
     await service.remove(request.app.state.db, host["id"], endpoint["id"])
-    notices.add(request, "Webhook removed.")
+    notices.add(request, _("Webhook removed."))
     return RedirectResponse(request.url_for("admin:integrations"), status_code=303)
 
 

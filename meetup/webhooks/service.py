@@ -25,14 +25,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from meetup.core import i18n
 from meetup.core.clock import now
 from meetup.core.dates import utc_stamp
 from meetup.core.errors import Conflict, DomainError, NotFound
+from meetup.core.i18n import gettext as _
 from meetup.db import Database, Row
 from meetup.mail.context import Context
 from meetup.mail.messages import Owner
 from meetup.web.outbound import FetchError, Limits, checked_url, fetch
-from meetup.webhooks import queries
+from meetup.webhooks import queries, words
 from meetup.webhooks.kinds import KINDS, TEST
 
 MAX_ENDPOINTS = 10
@@ -75,7 +77,9 @@ def signature(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
 def _kinds(chosen: Sequence[str]) -> str:
     kinds = [kind for kind in KINDS if kind in chosen]
     if not kinds or len(kinds) != len(set(chosen)):
-        raise DomainError("Choose at least one of the events listed.", code="no_kinds")
+        raise DomainError(
+            _("Choose at least one of the events listed."), code="no_kinds"
+        )
     return ",".join(kinds)
 
 
@@ -83,15 +87,15 @@ async def add(db: Database, host_id: int, url: str, kinds: Sequence[str]) -> int
     try:
         url = checked_url(url)
     except FetchError as error:
-        raise DomainError(error.message, code="bad_webhook_url") from None
+        raise DomainError(words.said(error.message), code="bad_webhook_url") from None
     if url.startswith("webcal"):
-        raise DomainError("Give an address starting with https://.")
+        raise DomainError(_("Give an address starting with https://."))
     chosen = _kinds(kinds)
     async with db.write():
         await db.serialise(f"webhooks:{host_id}")
         if await queries.endpoint_count(db, host_id) >= MAX_ENDPOINTS:
             raise Conflict(
-                f"A page can have at most {MAX_ENDPOINTS} webhooks.",
+                _("A page can have at most %(num)d webhooks.") % {"num": MAX_ENDPOINTS},
                 code="too_many_webhooks",
             )
         return await queries.insert_endpoint(
@@ -119,13 +123,13 @@ async def change(
         values.update(enabled=enabled, failures=0, disabled_reason="")
     async with db.write():
         if not await queries.update_endpoint(db, host_id, endpoint_id, **values):
-            raise NotFound("There is no such webhook among yours.")
+            raise NotFound(_("There is no such webhook among yours."))
 
 
 async def remove(db: Database, host_id: int, endpoint_id: int) -> None:
     async with db.write():
         if not await queries.delete_endpoint(db, host_id, endpoint_id):
-            raise NotFound("There is no such webhook among yours.")
+            raise NotFound(_("There is no such webhook among yours."))
 
 
 async def emit(
@@ -163,7 +167,7 @@ async def send_test(db: Database, host_id: int, endpoint_id: int) -> None:
     async with db.write():
         endpoint = await queries.endpoint(db, host_id, endpoint_id)
         if endpoint is None:
-            raise NotFound("There is no such webhook among yours.")
+            raise NotFound(_("There is no such webhook among yours."))
         await emit(
             db,
             [{**endpoint, "events": TEST}],
@@ -253,7 +257,8 @@ async def _attempt(
             follow=False,
         )
         status = answer.status
-        error = "" if 200 <= status < 300 else f"The endpoint answered {status}."
+        # Stored in English: the page or mail that shows it translates it.
+        error = "" if 200 <= status < 300 else words.ANSWERED.format(status=status)
     except FetchError as failed:
         error = failed.message
     attempts = message["attempts"] + 1
@@ -296,11 +301,14 @@ async def _turn_off(
     error: str,
     failures: int,
 ) -> None:
-    reason = f"Turned off after {failures} failed attempts in a row. The last: {error}"
+    reason = words.TURNED_OFF.format(failures=failures, error=error)
     if not await queries.disable(db, endpoint_id, reason):
         return  # another worker turned it off and told the host
     host = await queries.host_of_endpoint(db, endpoint_id)
     assert host is not None
+    # A host mail: in the page's language, the reason too.
+    with i18n.use(host["language"]):
+        reason = words.said(reason)
     draft = ctx.mail.render(
         "webhook_disabled",
         to=(host["name"], host["email"]),
@@ -311,6 +319,7 @@ async def _turn_off(
             "reason": reason,
             "link": f"{ctx.base_url}/admin/integrations/webhooks/{endpoint_id}",
         },
+        language=host["language"],
     )
     await ctx.queue(db, draft)
 
@@ -320,10 +329,10 @@ async def resend(db: Database, host_id: int, endpoint_id: int, message_id: int) 
     under the same id."""
     async with db.write():
         if await queries.endpoint(db, host_id, endpoint_id) is None:
-            raise NotFound("There is no such webhook among yours.")
+            raise NotFound(_("There is no such webhook among yours."))
         found = await queries.message(db, endpoint_id, message_id)
         if found is None:
-            raise NotFound("There is no such delivery.")
+            raise NotFound(_("There is no such delivery."))
         await queries.record_attempt(
             db, message_id, status="pending", next_attempt_at=now()
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import tomllib
 from datetime import UTC, datetime
 
+from meetup.core import i18n
 from meetup.media.cards import event_card, host_card
 from meetup.media.drawing import FONTS, render
 from meetup.settings import REPO_DIR
@@ -23,6 +24,7 @@ EVENT = {
     "venue_name": "The Roof",
     "venue_address": "1 Main St, Brooklyn",
     "host_name": "Sam Rivera",
+    "host_language": "en",
     "cover_digest": None,
     "host_photo_digest": None,
 }
@@ -36,6 +38,17 @@ def test_an_event_card_says_when_in_the_events_own_zone_and_where() -> None:
     assert card.byline == "Hosted by Sam Rivera"
     assert card.path.startswith("/cards/event/rooftop-drinks-")
     assert card.path.endswith(".png") and card.content_type == "image/png"
+
+
+def test_a_german_pages_card_is_drawn_in_german_whoever_asks() -> None:
+    german = {**EVENT, "host_language": "de"}
+    with i18n.use("fr"):  # the visitor's language plays no part
+        card = event_card(german)
+    assert card.tile == ("JUL", "4")
+    assert card.when == ("Freitag, 4. Juli 2031", "19:00 – 21:00 · Ortszeit New York")
+    assert card.byline == "Veranstaltet von Sam Rivera"
+    assert card.path != event_card(EVENT).path
+    assert event_card(german).path == card.path
 
 
 def test_the_url_follows_what_is_drawn_and_only_that() -> None:
@@ -60,7 +73,13 @@ def test_any_title_fits_the_card() -> None:
 def test_a_host_card_draws_their_photo() -> None:
     photo = picture((400, 400), (250, 30, 30), "JPEG")
     card = host_card(
-        {"handle": "sam", "name": "Sam", "bio": "**Hi**", "photo_digest": "c" * 64}
+        {
+            "handle": "sam",
+            "name": "Sam",
+            "bio": "**Hi**",
+            "language": "en",
+            "photo_digest": "c" * 64,
+        }
     )
     assert card.lines == ("Hi",), "the bio as plain text"
     image = opened(render(card, photo)).convert("RGB")

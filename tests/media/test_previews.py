@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from meetup.db.tables import hosts
 from meetup.events import service as events
 from tests.helpers import (
     add_coffee_rule,
@@ -64,6 +65,29 @@ async def test_every_public_page_previews_a_1200x630_image(client, db) -> None:
         assert image.size == (1200, 630), path
         seen.add(tags["og:image"])
     assert len(seen) == len(pages), "each page has its own card"
+
+
+async def test_a_german_pages_previews_are_the_same_for_every_visitor(
+    client, db
+) -> None:
+    """The card speaks the page's language: an English and a German visitor
+    share one URL, and the card behind it is there (not a redirect)."""
+    host = await make_host(db, name="Greta Gastgeberin")
+    await db.execute(
+        hosts.update().where(hosts.c.id == host["id"]).values(language="de")
+    )
+    event = await make_event(db, host, title="Frühstück")
+    await add_coffee_rule(db, host)
+    for path in (
+        f"/e/{event['slug']}",
+        f"/@{host['handle']}",
+        f"/@{host['handle']}/coffee",
+    ):
+        english = preview_of(await client.get(path, headers={"Accept-Language": "en"}))
+        german = preview_of(await client.get(path, headers={"Accept-Language": "de"}))
+        assert english["og:image"] == german["og:image"], path
+        image = await fetched_image(client, english["og:image"], english)
+        assert image.size == (1200, 630), path
 
 
 async def test_an_uploaded_cover_is_the_events_preview(client, db) -> None:
