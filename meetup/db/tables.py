@@ -329,6 +329,8 @@ series_guests = sa.Table(
     sa.Column("source_id", sa.ForeignKey("sources.id", ondelete="SET NULL")),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("confirmed_at", UTCDateTime),
+    # The language they asked in: each date's mail (and answer) keeps it.
+    sa.Column("language", sa.String(5), nullable=False, server_default=""),
     sa.UniqueConstraint("series_id", "person_id", name="uq_series_guests_person"),
 )
 

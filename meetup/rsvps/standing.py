@@ -81,12 +81,19 @@ async def join(
                     token_nonce=tokens.new_nonce(),
                     source_id=source_id,
                     created_at=now(),
+                    language=language,
                 )
             )
         elif row["status"] == "active" and (row["mode"] == mode or mode == FOLLOW):
             return  # nothing new to confirm
         else:
             guest_id = row["id"]
+            if language:
+                await db.execute(
+                    series_guests.update()
+                    .where(series_guests.c.id == guest_id)
+                    .values(language=language)
+                )
         guest = await by_id(db, guest_id)
         assert guest is not None
         confirm = ctx.signed_link(CONFIRM_SCOPE, guest, "series-guest/{token}")
@@ -176,6 +183,7 @@ async def _ask(db: Database, ctx: Context, guest_id: int, event_id: int) -> int:
             "token_nonce": tokens.new_nonce(),
             "first_source_id": guest["source_id"],
             "last_source_id": guest["source_id"],
+            "language": guest["language"],
         },
     )
     if made is None:

@@ -17,9 +17,11 @@ from meetup.db.tables import hosts
 from meetup.events import series
 from meetup.followups import service as followups
 from meetup.rsvps import service as rsvp_service
+from meetup.rsvps import standing
 from tests.events.test_series import new_series
 from tests.helpers import csrf_of, make_event, make_host, page
 from tests.mail.test_calendar_mail import invitation
+from tests.rsvps.test_series_guests import links_in, press
 
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9"}
 ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
@@ -72,6 +74,18 @@ async def test_a_german_follower_reads_the_series_and_its_mail_in_german(
     assert confirm.get_body(("plain",)).get_content().startswith("Hallo Jo,")
     [english_confirm] = smtp.inbox.to("ann@example.com")
     assert english_confirm["Subject"] == "Confirm: follow Coffee & Code"
+
+    # Each new date reaches each follower in the language they asked in,
+    # though the worker that mails it has no visitor.
+    for mail in (confirm, english_confirm):
+        [link] = [link for link in links_in(mail) if "/series-guest/" in link]
+        await press(client, link)
+    assert await standing.ask_due(db, app.state.rsvp) > 0
+    await sender.deliver_due()
+    german_date = smtp.inbox.to("jonas@example.com")[-1]
+    assert german_date["Subject"].startswith("Neuer Termin: Coffee & Code am ")
+    english_date = smtp.inbox.to("ann@example.com")[-1]
+    assert english_date["Subject"].startswith("New date: Coffee & Code on Thu ")
 
 
 async def test_after_the_event_each_guest_reads_the_language_they_answered_in(
