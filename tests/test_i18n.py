@@ -26,7 +26,14 @@ from tests.i18n_check import TEMPLATES, untranslated
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = ROOT / "meetup" / "locale"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "pgettext": ((1, "c"), 2),
+    "lazy_pgettext": ((1, "c"), 2),
+}
 
 # Every template: pages, the back office and mail.
 TRANSLATED = sorted(
@@ -65,15 +72,16 @@ def check_in(folder: Path, check):  # noqa: ANN001, ANN201
         check.TEMPLATES = saved
 
 
-def extracted() -> set[str | tuple[str, ...]]:
-    """Every message the code and templates ask the catalog for."""
+def extracted() -> set[tuple[str | tuple[str, ...], str | None]]:
+    """Every message the code and templates ask the catalog for, with its
+    context (None but for pgettext)."""
     with open(ROOT / "babel.cfg") as config:
         method_map, options_map = parse_mapping_cfg(config)
-    found: set[str | tuple[str, ...]] = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    found: set[tuple[str | tuple[str, ...], str | None]] = set()
+    for _file, _line, message, _comments, context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=KEYWORDS
     ):
-        found.add(message)
+        found.add((message, context))
     return found
 
 
@@ -82,8 +90,9 @@ def test_every_message_is_translated_and_compiled(language: str) -> None:
     po_path = CATALOGS / language / "LC_MESSAGES" / "messages.po"
     catalog = read_po(io.BytesIO(po_path.read_bytes()), locale=language)
     missing, broken = [], []
-    for message in extracted():
-        entry = catalog.get(message[0] if isinstance(message, tuple) else message)
+    for message, context in extracted():
+        key = message[0] if isinstance(message, tuple) else message
+        entry = catalog.get(key, context=context)
         strings = (
             entry.string
             if entry and isinstance(entry.string, tuple)

@@ -69,6 +69,16 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return catalog(current()).ungettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """`message` as `context` says it is used: one English word can be two
+    in another language ("Going": the guest's answer, or the host's column)."""
+    return catalog(current()).upgettext(context, message)
+
+
+def lazy_pgettext(context: str, message: str) -> str:
+    return cast(str, LazyProxy(pgettext, context, message, enable_cache=False))
+
+
 def lazy_gettext(message: str) -> str:
     """`message` translated when it is shown, not when this runs: for form
     labels and messages made once at import (a str to the code that holds it)."""
@@ -116,11 +126,10 @@ _SKELETON = {
     "y": "yy",
     "H": "HH",
     "M": "mm",
-    "Z": "z",
 }
 
 
-_TIME_LETTERS = frozenset("HMZ")
+_TIME_LETTERS = frozenset("HM")
 
 
 @cache
@@ -133,9 +142,10 @@ def _skeletons(strftime_format: str) -> tuple[str, str]:
     return date_part, time_part
 
 
-# Weekday and month names: Babel keeps the width of the pattern it matched
-# ("E, d. MMMM y" for "EEEEdMMMMy"), CLDR says to widen it to the one asked.
-_NAMED_FIELD = re.compile(r"(E+|c{3,}|M{3,}|L{3,})")
+# Weekday and month names, and two-digit hours: Babel keeps the width of the
+# pattern it matched ("E, d. MMMM y" for "EEEEdMMMMy", "H:mm" for "HHmm"),
+# CLDR says to widen it to the one asked.
+_NAMED_FIELD = re.compile(r"(E+|c{3,}|M{3,}|L{3,}|H+)")
 
 
 @cache
@@ -176,6 +186,16 @@ def format_time(moment: date | datetime, strftime_format: str) -> str:
     if code == DEFAULT:
         return moment.strftime(strftime_format)
     locale = Locale.parse(code)
+    shown = _in_language(moment, strftime_format, locale)
+    if "%Z" in strftime_format and isinstance(moment, datetime) and moment.tzinfo:
+        # The zone's short name after the rest, as strftime puts it: the
+        # language's own ("MEZ") where CLDR has one, else the usual ("GMT").
+        named = str(format_datetime(moment, "z", locale=locale))
+        shown += " " + (named if named.isalpha() else moment.strftime("%Z"))
+    return shown
+
+
+def _in_language(moment: date | datetime, strftime_format: str, locale: Locale) -> str:
     date_part, time_part = _skeletons(strftime_format)
     if not (isinstance(moment, datetime) and time_part):
         return _by_skeleton(date_part, moment, locale)

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length
 
 from meetup.core.errors import DomainError
 from meetup.core.i18n import gettext as _
-from meetup.core.i18n import lazy_gettext, ngettext
+from meetup.core.i18n import lazy_gettext, lazy_pgettext, ngettext
 from meetup.core.statuses import CONCERNED, RsvpStatus
 from meetup.db import Database, Row
 from meetup.events import counts
@@ -31,14 +31,14 @@ from meetup.web.pages import PageMeta, render
 from meetup.web.spreadsheets import csv_download, safe_cell
 
 STATUS_LABELS = {
-    "going": lazy_gettext("Going"),
+    "going": lazy_pgettext("a guest's status", "Going"),
     "pending": lazy_gettext("Not confirmed"),
     "requested": lazy_gettext("Asks to join"),
     "declined": lazy_gettext("Declined"),
     "waitlisted": lazy_gettext("Waitlisted"),
     "maybe": lazy_gettext("Maybe"),
     "invited": lazy_gettext("Invited"),
-    "not_going": lazy_gettext("Not going"),
+    "not_going": lazy_pgettext("a guest's status", "Not going"),
     "cancelled": lazy_gettext("Cancelled"),
     "expired": lazy_gettext("Expired"),
 }

@@ -58,7 +58,7 @@ def environment(*, auto_reload: bool = False) -> jinja2.Environment:
     )
     # _("…"), ngettext and {% trans %} in the current language (meetup.core.i18n).
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        i18n.gettext, i18n.ngettext, newstyle=True
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
     )
     # {% trans %} blocks read as one line, as pybabel extracts them (babel.cfg).
     env.policies["ext.i18n.trimmed"] = True
