@@ -60,6 +60,7 @@ from meetup.rsvps import routes as rsvp_routes
 from meetup.rsvps import service as rsvp_service
 from meetup.settings import STATIC_DIR, Settings, load_settings
 from meetup.sources import admin as source_admin
+from meetup.sources import kinds as source_kinds
 from meetup.sources import routes as source_routes
 from meetup.web import errors, language
 from meetup.web.language import VisitorLanguage
@@ -188,7 +189,9 @@ async def outbound_loop(db: Database, settings: Settings, ctx: RsvpContext) -> N
 
 
 def mailer(settings: Settings) -> Mail:
-    return Mail(environment(), sender=settings.mail_from, domain=settings.mail_domain)
+    env = environment()
+    env.filters["source_label"] = source_kinds.shown_label
+    return Mail(env, sender=settings.mail_from, domain=settings.mail_domain)
 
 
 def rsvp_context(settings: Settings, mail: Mail) -> RsvpContext:
@@ -264,6 +267,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
     app.state.db = database
     app.state.templates = make_templates(settings)
     app.state.templates.env.globals.update(media_routes.template_globals(settings))
+    app.state.templates.env.filters["source_label"] = source_kinds.shown_label
     app.state.card_cache = CardCache()
     app.state.mail = mailer(settings)
     app.state.rsvp = rsvp_context(settings, app.state.mail)

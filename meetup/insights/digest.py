@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from meetup.core.clock import now
-from meetup.core.i18n import lazy_gettext
 from meetup.db import Database, Row
 from meetup.db.tables import bookings, events, followers, hosts, rsvps, sources
 from meetup.insights import connections, people
@@ -19,10 +18,9 @@ from meetup.mail.context import Context
 from meetup.mail.messages import Owner
 
 FOLLOW_UP = 5
-# Answers, chats and follows that came through no source (as the page's own
-# "direct" source is named), and the same read in the mail's language.
+# Answers, chats and follows that came through no source: as the page's own
+# "direct" source is named (the mail shows it in its reader's language).
 UNKNOWN = "Direct / unknown"
-UNKNOWN_SAID = lazy_gettext("Direct / unknown")
 
 
 def week_began(at: datetime, zone: str) -> datetime:
@@ -118,8 +116,4 @@ async def _brought(
         .order_by(sa.func.count().desc(), label)
         .limit(8)
     )
-    # A source's own name (the host's words) stays as it is.
-    return [
-        (UNKNOWN_SAID if row["label"] == UNKNOWN else str(row["label"]), int(row["n"]))
-        for row in rows
-    ]
+    return [(str(row["label"]), int(row["n"])) for row in rows]

@@ -26,7 +26,7 @@ from meetup.db.tables import (
     rsvps,
     sources,
 )
-from meetup.sources.kinds import KIND_LABELS
+from meetup.sources.kinds import KIND_LABELS, shown_label
 
 # Each a whole line of the timeline, in the reader's language when shown.
 ANSWER_WORDS = {
@@ -84,7 +84,8 @@ async def known(db: Database, host_id: int, person_id: int) -> Known | None:
         nonlocal first
         if label and (first is None or at < first[0]):
             kind_label = str(KIND_LABELS.get(kind or "", ""))
-            first = (at, f"{label} ({kind_label})" if kind_label else label)
+            said = shown_label(label)
+            first = (at, f"{said} ({kind_label})" if kind_label else said)
 
     for row in await _answers(db, host_id, person_id):
         names.append((row["created_at"], row["name"]))

@@ -3,6 +3,8 @@ makes itself, and the platforms offered when recording one."""
 
 from __future__ import annotations
 
+import re
+
 from meetup.core.i18n import lazy_gettext
 
 # Labels in the reader's language when shown (the codes are what is stored).
@@ -50,3 +52,36 @@ PLATFORMS = (
     "Email",
     "Newsletter",
 )
+
+
+# Labels the site names its own sources with. They are stored in English (a
+# host's "direct" source is found by its label, whatever the page's language)
+# and shown in the reader's: each pattern's parts kept, its words translated.
+_SITE_LABELS = (
+    (re.compile(r"Direct / unknown"), lazy_gettext("Direct / unknown")),
+    (re.compile(r"A friend told them"), lazy_gettext("A friend told them")),
+    (re.compile(r"Walk-ins at the door"), lazy_gettext("Walk-ins at the door")),
+    (re.compile(r"Invited by email"), lazy_gettext("Invited by email")),
+    (re.compile(r"Shared by a guest"), lazy_gettext("Shared by a guest")),
+    (re.compile(r"Your website"), lazy_gettext("Your website")),
+    (re.compile(r"Copied link"), lazy_gettext("Copied link")),
+    (re.compile(r"Shared by email"), lazy_gettext("Shared by email")),
+    (re.compile(r"Shared on (?P<platform>.+)"), lazy_gettext("Shared on %(platform)s")),
+    (re.compile(r"Shared by (?P<name>.+)"), lazy_gettext("Shared by %(name)s")),
+    (re.compile(r"Said (?P<platform>.+)"), lazy_gettext("Said %(platform)s")),
+    (re.compile(r"Re-invited: (?P<name>.+)"), lazy_gettext("Re-invited: %(name)s")),
+    (
+        re.compile(r"Newsletter: (?P<subject>.+)"),
+        lazy_gettext("Newsletter: %(subject)s"),
+    ),
+)
+
+
+def shown_label(label: str | None) -> str:
+    """A source's label as the reader reads it: the site's own in their
+    language, a host's as the host wrote it."""
+    for pattern, words in _SITE_LABELS:
+        found = pattern.fullmatch(label or "")
+        if found:
+            return str(words) % found.groupdict()
+    return label or ""
