@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import cast
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_skeleton, match_skeleton
+from babel.dates import format_date, format_datetime, match_skeleton
 from babel.dates import format_time as format_time_only
 from babel.numbers import format_decimal
 from babel.support import LazyProxy, NullTranslations, Translations
@@ -170,12 +170,10 @@ def _by_skeleton(skeleton: str, moment: date | datetime, locale: Locale) -> str:
         if isinstance(moment, datetime):
             return str(format_datetime(moment, pattern, locale=locale))
         return str(format_date(moment, pattern, locale=locale))
-    try:
-        return str(format_skeleton(skeleton, moment, locale=locale, fuzzy=True))
-    except KeyError:  # a combination the language has no pattern for
-        if isinstance(moment, datetime) and skeleton[:1] in ("H", "z"):
-            return str(format_time_only(moment, "short", locale=locale))
-        return str(format_date(moment, "medium", locale=locale))
+    # A combination the language has no pattern for.
+    if isinstance(moment, datetime) and skeleton[:1] == "H":
+        return str(format_time_only(moment, "short", locale=locale))
+    return str(format_date(moment, "medium", locale=locale))
 
 
 def format_time(moment: date | datetime, strftime_format: str) -> str:

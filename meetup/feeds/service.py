@@ -213,8 +213,8 @@ async def guest_feed(
     )
     rows = await db.fetch_all(query)
     # One feed, one language: the one their soonest answer was given in.
-    answered_in = [row["rsvp_language"] or row["host_language"] for row in rows]
-    with i18n.use(max(answered_in, key=bool, default="") or i18n.DEFAULT):
+    answered_in = (row["rsvp_language"] or row["host_language"] for row in rows)
+    with i18n.use(next(filter(None, answered_in), i18n.DEFAULT)):
         return await _guest_feed(db, site, person, at, rows, manage_url, booking_url)
 
 
