@@ -29,13 +29,6 @@ NOTICES = {
 }
 # The token service's scopes and refusals as this page words them, in the
 # reader's language (meetup.api.service keeps the API's English).
-SCOPE_NAMES = {"read": lazy_gettext("Read"), "write": lazy_gettext("Read and write")}
-REFUSALS = {
-    "bad_scope": lazy_gettext("Choose read or read and write."),
-    "too_many_tokens": lazy_gettext(
-        "A page can have at most %(num)d tokens: revoke one first."
-    ),
-}
 PRIVATE = {"Cache-Control": "private, no-store"}
 
 
@@ -54,10 +47,7 @@ async def page(
     context = {
         "host": host,
         "tokens": await queries.for_host(db, host["id"]),
-        "scopes": {
-            scope: SCOPE_NAMES.get(scope, name)
-            for scope, name in service.SCOPES.items()
-        },
+        "scopes": service.SCOPES,
         "new_token": new_token,
         "problem": problem,
         "webhook_problem": webhook_problem,
@@ -97,11 +87,7 @@ async def create_token(request: Request) -> Response:
             request.app.state.db, host["id"], name, scope, host["member_email"]
         )
     except DomainError as error:
-        refused = REFUSALS.get(error.code)
-        problem = (
-            str(refused) % {"num": service.MAX_TOKENS} if refused else error.message
-        )
-        return await page(request, host, problem=problem, status=error.status)
+        return await page(request, host, problem=error.message, status=error.status)
     return await page(request, host, new_token=made)
 
 

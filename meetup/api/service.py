@@ -8,10 +8,13 @@ from meetup.api import queries
 from meetup.core import tokens
 from meetup.core.clock import now
 from meetup.core.errors import Conflict, DomainError, NotFound
+from meetup.core.i18n import gettext as _
+from meetup.core.i18n import lazy_gettext
 from meetup.db import Database, Row
 
 PREFIX = "mtk_"
-SCOPES = {"read": "Read", "write": "Read and write"}
+# Named in the reader's language (the API itself always reads English).
+SCOPES = {"read": lazy_gettext("Read"), "write": lazy_gettext("Read and write")}
 MAX_TOKENS = 20
 
 
@@ -29,13 +32,14 @@ async def create(
     db: Database, host_id: int, name: str, scope: str, created_by: str
 ) -> NewToken:
     if scope not in SCOPES:
-        raise DomainError("Choose read or read and write.", code="bad_scope")
+        raise DomainError(_("Choose read or read and write."), code="bad_scope")
     secret = PREFIX + tokens.new_token()
     async with db.write():
         await db.serialise(f"api-tokens:{host_id}")
         if await queries.live_count(db, host_id) >= MAX_TOKENS:
             raise Conflict(
-                f"A page can have at most {MAX_TOKENS} tokens: revoke one first.",
+                _("A page can have at most %(num)d tokens: revoke one first.")
+                % {"num": MAX_TOKENS},
                 code="too_many_tokens",
             )
         token_id = await queries.insert(
@@ -54,7 +58,7 @@ async def create(
 async def revoke(db: Database, host_id: int, token_id: int) -> None:
     async with db.write():
         if not await queries.revoke(db, host_id, token_id, now()):
-            raise NotFound("There is no such token among yours.")
+            raise NotFound(_("There is no such token among yours."))
 
 
 async def used(db: Database, token: Row) -> None:
