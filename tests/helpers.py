@@ -55,6 +55,18 @@ async def make_host(db: Database, **overrides: Any) -> Row:
     return host
 
 
+async def set_page_language(db: Database, host_id: int, language: str) -> None:
+    """The page's own language, as Profile → "Language of your page" sets it."""
+    from meetup.db.tables import hosts as host_rows
+
+    async with db.write():
+        await db.execute(
+            host_rows.update()
+            .where(host_rows.c.id == host_id)
+            .values(language=language)
+        )
+
+
 def in_days(days: float, hour: int = 18) -> datetime:
     day = datetime.now(UTC) + timedelta(days=days)
     return day.replace(hour=hour, minute=0, second=0, microsecond=0)

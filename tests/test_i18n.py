@@ -21,7 +21,14 @@ from babel.messages.pofile import read_po
 from meetup.core import i18n
 from meetup.db.tables import rsvps
 from meetup.events import service as events
-from tests.helpers import csrf_of, in_days, make_event, make_host, page
+from tests.helpers import (
+    csrf_of,
+    in_days,
+    make_event,
+    make_host,
+    page,
+    set_page_language,
+)
 from tests.i18n_check import TEMPLATES, untranslated
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,22 +184,13 @@ async def test_a_page_speaks_its_hosts_language_to_browsers_it_cannot_match(
     client, db
 ) -> None:
     host = await make_host(db, handle="ana")
-    await db_update_language(db, host["id"], "es")
+    await set_page_language(db, host["id"], "es")
     event = await make_event(db, host, title="Tapas")
     path = f"/e/{event['slug']}"
     italian = await client.get(path, headers={"Accept-Language": "it-IT,it"})
     assert page(italian).html["lang"] == "es" and "Organizado por" in italian.text
     english = await client.get(path, headers={"Accept-Language": "en-GB,en"})
     assert page(english).html["lang"] == "en"
-
-
-async def db_update_language(db, host_id: int, language: str) -> None:  # noqa: ANN001
-    from meetup.db.tables import hosts
-
-    async with db.write():
-        await db.execute(
-            hosts.update().where(hosts.c.id == host_id).values(language=language)
-        )
 
 
 async def test_a_guests_mails_keep_the_language_they_answered_in(

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 from meetup.api import service as tokens
 from meetup.core import i18n
-from meetup.db import Database
-from meetup.db.tables import hosts
-from tests.helpers import error_texts, form_values, make_event, make_host, page, sign_in
+from tests.helpers import (
+    error_texts,
+    form_values,
+    make_event,
+    make_host,
+    page,
+    set_page_language,
+    sign_in,
+)
 
 # What a German host reads, by what an English one reads.
 GERMAN = {
@@ -21,13 +27,6 @@ GERMAN = {
     "Give the event a title.": "Gib der Veranstaltung einen Titel.",
 }
 ENGLISH = {english: english for english in GERMAN}
-
-
-async def page_language(db: Database, host_id: int, language: str) -> None:
-    async with db.write():
-        await db.execute(
-            hosts.update().where(hosts.c.id == host_id).values(language=language)
-        )
 
 
 async def read_events_pages(client, words: dict[str, str]) -> None:  # noqa: ANN001
@@ -57,7 +56,7 @@ async def read_events_pages(client, words: dict[str, str]) -> None:  # noqa: ANN
 
 async def test_a_german_page_edits_its_events_in_german(client, db) -> None:
     host = await make_host(db, handle="rosa")
-    await page_language(db, host["id"], "de")
+    await set_page_language(db, host["id"], "de")
     await sign_in(client, db, host)
     assert (await client.get("/admin/events")).headers["content-language"] == "de"
     await read_events_pages(client, GERMAN)
@@ -72,7 +71,7 @@ async def test_an_english_page_edits_its_events_in_english(client, db) -> None:
 
 async def test_the_api_answers_in_english_whatever_the_caller_asks(client, db) -> None:
     host = await make_host(db, handle="rosa")
-    await page_language(db, host["id"], "de")
+    await set_page_language(db, host["id"], "de")
     event = await make_event(db, host, title="Kaffee & Code")
     secret = (await tokens.create(db, host["id"], "Zapier", "write", "r@x.org")).secret
     # The message has a German translation: the API leaves it out by choice.

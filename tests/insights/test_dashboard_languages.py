@@ -11,20 +11,24 @@ from typing import Any
 import sqlalchemy as sa
 
 from meetup.db import Database, Row
-from meetup.db.tables import click_totals, hosts, people, source_visitors
+from meetup.db.tables import click_totals, people, source_visitors
 from meetup.insights import outreach
 from meetup.sources import service
-from tests.helpers import csrf_of, make_event, make_host, page, sign_in
+from tests.helpers import (
+    csrf_of,
+    make_event,
+    make_host,
+    page,
+    set_page_language,
+    sign_in,
+)
 
 
 async def _page_in(db: Database, language: str) -> tuple[Row, int]:
     """A host whose page speaks `language`, with a post that brought 1,234
     clicks from 1,500 visitors (as the click roll-up keeps them)."""
     host = await make_host(db)
-    async with db.write():
-        await db.execute(
-            hosts.update().where(hosts.c.id == host["id"]).values(language=language)
-        )
+    await set_page_language(db, host["id"], language)
     source_id = await service.create_source(
         db, host["id"], label="Launch post", kind="post", platform="LinkedIn"
     )

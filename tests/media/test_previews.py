@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from meetup.db.tables import hosts
 from meetup.events import service as events
 from tests.helpers import (
     add_coffee_rule,
@@ -13,6 +12,7 @@ from tests.helpers import (
     make_event,
     make_host,
     page,
+    set_page_language,
     sign_in,
 )
 from tests.media.samples import opened, picture
@@ -73,9 +73,7 @@ async def test_a_german_pages_previews_are_the_same_for_every_visitor(
     """The card speaks the page's language: an English and a German visitor
     share one URL, and the card behind it is there (not a redirect)."""
     host = await make_host(db, name="Greta Gastgeberin")
-    await db.execute(
-        hosts.update().where(hosts.c.id == host["id"]).values(language="de")
-    )
+    await set_page_language(db, host["id"], "de")
     event = await make_event(db, host, title="Frühstück")
     await add_coffee_rule(db, host)
     for path in (

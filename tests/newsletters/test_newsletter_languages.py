@@ -11,7 +11,7 @@ from meetup.db.tables import followers, hosts, people
 from meetup.mail.sender import MailSender
 from meetup.newsletters import service
 from tests.conftest import SmtpServer
-from tests.helpers import make_host
+from tests.helpers import make_host, set_page_language
 from tests.newsletters.test_newsletters import add_followers, deliver_all
 
 GERMAN = "Du bekommst das, weil du Greta folgst. Abmelden mit einem Klick:"
@@ -23,10 +23,8 @@ async def test_the_frame_reads_in_the_followers_language_else_the_pages(
 ) -> None:
     greta = await make_host(db, handle="greta", name="Greta")
     await add_followers(db, greta["id"], 2)
+    await set_page_language(db, greta["id"], "de")
     async with db.write():
-        await db.execute(
-            hosts.update().where(hosts.c.id == greta["id"]).values(language="de")
-        )
         # f0000 followed from an English page view; f0001 before languages
         # were kept (none stored): the page's language.
         english = sa.select(people.c.id).where(people.c.email == "f0000@example.com")

@@ -12,14 +12,12 @@ from datetime import UTC, datetime, timedelta
 
 from meetup.attendance import service as door
 from meetup.calendars.recurrence import WEEKLY, Rule
-from meetup.db import Database
-from meetup.db.tables import hosts
 from meetup.events import series
 from meetup.followups import service as followups
 from meetup.rsvps import service as rsvp_service
 from meetup.rsvps import standing
 from tests.events.test_series import new_series
-from tests.helpers import csrf_of, make_event, make_host, page
+from tests.helpers import csrf_of, make_event, make_host, page, set_page_language
 from tests.mail.test_calendar_mail import invitation
 from tests.rsvps.test_series_guests import links_in, press
 
@@ -30,13 +28,6 @@ ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
 def next_thursday() -> datetime:
     today = datetime.now(UTC).date()
     return today + timedelta(days=(3 - today.weekday()) % 7 + 7)
-
-
-async def set_language(db: Database, host_id: int, language: str) -> None:
-    async with db.write():
-        await db.execute(
-            hosts.update().where(hosts.c.id == host_id).values(language=language)
-        )
 
 
 async def test_a_german_follower_reads_the_series_and_its_mail_in_german(
@@ -159,7 +150,7 @@ async def test_a_request_to_join_reaches_the_host_in_the_hosts_language(
     client, db, sender, smtp
 ) -> None:
     host = await make_host(db, email="rosa@example.com")
-    await set_language(db, host["id"], "de")
+    await set_page_language(db, host["id"], "de")
     event = await make_event(db, host, title="Tapas", approval=True)
     path = f"/e/{event['slug']}"
     shown = await client.get(path, headers=ENGLISH)
